@@ -1,0 +1,106 @@
+using System.Net;
+
+namespace Gozar.Configuration;
+
+/// <summary>The whole validated configuration. Built only by <see cref="ConfigLoader"/>; immutable.</summary>
+public sealed record ProxyOptions
+{
+    public required IReadOnlyList<IPEndPoint> Listen { get; init; }
+
+    /// <summary>Host written into links; null when the operator did not set one.</summary>
+    public string? PublicHost { get; init; }
+
+    public required ModeOptions Modes { get; init; }
+    public required TlsOptions Tls { get; init; }
+    public required IReadOnlyList<UserOptions> Users { get; init; }
+    public required UpstreamOptions Upstream { get; init; }
+    public required TimeoutOptions Timeouts { get; init; }
+    public required LimitOptions Limits { get; init; }
+    public required LogOptions Log { get; init; }
+}
+
+public sealed record ModeOptions(bool Classic, bool Secure, bool Tls);
+
+public sealed record TlsOptions
+{
+    /// <summary>Accepted SNI names; the first goes into ee secrets and links.</summary>
+    public required IReadOnlyList<string> Domains { get; init; }
+
+    /// <summary>Where unauthenticated connections are relayed (default: first domain, port 443).</summary>
+    public required HostEndpoint MaskHost { get; init; }
+
+    /// <summary>How far a client's hello timestamp may lag behind our clock (default 10 min).</summary>
+    public TimeSpan ClockSkewPast { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How far a client's hello timestamp may run ahead of our clock (default 2 min).</summary>
+    public TimeSpan ClockSkewFuture { get; init; } = TimeSpan.FromMinutes(2);
+
+    public bool IgnoreClockSkew { get; init; }
+
+    /// <summary>Entries in the replay cache of hello randoms and obfuscated2 inits (default 1,000,000).</summary>
+    public int ReplayCacheEntries { get; init; } = 1_000_000;
+}
+
+public sealed record UserOptions(string Name, byte[] Secret);
+
+public enum UpstreamMode
+{
+    Direct,
+}
+
+public enum IpPreference
+{
+    PreferIpv4,
+    PreferIpv6,
+    OnlyIpv4,
+    OnlyIpv6,
+}
+
+public sealed record UpstreamOptions
+{
+    public UpstreamMode Mode { get; init; } = UpstreamMode.Direct;
+    public IpPreference IpPreference { get; init; } = IpPreference.PreferIpv4;
+
+    /// <summary>Keys are a signed DC id as text ("2", "-2", "203") or "*" for every id not listed.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>> DcOverrides { get; init; } =
+        new Dictionary<string, IReadOnlyList<HostEndpoint>>();
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Spec §4.3: DC-to-client bytes need no re-encryption. On by default.</summary>
+    public bool FastMode { get; init; } = true;
+}
+
+public sealed record TimeoutOptions
+{
+    public TimeSpan Handshake { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed record LimitOptions
+{
+    /// <summary>Bytes of one pooled relay buffer per direction while data flows (default 64 KiB).</summary>
+    public int RelayBufferBytes { get; init; } = 64 * 1024;
+}
+
+public enum LogLevelOption
+{
+    Trace,
+    Debug,
+    Information,
+    Warning,
+    Error,
+}
+
+public sealed record LogOptions
+{
+    public LogLevelOption Level { get; init; } = LogLevelOption.Information;
+    public bool ClientIps { get; init; }
+}
+
+/// <summary>A host name or IP literal with a port, as written in the config ("example.com:443", "[::1]:443").</summary>
+public sealed record HostEndpoint(string Host, int Port)
+{
+    public override string ToString() =>
+        Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
