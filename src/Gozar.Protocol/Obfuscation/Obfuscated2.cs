@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Gozar.Protocol.Crypto;
+using Gozar.Protocol.Framing;
+
+namespace Gozar.Protocol.Obfuscation;
+
+/// <summary>
+/// The 64-byte obfuscated2 init (spec §2): validating a client's, and building the proxy's own towards a DC (§4.2).
+/// </summary>
+/// <remarks>
+/// <code>
+/// spec §2.1, plaintext init:
+///  0        8                                40               56      60   62   64
+///  | random | pre-key c2s (32)               | IV c2s (16)    | tag   | dc | rnd |
+///           |&lt;-------- key material (48) ----------------&gt;|
+/// on the wire bytes 0..56 are plain, 56..64 are encrypted with the c2s stream
+/// s2c key/IV = reverse(key material): pre-key s2c = rev[0..32], IV s2c = rev[32..48]
+/// </code>
+/// </remarks>
+public static class Obfuscated2
+{
+    public const int InitLength = 64;
+    public const int KeyMaterialLength = KeyMaterialEnd - KeyMaterialOffset;
+
+    private const int KeyMaterialOffset = 8;
+    private const int PrekeyLength = 32;
+    private const int IvOffset = 40;
+    private const int KeyMaterialEnd = 56;
+    private const int TagOffset = 56;
+    private const int DcOffset = 60;
+    private const int SecretLength = 16;
+
+    /// <summary>
+    /// Tries every key against a client's init (§2.4). On success the decryptor is positioned at offset 64 and the
+    /// encryptor at 0. Returns false when no key yields a known protocol tag.
+    /// </summary>
+    public static bool TryAcceptClient(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte[]> keys, out ClientInit result)
+    {
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (TryAccept(wireInit, keys[i], i, out result))
+            {
+                return true;
+            }
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Accepts an init sent without a secret, as a DC sees the proxy's (§4.2); KeyIndex is -1. Used by fake DCs in
+    /// tests and benchmarks.
+    /// </summary>
+    public static bool TryAcceptUnkeyed(ReadOnlySpan<byte> wireInit, out ClientInit result) =>
+        TryAccept(wireInit, ReadOnlySpan<byte>.Empty, -1, out result);
+
+    private static bool TryAccept(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte> secret, int keyIndex, out ClientInit result)
+    {
+        if (wireInit.Length < InitLength)
+        {
+            throw new ArgumentException("An init is 64 bytes.", nameof(wireInit));
+        }
+
+        Span<byte> decrypted = stackalloc byte[InitLength];
+        Span<byte> key = stackalloc byte[AesCtr.KeySize];
+        DeriveKey(wireInit.Slice(KeyMaterialOffset, PrekeyLength), secret, key);
+        var decryptor = new AesCtr(key, wireInit.Slice(IvOffset, AesCtr.IvSize));
+        CryptographicOperations.ZeroMemory(key);
+        decryptor.Transform(wireInit[..InitLength], decrypted);
+        var tag = BinaryPrimitives.ReadUInt32LittleEndian(decrypted[TagOffset..]);
+        var dc = BinaryPrimitives.ReadInt16LittleEndian(decrypted[DcOffset..]);
+        CryptographicOperations.ZeroMemory(decrypted);
+        if (!IsKnownTag(tag))
+        {
+            decryptor.Dispose();
+            result = default;
+            return false;
+        }
+
+        result = new ClientInit(keyIndex, (ProtocolTag)tag, dc, decryptor, CreateReverse(wireInit, secret));
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the s2c key and IV of a client's init (32 + 16 bytes), what fast mode (§4.3) puts, reversed, into the
+    /// DC init so that the DC's stream equals the client's.
+    /// </summary>
+    public static void WriteClientServerKeyMaterial(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte> secret, Span<byte> destination)
+    {
+        Span<byte> reversed = stackalloc byte[KeyMaterialLength];
+        wireInit[KeyMaterialOffset..KeyMaterialEnd].CopyTo(reversed);
+        reversed.Reverse();
+        DeriveKey(reversed[..PrekeyLength], secret, destination[..PrekeyLength]);
+        reversed[PrekeyLength..].CopyTo(destination[PrekeyLength..KeyMaterialLength]);
+        CryptographicOperations.ZeroMemory(reversed);
+    }
+
+    /// <summary>
+    /// Spec §2.2: whether 64 random bytes may open a connection to a DC. The caller draws fresh bytes 0..8 until true.
+    /// </summary>
+    public static bool IsAllowedUpstreamInit(ReadOnlySpan<byte> init)
+    {
+        if (init[0] == 0xef)
+        {
+            return false;
+        }
+
+        var first = BinaryPrimitives.ReadUInt32LittleEndian(init);
+        if (first is 0x44414548 or 0x54534f50 or 0x20544547 or 0x4954504f or 0xeeeeeeee or 0xdddddddd or 0x02010316)
+        {
+            return false;
+        }
+
+        return BinaryPrimitives.ReadUInt32LittleEndian(init[4..]) != 0;
+    }
+
+    /// <summary>
+    /// Builds the proxy's init towards a DC (§4.2) from 64 bytes of randomness that pass
+    /// <see cref="IsAllowedUpstreamInit"/>. For fast mode, the caller first writes reverse(s2c key || IV) into bytes 8..56.
+    /// </summary>
+    public static UpstreamInit CreateUpstreamInit(ReadOnlySpan<byte> random, ProtocolTag tag, short dcId, Span<byte> wireInit)
+    {
+        if (!IsAllowedUpstreamInit(random))
+        {
+            throw new ArgumentException("The random init has a forbidden prefix (spec §2.2).", nameof(random));
+        }
+
+        Span<byte> plain = stackalloc byte[InitLength];
+        random[..InitLength].CopyTo(plain);
+        BinaryPrimitives.WriteUInt32LittleEndian(plain[TagOffset..], (uint)tag);
+        BinaryPrimitives.WriteInt16LittleEndian(plain[DcOffset..], dcId);
+
+        var encryptor = new AesCtr(plain.Slice(KeyMaterialOffset, PrekeyLength), plain.Slice(IvOffset, AesCtr.IvSize));
+        var decryptor = CreateReverse(plain, ReadOnlySpan<byte>.Empty);
+
+        Span<byte> encrypted = stackalloc byte[InitLength];
+        encryptor.Transform(plain, encrypted);
+        plain[..TagOffset].CopyTo(wireInit);
+        encrypted[TagOffset..].CopyTo(wireInit[TagOffset..InitLength]);
+        CryptographicOperations.ZeroMemory(plain);
+        return new UpstreamInit(encryptor, decryptor);
+    }
+
+    /// <summary>Writes reverse(keyMaterial) into bytes 8..56 of a random init, as fast mode needs (§4.3).</summary>
+    public static void ApplyFastMode(Span<byte> random, ReadOnlySpan<byte> clientServerKeyMaterial)
+    {
+        var target = random[KeyMaterialOffset..KeyMaterialEnd];
+        clientServerKeyMaterial[..KeyMaterialLength].CopyTo(target);
+        target.Reverse();
+    }
+
+    private static bool IsKnownTag(uint tag) =>
+        tag is (uint)ProtocolTag.Abridged or (uint)ProtocolTag.Intermediate or (uint)ProtocolTag.PaddedIntermediate;
+
+    private static AesCtr CreateReverse(ReadOnlySpan<byte> init, ReadOnlySpan<byte> secret)
+    {
+        Span<byte> reversed = stackalloc byte[KeyMaterialLength];
+        init[KeyMaterialOffset..KeyMaterialEnd].CopyTo(reversed);
+        reversed.Reverse();
+        Span<byte> key = stackalloc byte[AesCtr.KeySize];
+        DeriveKey(reversed[..PrekeyLength], secret, key);
+
+        var cipher = new AesCtr(key, reversed[PrekeyLength..]);
+        CryptographicOperations.ZeroMemory(key);
+        CryptographicOperations.ZeroMemory(reversed);
+        return cipher;
+    }
+
+    /// <summary>key = SHA-256(prekey || secret) with a secret, the prekey itself without (§2.3).</summary>
+    private static void DeriveKey(ReadOnlySpan<byte> prekey, ReadOnlySpan<byte> secret, Span<byte> key)
+    {
+        if (secret.IsEmpty)
+        {
+            prekey.CopyTo(key);
+            return;
+        }
+
+        if (secret.Length != SecretLength)
+        {
+            throw new ArgumentException("A proxy secret key is 16 bytes.", nameof(secret));
+        }
+
+        Span<byte> input = stackalloc byte[PrekeyLength + SecretLength];
+        prekey.CopyTo(input);
+        secret.CopyTo(input[PrekeyLength..]);
+        SHA256.HashData(input, key);
+        CryptographicOperations.ZeroMemory(input);
+    }
+}
+
+/// <summary>A client's validated init: which key matched, its framing, DC index and the two cipher streams.</summary>
+public readonly record struct ClientInit(int KeyIndex, ProtocolTag Tag, short DcId, AesCtr Decryptor, AesCtr Encryptor);
+
+/// <summary>The proxy's streams towards a DC: encrypts what it sends (at offset 64), decrypts what it receives.</summary>
+public readonly record struct UpstreamInit(AesCtr Encryptor, AesCtr Decryptor);
