@@ -38,6 +38,13 @@ public sealed class AesCtr : IDisposable
 
     public void Transform(Span<byte> data) => Transform(data, data);
 
+    /// <summary>output = input XOR keystream(first) XOR keystream(second), both streams advancing.</summary>
+    public static void TransformTwice(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        first.Transform(input, output);
+        second.Transform(output, output);
+    }
+
     public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (output.Length < input.Length)

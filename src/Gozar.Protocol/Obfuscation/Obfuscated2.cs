@@ -127,13 +127,25 @@ public static class Obfuscated2
             throw new ArgumentException("The random init has a forbidden prefix (spec §2.2).", nameof(random));
         }
 
+        return CreateInit(random, ReadOnlySpan<byte>.Empty, tag, dcId, wireInit);
+    }
+
+    /// <summary>
+    /// Builds an init as a client does (§2.1, §2.3): with a 16-byte secret as a Telegram app towards a proxy, without
+    /// one towards a DC. The encryptor continues at offset 64; the decryptor reads what the other side sends.
+    /// </summary>
+    public static UpstreamInit CreateInit(ReadOnlySpan<byte> random, ReadOnlySpan<byte> secret, ProtocolTag tag, short dcId, Span<byte> wireInit)
+    {
         Span<byte> plain = stackalloc byte[InitLength];
         random[..InitLength].CopyTo(plain);
         BinaryPrimitives.WriteUInt32LittleEndian(plain[TagOffset..], (uint)tag);
         BinaryPrimitives.WriteInt16LittleEndian(plain[DcOffset..], dcId);
 
-        var encryptor = new AesCtr(plain.Slice(KeyMaterialOffset, PrekeyLength), plain.Slice(IvOffset, AesCtr.IvSize));
-        var decryptor = CreateReverse(plain, ReadOnlySpan<byte>.Empty);
+        Span<byte> key = stackalloc byte[AesCtr.KeySize];
+        DeriveKey(plain.Slice(KeyMaterialOffset, PrekeyLength), secret, key);
+        var encryptor = new AesCtr(key, plain.Slice(IvOffset, AesCtr.IvSize));
+        CryptographicOperations.ZeroMemory(key);
+        var decryptor = CreateReverse(plain, secret);
 
         Span<byte> encrypted = stackalloc byte[InitLength];
         encryptor.Transform(plain, encrypted);

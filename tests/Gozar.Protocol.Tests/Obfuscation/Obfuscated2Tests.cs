@@ -31,6 +31,24 @@ public class Obfuscated2Tests
     }
 
     [Fact]
+    public void CreateInit_WithSecret_ProducesSpecClientWireInit()
+    {
+        var plain = Convert.FromHexString(
+            "10171e252c333a41484f565d646b727980878e959ca3aab1b8bfc6cdd4dbe2e9" +
+            "f0f7fe050c131a21282f363d444b525960676e757c838a91dddddddd0200abcd");
+        var wire = new byte[Obfuscated2.InitLength];
+        var client = Obfuscated2.CreateInit(plain, Secret, ProtocolTag.PaddedIntermediate, 2, wire);
+        Assert.Equal(ClientWireInit, wire);
+
+        var frame = Convert.FromHexString("13000000000102030405060708090a0b0c0d0e0f998877");
+        client.Encryptor.Transform(frame);
+        Assert.Equal("7a682f73f84146a94420aa80f87eca4040cc8a3afe628b", Convert.ToHexStringLower(frame));
+        var server = Convert.FromHexString("bbcb3e0ac6c46bde4b1fe4f1");
+        client.Decryptor.Transform(server);
+        Assert.Equal("080000000102030405060708", Convert.ToHexStringLower(server));
+    }
+
+    [Fact]
     public void TryAcceptClient_WrongKey_ReturnsFalse()
     {
         var other = Convert.FromHexString("ffeeddccbbaa99887766554433221100");

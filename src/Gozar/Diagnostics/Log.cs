@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Diagnostics;
+
+/// <summary>
+/// Every log line Gozar writes. Secrets never appear in any of them; client addresses only when the operator set
+/// log_client_ips (callers pass "-" otherwise).
+/// </summary>
+public static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {Endpoint}")]
+    public static partial void Listening(ILogger logger, string endpoint);
+
+    [LoggerMessage(2, LogLevel.Debug,
+        "Session {Outcome}: user={User} mode={Mode} handshake={Verdict} dc={Dc} up={BytesUp} down={BytesDown} duration={DurationMs}ms client={Client}")]
+    public static partial void SessionFinished(
+        ILogger logger, string outcome, string user, string mode, string verdict, string dc, long bytesUp, long bytesDown,
+        long durationMs, string client);
+
+    [LoggerMessage(3, LogLevel.Warning, "DC {Dc} unreachable: {Reason} (tried {Targets})")]
+    public static partial void DcUnreachable(ILogger logger, short dc, string reason, string targets);
+
+    [LoggerMessage(4, LogLevel.Information, "Client asked for unknown DC {Requested}; using DC {Used}")]
+    public static partial void DcFallback(ILogger logger, short requested, short used);
+
+    [LoggerMessage(5, LogLevel.Warning, "Mask host {Host} unreachable: {Reason}")]
+    public static partial void MaskUnreachable(ILogger logger, string host, string reason);
+
+    [LoggerMessage(6, LogLevel.Error, "Session failed unexpectedly")]
+    public static partial void SessionCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Information, "Stopped listening on {Endpoint}")]
+    public static partial void StoppedListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
+    public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
+}

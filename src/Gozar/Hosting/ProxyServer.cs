@@ -1,0 +1,66 @@
+using System.Net;
+using Gozar.Configuration;
+using Gozar.Listening;
+using Gozar.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Hosting;
+
+/// <summary>A running proxy: its listeners, shared session context and idle sweeper.</summary>
+public sealed class ProxyServer : IAsyncDisposable
+{
+    private readonly List<Listener> _listeners;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ITimer _sweeper;
+
+    private ProxyServer(SessionContext context, List<Listener> listeners)
+    {
+        Context = context;
+        _listeners = listeners;
+        var idle = context.Options.Timeouts.Idle;
+        var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        _sweeper = context.Time.CreateTimer(_ => context.Registry.SweepIdle(idle), null, period, period);
+    }
+
+    public SessionContext Context { get; }
+
+    public IReadOnlyList<IPEndPoint> Endpoints => _listeners.ConvertAll(l => l.LocalEndPoint);
+
+    /// <summary>Binds every listener, or none: returns the first bind failure as one line.</summary>
+    public static ProxyServer? TryStart(ProxyOptions options, ILoggerFactory loggers, TimeProvider time, IRandomSource random, out string? error)
+    {
+        var logger = loggers.CreateLogger("Gozar");
+        var listeners = new List<Listener>();
+        foreach (var endpoint in options.Listen)
+        {
+            var listener = Listener.TryBind(endpoint, logger, out error);
+            if (listener is null)
+            {
+                listeners.ForEach(l => l.Dispose());
+                return null;
+            }
+
+            listeners.Add(listener);
+        }
+
+        error = null;
+        var server = new ProxyServer(new SessionContext(options, time, random, logger), listeners);
+        foreach (var listener in listeners)
+        {
+            server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
+        }
+
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listeners.ForEach(l => l.Dispose());
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        _sweeper.Dispose();
+        Context.Registry.AbortAll();
+        _stopping.Dispose();
+    }
+}

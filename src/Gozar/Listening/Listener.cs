@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Diagnostics;
+using Gozar.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Listening;
+
+/// <summary>One bound endpoint and its accept loop. Binding is separate from accepting so that a bad endpoint fails before anything runs.</summary>
+public sealed class Listener : IDisposable
+{
+    private const int Backlog = 1024;
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+
+    private Listener(Socket socket, ILogger logger)
+    {
+        _socket = socket;
+        _logger = logger;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Binds and listens; a failure (port in use, address not local) is returned as a message.</summary>
+    public static Listener? TryBind(IPEndPoint endpoint, ILogger logger, out string? error)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // "[::]:p" next to "0.0.0.0:p" must not claim the IPv4 port too.
+                socket.DualMode = false;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(Backlog);
+            error = null;
+            return new Listener(socket, logger);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            error = e.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => $"listen: {Format(endpoint)} is already in use",
+                SocketError.AddressNotAvailable => $"listen: {Format(endpoint)} is not an address of this machine",
+                SocketError.AccessDenied => $"listen: no permission to bind {Format(endpoint)} (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+                _ => $"listen: cannot bind {Format(endpoint)}: {e.Message}",
+            };
+            return null;
+        }
+    }
+
+    public static string Format(IPEndPoint endpoint) =>
+        endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]:{endpoint.Port}" : endpoint.ToString();
+
+    public async Task AcceptLoopAsync(Func<SessionContext> context, CancellationToken stopping)
+    {
+        Log.Listening(_logger, Format(LocalEndPoint));
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e) when (IsTransient(e.SocketErrorCode))
+            {
+                continue;
+            }
+            catch (SocketException e)
+            {
+                Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            _ = new ClientSession(client, context()).RunAsync(stopping);
+        }
+
+        Log.StoppedListening(_logger, Format(LocalEndPoint));
+    }
+
+    private static bool IsTransient(SocketError error) =>
+        error is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted;
+
+    public void Dispose() => _socket.Dispose();
+}

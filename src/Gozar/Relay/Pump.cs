@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace Gozar.Relay;
+
+/// <summary>
+/// Moves bytes one way between two sockets until the source ends. Holds no buffer while the source is idle: it waits
+/// with a zero-byte receive and rents a pooled buffer only when data is there (as Kestrel does). It sends each chunk
+/// before receiving the next, so a slow receiver slows the sender instead of growing a queue.
+/// </summary>
+public sealed class Pump
+{
+    private readonly Socket _from;
+    private readonly Socket _to;
+    private readonly ChunkProcessor _processor;
+    private readonly SessionActivity _activity;
+    private readonly int _bufferSize;
+
+    public Pump(Socket from, Socket to, ChunkProcessor processor, SessionActivity activity, int bufferSize)
+    {
+        _from = from;
+        _to = to;
+        _processor = processor;
+        _activity = activity;
+        _bufferSize = bufferSize;
+    }
+
+    /// <summary>Bytes received from the source.</summary>
+    public long Bytes { get; private set; }
+
+    public async Task<PumpEnd> RunAsync()
+    {
+        byte[]? buffer = null;
+        var offset = _processor.ReceiveOffset;
+        try
+        {
+            var mayHaveMore = false;
+            while (true)
+            {
+                if (!mayHaveMore)
+                {
+                    await _from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                }
+
+                buffer ??= ArrayPool<byte>.Shared.Rent(_bufferSize);
+                var max = Math.Min(buffer.Length - offset, _processor.MaxReceive ?? int.MaxValue);
+                var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    ShutdownSend(_to);
+                    return PumpEnd.EndOfStream;
+                }
+
+                Bytes += received;
+                _activity.Touch();
+                if (!_processor.Process(buffer, received, out var start, out var length))
+                {
+                    return PumpEnd.ProtocolError;
+                }
+
+                if (length > 0)
+                {
+                    await SendAllAsync(buffer.AsMemory(start, length)).ConfigureAwait(false);
+                }
+
+                // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
+                mayHaveMore = received == max;
+                if (!mayHaveMore)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return PumpEnd.Reset;
+        }
+        catch (SocketException)
+        {
+            return PumpEnd.Failed;
+        }
+        catch (ObjectDisposedException)
+        {
+            return PumpEnd.Aborted;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await _to.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    private static void ShutdownSend(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}
+
+/// <summary>How one direction of a relay ended.</summary>
+public enum PumpEnd
+{
+    /// <summary>The source closed its sending side; the close was passed on.</summary>
+    EndOfStream,
+
+    /// <summary>The source reset the connection.</summary>
+    Reset,
+
+    /// <summary>A socket error other than a reset.</summary>
+    Failed,
+
+    /// <summary>The session closed the sockets (idle timeout, shutdown, the other direction failed).</summary>
+    Aborted,
+
+    /// <summary>The source sent bytes that break the protocol.</summary>
+    ProtocolError,
+}

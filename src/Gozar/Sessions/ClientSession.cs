@@ -1,0 +1,379 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Configuration;
+using Gozar.Diagnostics;
+using Gozar.Protocol.Crypto;
+using Gozar.Protocol.Framing;
+using Gozar.Protocol.Obfuscation;
+using Gozar.Relay;
+using Gozar.Upstream;
+
+namespace Gozar.Sessions;
+
+/// <summary>
+/// One client connection, top to bottom: handshake (fake-TLS or obfuscated2) → replay check → user → DC connect →
+/// relay; anything that does not authenticate is relayed to the mask host with every byte it sent. Ends with exactly
+/// one <see cref="SessionOutcome"/>, logged once.
+/// </summary>
+public sealed partial class ClientSession
+{
+    // A ClientHello record (16 KiB + header), the records that follow it with the init, and slack for fragments.
+    private const int HandshakeCapacity = 40 * 1024;
+    private const int NoAbort = -1;
+    private const int ReplayDigestOffset = 8;
+
+    private readonly Socket _client;
+    private readonly SessionContext _context;
+    private readonly ProxyOptions _options;
+    private Socket? _upstream;
+    private int _abortReason = NoAbort;
+
+    private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
+    private ClientMode _mode = ClientMode.Unknown;
+    private string _user = "-";
+    private short? _dc;
+    private long _bytesUp;
+    private long _bytesDown;
+
+    public ClientSession(Socket client, SessionContext context)
+    {
+        _client = client;
+        _context = context;
+        _options = context.Options;
+        Activity = new SessionActivity(context.Time);
+    }
+
+    public SessionActivity Activity { get; }
+
+    /// <summary>Ends the session from outside (idle sweep, shutdown) by closing its sockets.</summary>
+    public void Abort(SessionOutcome reason)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NoAbort) == NoAbort)
+        {
+            CloseSockets();
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var id = _context.Registry.Add(this);
+        var started = _context.Time.GetTimestamp();
+        var remote = _options.Log.ClientIps ? DescribeRemote() : "-";
+        var outcome = SessionOutcome.ClientError;
+        try
+        {
+            _client.NoDelay = true;
+            outcome = await RunCoreAsync(stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            outcome = stopping.IsCancellationRequested ? SessionOutcome.Shutdown : SessionOutcome.ClientError;
+        }
+        catch (Exception e)
+        {
+            Log.SessionCrashed(_context.Logger, e);
+        }
+        finally
+        {
+            _context.Registry.Remove(id);
+            CloseSockets();
+            var aborted = Volatile.Read(ref _abortReason);
+            if (aborted != NoAbort)
+            {
+                outcome = (SessionOutcome)aborted;
+            }
+
+            Log.SessionFinished(
+                _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
+                _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
+                (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+        }
+    }
+
+    private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
+    {
+        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
+        Authentication? authentication;
+        using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token))
+        {
+            try
+            {
+                authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+            {
+                if (_flightSent)
+                {
+                    return SessionOutcome.ClientError;
+                }
+
+                _verdict = HandshakeVerdict.Timeout;
+                authentication = null;
+            }
+        }
+
+        if (authentication is null)
+        {
+            return _flightSent
+                ? SessionOutcome.ClientError
+                : await MaskAsync(handshake.Memory, handshake.EndOfStream, stopping).ConfigureAwait(false);
+        }
+
+        _verdict = HandshakeVerdict.Authenticated;
+        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+    }
+
+    private ValueTask<Authentication?> AuthenticateAsync(HandshakeBuffer handshake, CancellationToken cancellation) =>
+        AuthenticateFirstBytesAsync(handshake, cancellation);
+
+    private async ValueTask<Authentication?> AuthenticateFirstBytesAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    {
+        if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
+        {
+            _verdict = HandshakeVerdict.Truncated;
+            return null;
+        }
+
+        if (_options.Modes.Tls && handshake.Data[0] == TlsHandshakeRecordType)
+        {
+            _mode = ClientMode.Tls;
+            return await AuthenticateTlsAsync(handshake, cancellation).ConfigureAwait(false);
+        }
+
+        if (!_options.Modes.Classic && !_options.Modes.Secure)
+        {
+            _verdict = _options.Modes.Tls ? HandshakeVerdict.NotTls : HandshakeVerdict.DisabledMode;
+            return null;
+        }
+
+        return await AuthenticateObfuscatedAsync(handshake, cancellation).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    {
+        if (!await handshake.FillAsync(Obfuscated2.InitLength, cancellation).ConfigureAwait(false))
+        {
+            _verdict = HandshakeVerdict.Truncated;
+            return null;
+        }
+
+        var wire = handshake.Data[..Obfuscated2.InitLength];
+        if (!Obfuscated2.TryAcceptClient(wire, _context.Users.Keys, out var init))
+        {
+            _verdict = HandshakeVerdict.BadInit;
+            return null;
+        }
+
+        _mode = init.Tag == ProtocolTag.PaddedIntermediate ? ClientMode.Secure : ClientMode.Classic;
+        if (!IsObfuscatedTagAllowed(init.Tag, insideTls: false))
+        {
+            DisposeInit(init);
+            _verdict = HandshakeVerdict.DisabledMode;
+            return null;
+        }
+
+        if (!_context.Replay.TryAdd(wire.Slice(ReplayDigestOffset, AntiReplay.ReplayCache.DigestLength)))
+        {
+            DisposeInit(init);
+            _verdict = HandshakeVerdict.Replay;
+            return null;
+        }
+
+        return new Authentication(init, wire.ToArray(), handshake.Data[Obfuscated2.InitLength..].ToArray(), TlsReader: null);
+    }
+
+    /// <summary>
+    /// Spec §3.4: abridged and intermediate need classic mode; padded intermediate outside TLS needs secure mode, or
+    /// classic (a classic secret may use it too); inside TLS padded intermediate is what every client sends.
+    /// </summary>
+    private bool IsObfuscatedTagAllowed(ProtocolTag tag, bool insideTls) => tag switch
+    {
+        ProtocolTag.PaddedIntermediate => insideTls || _options.Modes.Secure || _options.Modes.Classic,
+        _ => _options.Modes.Classic,
+    };
+
+    private async Task<SessionOutcome> RelayToDcAsync(Authentication authentication, CancellationToken stopping)
+    {
+        var init = authentication.Init;
+        AesCtr? p2d = null;
+        AesCtr? d2p = null;
+        try
+        {
+            _user = _context.Users.NameOf(init.KeyIndex);
+            var route = _context.Dcs.Resolve(init.DcId);
+            _dc = route.DcId;
+            if (route.IsFallback)
+            {
+                Log.DcFallback(_context.Logger, init.DcId, route.DcId);
+            }
+
+            var connected = await _context.DcConnector.ConnectAsync(route.Targets, stopping).ConfigureAwait(false);
+            if (connected.Socket is null)
+            {
+                Log.DcUnreachable(_context.Logger, route.DcId, connected.Failure.ToString(), string.Join(", ", route.Targets));
+                return SessionOutcome.UpstreamUnreachable;
+            }
+
+            _upstream = connected.Socket;
+            if (Volatile.Read(ref _abortReason) != NoAbort)
+            {
+                CloseSockets();
+            }
+
+            var fastMode = _options.Upstream.FastMode;
+            var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
+            await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
+            _bytesUp += authentication.Pending.Length;
+
+            ChunkProcessor up = CreateUpstreamProcessor(authentication, p2d);
+            ChunkProcessor down = CreateDownstreamProcessor(authentication, fastMode ? null : d2p, fastMode ? null : init.Encryptor);
+            var (upEnd, downEnd) = await RelayAsync(up, down).ConfigureAwait(false);
+            return Classify(upEnd, downEnd, SessionOutcome.Relayed);
+        }
+        finally
+        {
+            DisposeInit(init);
+            p2d?.Dispose();
+            d2p?.Dispose();
+        }
+    }
+
+    private byte[] BuildUpstreamOpening(Authentication authentication, short dcId, bool fastMode, out AesCtr p2d, out AesCtr d2p)
+    {
+        Span<byte> random = stackalloc byte[Obfuscated2.InitLength];
+        _context.Random.Fill(random);
+        while (!Obfuscated2.IsAllowedUpstreamInit(random))
+        {
+            _context.Random.Fill(random[..8]);
+        }
+
+        if (fastMode)
+        {
+            Span<byte> material = stackalloc byte[Obfuscated2.KeyMaterialLength];
+            Obfuscated2.WriteClientServerKeyMaterial(authentication.ClientInitWire, _context.Users.Keys[authentication.Init.KeyIndex], material);
+            Obfuscated2.ApplyFastMode(random, material);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
+        }
+
+        var opening = new byte[Obfuscated2.InitLength + authentication.Pending.Length];
+        var upstream = Obfuscated2.CreateUpstreamInit(random, authentication.Init.Tag, dcId, opening);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(random);
+        var pending = opening.AsSpan(Obfuscated2.InitLength);
+        authentication.Pending.CopyTo(pending);
+        AesCtr.TransformTwice(authentication.Init.Decryptor, upstream.Encryptor, pending, pending);
+        p2d = upstream.Encryptor;
+        d2p = upstream.Decryptor;
+        return opening;
+    }
+
+    private async Task<SessionOutcome> MaskAsync(ReadOnlyMemory<byte> prefix, bool clientEnded, CancellationToken stopping)
+    {
+        var mask = _options.Tls.MaskHost;
+        var connected = await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
+        if (connected.Socket is null)
+        {
+            Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());
+            return SessionOutcome.MaskUnreachable;
+        }
+
+        _upstream = connected.Socket;
+        if (Volatile.Read(ref _abortReason) != NoAbort)
+        {
+            CloseSockets();
+        }
+
+        if (!prefix.IsEmpty)
+        {
+            await SendAllAsync(_upstream, prefix, stopping).ConfigureAwait(false);
+            _bytesUp += prefix.Length;
+        }
+
+        if (clientEnded)
+        {
+            _upstream.Shutdown(SocketShutdown.Send);
+        }
+
+        var (upEnd, downEnd) = await RelayAsync(PassThroughProcessor.Instance, PassThroughProcessor.Instance, skipUp: clientEnded)
+            .ConfigureAwait(false);
+        if (downEnd == PumpEnd.Reset)
+        {
+            // The mask site reset us: reset the client too, as the site would have.
+            _client.LingerState = new LingerOption(true, 0);
+        }
+
+        return Classify(upEnd, downEnd, SessionOutcome.Masked);
+    }
+
+    private async Task<(PumpEnd Up, PumpEnd Down)> RelayAsync(ChunkProcessor up, ChunkProcessor down, bool skipUp = false)
+    {
+        var upstream = _upstream!;
+        var bufferSize = _options.Limits.RelayBufferBytes;
+        var upPump = new Pump(_client, upstream, up, Activity, bufferSize);
+        var downPump = new Pump(upstream, _client, down, Activity, bufferSize);
+        var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
+        var downTask = downPump.RunAsync();
+        var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);
+        if (first.Result != PumpEnd.EndOfStream)
+        {
+            CloseSockets();
+        }
+
+        var upEnd = await upTask.ConfigureAwait(false);
+        var downEnd = await downTask.ConfigureAwait(false);
+        _bytesUp += upPump.Bytes;
+        _bytesDown += downPump.Bytes;
+        return (upEnd, downEnd);
+    }
+
+    private static SessionOutcome Classify(PumpEnd up, PumpEnd down, SessionOutcome normal)
+    {
+        if (up is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
+        {
+            return SessionOutcome.ClientError;
+        }
+
+        if (down is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
+        {
+            return normal == SessionOutcome.Masked ? SessionOutcome.Masked : SessionOutcome.UpstreamError;
+        }
+
+        return normal;
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None, cancellation).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    private static void DisposeInit(ClientInit init)
+    {
+        init.Decryptor?.Dispose();
+        init.Encryptor?.Dispose();
+    }
+
+    private string DescribeRemote()
+    {
+        try
+        {
+            return _client.RemoteEndPoint is IPEndPoint ip ? ip.ToString() : "-";
+        }
+        catch (SocketException)
+        {
+            return "-";
+        }
+    }
+
+    private void CloseSockets()
+    {
+        _client.Dispose();
+        _upstream?.Dispose();
+    }
+
+    /// <summary>An authenticated client: its init, the bytes it sent after the init (still encrypted), and for fake-TLS the record reader mid-stream.</summary>
+    private sealed record Authentication(ClientInit Init, byte[] ClientInitWire, byte[] Pending, object? TlsReader);
+}

@@ -1,0 +1,33 @@
+using Gozar.AntiReplay;
+using Gozar.Configuration;
+using Gozar.Upstream;
+using Gozar.Users;
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Sessions;
+
+/// <summary>What every session of one running configuration shares.</summary>
+public sealed class SessionContext
+{
+    public SessionContext(ProxyOptions options, TimeProvider time, IRandomSource random, ILogger logger)
+    {
+        Options = options;
+        Time = time;
+        Random = random;
+        Logger = logger;
+        Users = new UserDirectory(options.Users);
+        Dcs = new DcDirectory(options.Upstream);
+        DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time);
+        Replay = new ReplayCache(options.Tls.ReplayCacheEntries);
+    }
+
+    public ProxyOptions Options { get; }
+    public TimeProvider Time { get; }
+    public IRandomSource Random { get; }
+    public ILogger Logger { get; }
+    public UserDirectory Users { get; }
+    public DcDirectory Dcs { get; }
+    public Connector DcConnector { get; }
+    public ReplayCache Replay { get; }
+    public SessionRegistry Registry { get; } = new();
+}

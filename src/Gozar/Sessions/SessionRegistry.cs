@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace Gozar.Sessions;
+
+/// <summary>The sessions alive now: swept for idleness, and aborted together at shutdown.</summary>
+public sealed class SessionRegistry
+{
+    private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
+    private long _nextId;
+
+    public int Count => _sessions.Count;
+
+    public long Add(ClientSession session)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        _sessions[id] = session;
+        return id;
+    }
+
+    public void Remove(long id) => _sessions.TryRemove(id, out _);
+
+    /// <summary>Aborts every session whose bytes stopped moving longer than <paramref name="idle"/> ago.</summary>
+    public void SweepIdle(TimeSpan idle)
+    {
+        foreach (var entry in _sessions)
+        {
+            if (entry.Value.Activity.IdleFor >= idle)
+            {
+                entry.Value.Abort(SessionOutcome.IdleTimeout);
+            }
+        }
+    }
+
+    public void AbortAll()
+    {
+        foreach (var entry in _sessions)
+        {
+            entry.Value.Abort(SessionOutcome.Shutdown);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Configuration;
+
+namespace Gozar.Upstream;
+
+/// <summary>Dials host:port targets in order with a per-attempt timeout, honouring the IPv4/IPv6 preference.</summary>
+public sealed class Connector
+{
+    private readonly TimeSpan _timeout;
+    private readonly IpPreference _preference;
+    private readonly TimeProvider _time;
+
+    public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time)
+    {
+        _timeout = timeout;
+        _preference = preference;
+        _time = time;
+    }
+
+    /// <summary>Returns a connected socket, or null with the reason when every target failed.</summary>
+    public async ValueTask<ConnectResult> ConnectAsync(IReadOnlyList<HostEndpoint> targets, CancellationToken cancellation)
+    {
+        var failure = ConnectFailure.Refused;
+        foreach (var target in targets)
+        {
+            IPAddress[] addresses;
+            if (IPAddress.TryParse(target.Host, out var literal))
+            {
+                addresses = [literal];
+            }
+            else
+            {
+                try
+                {
+                    addresses = Order(await Dns.GetHostAddressesAsync(target.Host, cancellation).ConfigureAwait(false));
+                }
+                catch (SocketException)
+                {
+                    failure = ConnectFailure.DnsFailed;
+                    continue;
+                }
+            }
+
+            foreach (var address in addresses)
+            {
+                var (socket, reason) = await TryConnectAsync(new IPEndPoint(address, target.Port), cancellation).ConfigureAwait(false);
+                if (socket is not null)
+                {
+                    return new ConnectResult(socket, ConnectFailure.None);
+                }
+
+                failure = reason;
+            }
+        }
+
+        return new ConnectResult(null, failure);
+    }
+
+    private IPAddress[] Order(IPAddress[] addresses)
+    {
+        var v4 = Array.FindAll(addresses, a => a.AddressFamily == AddressFamily.InterNetwork);
+        var v6 = Array.FindAll(addresses, a => a.AddressFamily == AddressFamily.InterNetworkV6);
+        return _preference switch
+        {
+            IpPreference.OnlyIpv4 => v4,
+            IpPreference.OnlyIpv6 => v6,
+            IpPreference.PreferIpv6 => [.. v6, .. v4],
+            _ => [.. v4, .. v6],
+        };
+    }
+
+    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timer = new CancellationTokenSource(_timeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timer.Token);
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            return (socket, ConnectFailure.None);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return (null, ConnectFailure.TimedOut);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return (null, ConnectFailure.Refused);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
+
+public enum ConnectFailure
+{
+    None,
+    Refused,
+    TimedOut,
+    DnsFailed,
+}
+
+public readonly record struct ConnectResult(Socket? Socket, ConnectFailure Failure);
