@@ -1,0 +1,198 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Gozar.Configuration;
+using Gozar.Protocol.Framing;
+using Gozar.Protocol.Obfuscation;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Sessions;
+
+public class ClientSessionObfuscatedTests
+{
+    public static TheoryData<ProtocolTag, bool> TagsAndFastMode => new()
+    {
+        { ProtocolTag.Abridged, true },
+        { ProtocolTag.Intermediate, true },
+        { ProtocolTag.PaddedIntermediate, true },
+        { ProtocolTag.Abridged, false },
+        { ProtocolTag.Intermediate, false },
+        { ProtocolTag.PaddedIntermediate, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(TagsAndFastMode))]
+    public async Task RunAsync_ObfuscatedClient_OneMebibyteEchoesIntact(ProtocolTag tag, bool fastMode)
+    {
+        await using var dc = new FakeDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: fastMode));
+        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, tag, 2);
+
+        var payload = Frames.Build(tag, Enumerable.Repeat(4096, 256));
+        var echo = client.ReceiveExactlyAsync(payload.Length);
+        await client.SendAsync(payload);
+
+        Assert.Equal(payload, await echo);
+        Assert.Equal((tag, (short)2), Assert.Single(dc.Inits));
+    }
+
+    [Theory]
+    [InlineData(ProtocolTag.Abridged)]
+    [InlineData(ProtocolTag.Intermediate)]
+    [InlineData(ProtocolTag.PaddedIntermediate)]
+    public async Task RunAsync_ManySmallFrames_ArriveIntactInOrder(ProtocolTag tag)
+    {
+        await using var dc = new FakeDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: false));
+        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, -4);
+
+        for (var round = 0; round < 200; round++)
+        {
+            var frame = Frames.Build(tag, [4 * (1 + (round % 40))]);
+            await client.SendAsync(frame);
+            Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_DcIndex_ReachesTheDcConfiguredForIt()
+    {
+        await using var dc1 = new FakeDc();
+        await using var dc2 = new FakeDc();
+        await using var other = new FakeDc();
+        var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>>
+        {
+            ["1"] = [new HostEndpoint("127.0.0.1", dc1.EndPoint.Port)],
+            ["2"] = [new HostEndpoint("127.0.0.1", dc2.EndPoint.Port)],
+            ["*"] = [new HostEndpoint("127.0.0.1", other.EndPoint.Port)],
+        };
+        await using var proxy = TestProxy.Start(TestProxy.Options(other, overrides: overrides));
+
+        foreach (var requested in new short[] { 1, -2, 203 })
+        {
+            await using var client = await ObfuscatedTestClient.ConnectAsync(
+                proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, requested);
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [64]);
+            await client.SendAsync(frame);
+            Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+        }
+
+        Assert.Equal((short)1, Assert.Single(dc1.Inits).DcId);
+        Assert.Equal((short)-2, Assert.Single(dc2.Inits).DcId);
+        Assert.Equal((short)203, Assert.Single(other.Inits).DcId);
+    }
+
+    [Fact]
+    public async Task RunAsync_WrongSecret_BytesReachMaskAndItsAnswerComesBack()
+    {
+        await using var dc = new FakeDc();
+        await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        var wrongKey = RandomNumberGenerator.GetBytes(16);
+        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, wrongKey, ProtocolTag.Intermediate, 2);
+
+        Assert.Equal(FakeMaskSite.Response, await client.Socket.ReadToEndAsync());
+        Assert.Equal(Obfuscated2.InitLength, Assert.Single(mask.Received).Length);
+        Assert.Empty(dc.Inits);
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")]
+    [InlineData("random")]
+    public async Task RunAsync_NotAClient_BytesReachMaskUnchanged(string kind)
+    {
+        var request = kind == "random" ? RandomNumberGenerator.GetBytes(200) : Encoding.ASCII.GetBytes(kind);
+        if (request[0] == 0x16)
+        {
+            request[0] = 0x17;
+        }
+
+        await using var dc = new FakeDc();
+        await using var mask = new FakeMaskSite(answerAfter: request.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        await socket.SendAsync(request);
+
+        Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync());
+        Assert.Equal(request, Assert.Single(mask.Received));
+    }
+
+    [Theory]
+    [InlineData(ProtocolTag.Abridged)]
+    [InlineData(ProtocolTag.Intermediate)]
+    [InlineData(ProtocolTag.PaddedIntermediate)]
+    public async Task RunAsync_ModeDisabled_ValidClientIsMasked(ProtocolTag tag)
+    {
+        await using var dc = new FakeDc();
+        await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
+        var modes = tag == ProtocolTag.PaddedIntermediate
+            ? new ModeOptions(Classic: false, Secure: false, Tls: true)
+            : new ModeOptions(Classic: false, Secure: true, Tls: true);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, modes));
+        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, 2);
+
+        Assert.Equal(FakeMaskSite.Response, await client.Socket.ReadToEndAsync());
+        Assert.Single(mask.Received);
+        Assert.Empty(dc.Inits);
+    }
+
+    [Fact]
+    public async Task RunAsync_SecureOnly_PaddedClientIsServed()
+    {
+        await using var dc = new FakeDc();
+        var modes = new ModeOptions(Classic: false, Secure: true, Tls: false);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, modes: modes));
+        await using var client = await ObfuscatedTestClient.ConnectAsync(
+            proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 3);
+
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [128]);
+        await client.SendAsync(frame);
+        Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplayedInit_IsMasked()
+    {
+        await using var dc = new FakeDc();
+        await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        var wire = new byte[Obfuscated2.InitLength];
+        var streams = Obfuscated2.CreateInit(RandomNumberGenerator.GetBytes(64), TestProxy.AliceKey, ProtocolTag.Intermediate, 2, wire);
+
+        using (var first = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            var frame = Frames.Build(ProtocolTag.Intermediate, [16]);
+            var sent = frame.ToArray();
+            streams.Encryptor.Transform(sent);
+            await first.SendAsync(wire.Concat(sent).ToArray());
+            var echo = new byte[frame.Length];
+            await first.ReceiveExactlyAsync(echo);
+            streams.Decryptor.Transform(echo);
+            Assert.Equal(frame, echo);
+        }
+
+        using var replay = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await replay.SendAsync(wire);
+        Assert.Equal(FakeMaskSite.Response, await replay.ReadToEndAsync());
+        Assert.Equal(wire, Assert.Single(mask.Received));
+        Assert.Single(dc.Inits);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClientHalfCloses_DcAnswerStillArrives()
+    {
+        await using var dc = new FakeDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+
+        var frame = Frames.Build(ProtocolTag.Abridged, [1024]);
+        await client.SendAsync(frame);
+        client.Socket.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+    }
+}
