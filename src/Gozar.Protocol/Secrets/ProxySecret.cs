@@ -16,7 +16,7 @@ namespace Gozar.Protocol.Secrets;
 /// secure    [ 0xdd ][ key (16) ]
 /// fake-TLS  [ 0xee ][ key (16) ][ domain (4..182 ASCII) ]
 /// </code>
-/// The domain bounds are the clients' union of limits: Desktop wants at least 21 decoded bytes (domain of 4 or more
+/// The domain bounds keep to what every client accepts: Desktop wants at least 21 decoded bytes (a domain of 4 or more
 /// characters), tdlib refuses more than 17 + 182 bytes. Domains keep their case; SNI comparison is a later layer's job.
 /// </remarks>
 public sealed class ProxySecret : IEquatable<ProxySecret>
@@ -69,7 +69,7 @@ public sealed class ProxySecret : IEquatable<ProxySecret>
 
     /// <summary>
     /// Reads a secret the way tdlib does (spec §1.2): hex first and, only if the text is not hex, base64url.
-    /// Standard base64 (<c>+</c>, <c>/</c>) is refused: Desktop does not understand it. Padding '=' is tolerated
+    /// Standard base64 (<c>+</c>, <c>/</c>) is refused: recent tdlib reads it but Desktop does not. Padding '=' is tolerated
     /// when correct, as both clients do. Anything beyond the three layouts is refused, including "long dd" secrets.
     /// </summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out ProxySecret? secret, out SecretParseError error)
