@@ -162,12 +162,23 @@ public static partial class ConfigLoader
             return null;
         }
 
-        // Links carry IPv6 literals bare, so brackets the operator may add are dropped.
-        var bare = text.Length > 2 && text[0] == '[' && text[^1] == ']' ? text[1..^1] : text;
-        if (!HostSyntax.TryNormalizeHost(bare, out var host))
+        // Links carry IPv6 literals bare, so brackets the operator may add around one are dropped.
+        string? host = null;
+        if (text.Length > 2 && text[0] == '[' && text[^1] == ']')
+        {
+            if (HostSyntax.TryParseIPv6(text[1..^1], out var address))
+            {
+                host = address.ToString();
+            }
+        }
+        else if (HostSyntax.TryNormalizeHost(text, out var normalized))
+        {
+            host = normalized;
+        }
+
+        if (host is null)
         {
             root.Fail("public_host", $"{ConfigText.Show(text)} {HostSyntax.BadHost} (write it without port or scheme)");
-            return null;
         }
 
         return host;

@@ -93,6 +93,7 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("public_host = \"https://proxy.example.org\"")]
     [InlineData("public_host = \"\"")]
     [InlineData("public_host = \"-bad-.example.org\"")]
+    [InlineData("public_host = \"[proxy.example.org]\"")]
     [InlineData("public_host = 1")]
     public void Load_BadPublicHost_NamesKey(string line)
     {
