@@ -7,7 +7,7 @@ public sealed record ProxyOptions
 {
     public required IReadOnlyList<IPEndPoint> Listen { get; init; }
 
-    /// <summary>Host written into links; null when the operator did not set one.</summary>
+    /// <summary>Host written into links; null when the operator did not set one. IPv6 literals are stored without brackets.</summary>
     public string? PublicHost { get; init; }
 
     public required ModeOptions Modes { get; init; }
@@ -26,7 +26,10 @@ public sealed record TlsOptions
     /// <summary>Accepted SNI names; the first goes into ee secrets and links.</summary>
     public required IReadOnlyList<string> Domains { get; init; }
 
-    /// <summary>Where unauthenticated connections are relayed (default: first domain, port 443).</summary>
+    /// <summary>
+    /// Where unauthenticated connections are relayed (default: first domain, port 443). An empty
+    /// Host with port 0 means there is none: TLS mode is off and no domain is configured.
+    /// </summary>
     public required HostEndpoint MaskHost { get; init; }
 
     /// <summary>How far a client's hello timestamp may lag behind our clock (default 10 min).</summary>
@@ -61,7 +64,10 @@ public sealed record UpstreamOptions
     public UpstreamMode Mode { get; init; } = UpstreamMode.Direct;
     public IpPreference IpPreference { get; init; } = IpPreference.PreferIpv4;
 
-    /// <summary>Keys are a signed DC id as text ("2", "-2", "203") or "*" for every id not listed.</summary>
+    /// <summary>
+    /// Keys are a signed DC id as canonical text ("2", "-2", "203"; "+2" or "02" in the file become "2")
+    /// or "*" for every id not listed.
+    /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>> DcOverrides { get; init; } =
         new Dictionary<string, IReadOnlyList<HostEndpoint>>();
 

@@ -1,0 +1,94 @@
+namespace Gozar.Configuration;
+
+public static partial class ConfigLoader
+{
+    /// <summary>Telegram Desktop refuses fake-TLS secrets whose domain is shorter (spec §1.2).</summary>
+    private const int MinTlsDomainLength = 4;
+    private const int MaskPort = 443;
+
+    private static readonly string[] TlsKeys =
+        ["domains", "mask_host", "clock_skew_past", "clock_skew_future", "ignore_clock_skew", "replay_cache_entries"];
+
+    /// <summary>
+    /// Without TLS mode and without a domain there is nothing to mask to: Tls.MaskHost is then this
+    /// empty endpoint, meaning "no mask host".
+    /// </summary>
+    private static readonly HostEndpoint NoMaskHost = new(string.Empty, 0);
+
+    /// <summary>Null when <paramref name="domain"/> can be a TLS domain, else why not.</summary>
+    internal static string? TlsDomainProblem(string domain)
+    {
+        if (!HostSyntax.IsHostName(domain))
+        {
+            return "is not a valid DNS host name";
+        }
+
+        return domain.Length < MinTlsDomainLength
+            ? $"is shorter than {MinTlsDomainLength} characters (Telegram Desktop rejects such fake-TLS secrets)"
+            : null;
+    }
+
+    private static TlsOptions BindTls(ConfigTable tls, bool tlsModeOn)
+    {
+        tls.RejectUnknownKeys(TlsKeys);
+        var domains = BindTlsDomains(tls, tlsModeOn);
+        var maskHost = domains.Count > 0 ? new HostEndpoint(domains[0], MaskPort) : NoMaskHost;
+        if (tls.String("mask_host") is { } maskText)
+        {
+            if (HostSyntax.TryParseHostPort(maskText, out var host, out var port) is { } problem)
+            {
+                tls.Fail("mask_host", $"{ConfigText.Show(maskText)} {problem}");
+            }
+            else
+            {
+                maskHost = new HostEndpoint(host, port);
+            }
+        }
+
+        var defaults = new TlsOptions { Domains = [], MaskHost = NoMaskHost };
+        return new TlsOptions
+        {
+            Domains = domains,
+            MaskHost = maskHost,
+            ClockSkewPast = tls.Duration("clock_skew_past", defaults.ClockSkewPast, TimeSpan.Zero, TimeSpan.FromDays(1)),
+            ClockSkewFuture = tls.Duration("clock_skew_future", defaults.ClockSkewFuture, TimeSpan.Zero, TimeSpan.FromDays(1)),
+            IgnoreClockSkew = tls.Boolean("ignore_clock_skew", defaults.IgnoreClockSkew),
+            ReplayCacheEntries = (int)tls.Integer("replay_cache_entries", defaults.ReplayCacheEntries, 1_000, 100_000_000),
+        };
+    }
+
+    private static List<string> BindTlsDomains(ConfigTable tls, bool tlsModeOn)
+    {
+        var domains = new List<string>();
+        var names = tls.StringArray("domains");
+        if (names is null || names.Count == 0)
+        {
+            if (tlsModeOn && (names is not null || !tls.Contains("domains")))
+            {
+                tls.Fail("domains", "needs at least one domain when modes.tls is true, e.g. domains = [\"example.com\"]");
+            }
+
+            return domains;
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            var path = ConfigText.Index(tls.PathOf("domains"), i);
+            var domain = names[i].ToLowerInvariant();
+            if (TlsDomainProblem(domain) is { } problem)
+            {
+                tls.FailAt(path, $"{ConfigText.Show(names[i])} {problem}");
+            }
+            else if (domains.Contains(domain))
+            {
+                tls.FailAt(path, $"{ConfigText.Show(names[i])} is listed twice");
+            }
+            else
+            {
+                domains.Add(domain);
+            }
+        }
+
+        return domains;
+    }
+}

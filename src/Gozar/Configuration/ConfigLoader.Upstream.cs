@@ -1,0 +1,152 @@
+using System.Globalization;
+using Tomlyn.Model;
+
+namespace Gozar.Configuration;
+
+public static partial class ConfigLoader
+{
+    private const string AnyDc = "*";
+
+    private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides"];
+    private static readonly string[] TimeoutKeys = ["handshake", "idle"];
+    private static readonly string[] LimitKeys = ["relay_buffer"];
+
+    private static readonly (string Name, IpPreference Preference)[] IpPreferences =
+    [
+        ("prefer-ipv4", IpPreference.PreferIpv4),
+        ("prefer-ipv6", IpPreference.PreferIpv6),
+        ("only-ipv4", IpPreference.OnlyIpv4),
+        ("only-ipv6", IpPreference.OnlyIpv6),
+    ];
+
+    private static UpstreamOptions BindUpstream(ConfigTable upstream)
+    {
+        upstream.RejectUnknownKeys(UpstreamKeys);
+        var defaults = new UpstreamOptions();
+        if (upstream.String("mode") is { } mode && mode != "direct")
+        {
+            upstream.Fail("mode", mode == "middle"
+                ? "'middle' (middle-proxy mode) is not supported yet; use 'direct'"
+                : $"{ConfigText.Show(mode)} is not a known mode; use 'direct'");
+        }
+
+        var preference = defaults.IpPreference;
+        if (upstream.String("ip_preference") is { } preferenceName)
+        {
+            var index = Array.FindIndex(IpPreferences, known => known.Name == preferenceName);
+            if (index < 0)
+            {
+                upstream.Fail("ip_preference", $"{ConfigText.Show(preferenceName)} is not one of prefer-ipv4, prefer-ipv6, only-ipv4, only-ipv6");
+            }
+            else
+            {
+                preference = IpPreferences[index].Preference;
+            }
+        }
+
+        return new UpstreamOptions
+        {
+            Mode = UpstreamMode.Direct,
+            IpPreference = preference,
+            ConnectTimeout = upstream.Duration("connect_timeout", defaults.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+            FastMode = upstream.Boolean("fast_mode", defaults.FastMode),
+            DcOverrides = BindDcOverrides(upstream.Table("dc_overrides")),
+        };
+    }
+
+    /// <summary>
+    /// Keys are stored in canonical form ("+2" and "02" become "2") so lookups by DC id text find
+    /// them; two spellings of one id are an error rather than a silent overwrite.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<HostEndpoint>> BindDcOverrides(ConfigTable overrides)
+    {
+        var result = new Dictionary<string, IReadOnlyList<HostEndpoint>>(StringComparer.Ordinal);
+        foreach (var (key, value) in overrides.Entries)
+        {
+            string dc;
+            if (key == AnyDc)
+            {
+                dc = AnyDc;
+            }
+            else if (int.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) && id != 0)
+            {
+                dc = id.ToString(CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                overrides.Fail(key, "is not a DC id: use a non-zero signed integer as text (\"2\", \"-2\", \"203\") or \"*\" for every other DC");
+                continue;
+            }
+
+            if (result.ContainsKey(dc))
+            {
+                overrides.Fail(key, $"DC {dc} is listed twice");
+                continue;
+            }
+
+            result[dc] = BindDcAddresses(overrides, key, value);
+        }
+
+        return result;
+    }
+
+    private static List<HostEndpoint> BindDcAddresses(ConfigTable overrides, string key, object value)
+    {
+        var endPoints = new List<HostEndpoint>();
+        switch (value)
+        {
+            case string single:
+                AddDcAddress(overrides, overrides.PathOf(key), single, endPoints);
+                break;
+            case TomlArray array when array.Count == 0:
+                overrides.Fail(key, "needs at least one \"host:port\"");
+                break;
+            case TomlArray:
+                var addresses = overrides.StringArray(key) ?? [];
+                for (var i = 0; i < addresses.Count; i++)
+                {
+                    AddDcAddress(overrides, ConfigText.Index(overrides.PathOf(key), i), addresses[i], endPoints);
+                }
+
+                break;
+            default:
+                overrides.WrongType(key, "\"host:port\" or an array of them", value);
+                break;
+        }
+
+        return endPoints;
+    }
+
+    private static void AddDcAddress(ConfigTable overrides, string path, string text, List<HostEndpoint> endPoints)
+    {
+        if (HostSyntax.TryParseHostPort(text, out var host, out var port) is { } problem)
+        {
+            overrides.FailAt(path, $"{ConfigText.Show(text)} {problem}");
+        }
+        else
+        {
+            endPoints.Add(new HostEndpoint(host, port));
+        }
+    }
+
+    private static TimeoutOptions BindTimeouts(ConfigTable timeouts)
+    {
+        timeouts.RejectUnknownKeys(TimeoutKeys);
+        var defaults = new TimeoutOptions();
+        return new TimeoutOptions
+        {
+            Handshake = timeouts.Duration("handshake", defaults.Handshake, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            Idle = timeouts.Duration("idle", defaults.Idle, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
+        };
+    }
+
+    private static LimitOptions BindLimits(ConfigTable limits)
+    {
+        limits.RejectUnknownKeys(LimitKeys);
+        var defaults = new LimitOptions();
+        return new LimitOptions
+        {
+            RelayBufferBytes = (int)limits.ByteSize("relay_buffer", defaults.RelayBufferBytes, 4 * 1024, 4 * 1024 * 1024),
+        };
+    }
+}

@@ -1,0 +1,107 @@
+using Tomlyn.Model;
+
+namespace Gozar.Configuration;
+
+public static partial class ConfigLoader
+{
+    private const int MaxUserNameLength = 64;
+    private const string UserNameRule = "user names are 1..64 characters of A-Z a-z 0-9 _ . -";
+
+    private static readonly string[] UserTableKeys = ["secret"];
+
+    private static List<UserOptions> BindUsers(ConfigTable root)
+    {
+        var users = new List<UserOptions>();
+        var table = root.Table("users");
+        if (table.Count == 0)
+        {
+            root.Fail("users", "at least one user is required, e.g. [users] alice = \"<32 hex digits>\"");
+        }
+
+        foreach (var (name, value) in table.Entries)
+        {
+            if (!IsUserName(name))
+            {
+                table.Fail(name, UserNameRule);
+                continue;
+            }
+
+            if (BindUserKey(table, name, value) is not { } key)
+            {
+                continue;
+            }
+
+            var twin = users.Find(user => user.Secret.AsSpan().SequenceEqual(key));
+            if (twin is not null)
+            {
+                table.Fail(name, $"has the same secret as {table.PathOf(twin.Name)}; every user needs their own, or the proxy cannot tell them apart");
+                continue;
+            }
+
+            users.Add(new UserOptions(name, key));
+        }
+
+        return users;
+    }
+
+    /// <summary>The user's key from either `name = "secret"` or a `[users.name]` table.</summary>
+    private static byte[]? BindUserKey(ConfigTable users, string name, object value)
+    {
+        ConfigTable owner;
+        string key;
+        string? text;
+        if (value is TomlTable)
+        {
+            owner = users.Table(name);
+            owner.RejectUnknownKeys(UserTableKeys);
+            key = "secret";
+            text = owner.String(key);
+            if (text is null && !owner.Contains(key))
+            {
+                owner.Fail(key, "required: 32 hex digits (a 16-byte key)");
+            }
+        }
+        else
+        {
+            owner = users;
+            key = name;
+            text = value as string;
+            if (text is null)
+            {
+                // Never echo the value: it may be a mangled secret.
+                users.WrongType(name, "a secret string or a table with secret = \"...\"", value);
+            }
+        }
+
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!UserSecretSyntax.TryParseKey(text, out var parsed))
+        {
+            owner.Fail(key, $"secret {UserSecretSyntax.Expected}");
+            return null;
+        }
+
+        return parsed;
+    }
+
+    private static bool IsUserName(string name)
+    {
+        if (name.Length is 0 or > MaxUserNameLength)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

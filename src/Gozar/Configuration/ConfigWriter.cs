@@ -1,0 +1,111 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Gozar.Configuration;
+
+/// <summary>Writes the commented starter config for a fresh install.</summary>
+public static class ConfigWriter
+{
+    /// <summary>True when <paramref name="domain"/> is usable as the TLS domain; otherwise why not.</summary>
+    public static bool IsValidTlsDomain(string domain, [NotNullWhen(false)] out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        problem = ConfigLoader.TlsDomainProblem(domain.ToLowerInvariant()) is { } reason
+            ? $"{ConfigText.Show(domain)} {reason}"
+            : null;
+        return problem is null;
+    }
+
+    /// <summary>
+    /// A valid, commented TOML config: fake-TLS only, one user "default" holding <paramref name="key16"/>,
+    /// listening on 0.0.0.0:<paramref name="port"/> (and [::]:<paramref name="port"/> when asked).
+    /// Optional settings appear commented out with their defaults as "#key = value" lines.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not 16 bytes or the domain is not usable
+    /// (check it first with <see cref="IsValidTlsDomain"/>).</exception>
+    public static string CreateDefault(byte[] key16, string tlsDomain, int port, bool includeIpv6)
+    {
+        ArgumentNullException.ThrowIfNull(key16);
+        ArgumentNullException.ThrowIfNull(tlsDomain);
+        if (key16.Length != UserSecretSyntax.KeyLength)
+        {
+            throw new ArgumentException($"the key must be {UserSecretSyntax.KeyLength} bytes", nameof(key16));
+        }
+
+        if (!IsValidTlsDomain(tlsDomain, out var problem))
+        {
+            throw new ArgumentException($"TLS domain {problem}", nameof(tlsDomain));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+
+        var domain = tlsDomain.ToLowerInvariant();
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        var listen = includeIpv6
+            ? $"[\"0.0.0.0:{portText}\", \"[::]:{portText}\"]"
+            : $"[\"0.0.0.0:{portText}\"]";
+
+        return $$"""
+            # Gozar MTProto proxy configuration.
+            # Durations: "500ms", "10s", "5m", "1h", "1d" or an integer number of seconds.
+            # Sizes: bytes, "64KiB" or "1MiB". Lines starting with "#key =" show defaults.
+
+            # Addresses to accept clients on: IP address and port, IPv6 in brackets.
+            listen = {{listen}}
+
+            # Host name or IP address clients use to reach this server; it goes into the
+            # links the proxy prints. Set it to this server's public DNS name or IP.
+            #public_host = "proxy.example.org"
+
+            # trace | debug | information | warning | error
+            log_level = "information"
+            # Client IP addresses are personal data; keep them out of the logs unless debugging.
+            log_client_ips = false
+
+            [modes]
+            # Which client secrets are accepted. Fake-TLS ("ee" secrets) looks like HTTPS to an
+            # observer; classic and secure ("dd") connections are easy to recognise and block.
+            classic = false
+            secure = false
+            tls = true
+
+            [tls]
+            # The domain clients send as SNI and that goes into their "ee" secrets. Use a real
+            # HTTPS site that this server can reach and that supports TLS 1.3: connections that
+            # fail the proxy handshake are relayed to it, so to a prober the proxy looks like it.
+            domains = ["{{domain}}"]
+            # Where failed handshakes are relayed: "host:port" or "[v6]:port" (default: first domain, port 443).
+            mask_host = "{{domain}}:443"
+            # How far a client's clock may be behind / ahead of this server's.
+            #clock_skew_past = "10m"
+            #clock_skew_future = "2m"
+            #ignore_clock_skew = false
+            # Remembered handshakes, so replayed ones are refused (1000 .. 100000000).
+            #replay_cache_entries = 1000000
+
+            [users]
+            # name = "32 hex digits" (a 16-byte key). Give every person their own key.
+            default = "{{UserSecretSyntax.ToHex(key16)}}"
+
+            # How the proxy reaches Telegram's data centers.
+            #[upstream]
+            #mode = "direct"
+            # prefer-ipv4 | prefer-ipv6 | only-ipv4 | only-ipv6
+            #ip_preference = "prefer-ipv4"
+            #connect_timeout = "5s"
+            #fast_mode = true
+
+            #[timeouts]
+            # Time a client has to finish the handshake (100ms .. 5m).
+            #handshake = "10s"
+            # A connection with no traffic either way is closed after this (1s .. 7d).
+            #idle = "5m"
+
+            #[limits]
+            # Buffer per direction of each relayed connection (4KiB .. 4MiB).
+            #relay_buffer = "64KiB"
+
+            """;
+    }
+}
