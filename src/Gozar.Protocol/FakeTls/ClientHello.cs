@@ -51,8 +51,8 @@ public readonly ref struct ClientHello
     /// <summary>The complete record, header included: the HMAC input (with the random zeroed).</summary>
     public ReadOnlySpan<byte> Record { get; }
 
-    /// <summary>The 32-byte client random (bytes 11..43) as received.</summary>
-    public ReadOnlySpan<byte> Random => Record.Slice(RandomOffset, RandomLength);
+    /// <summary>The 32-byte client random (bytes 11..43) as received; empty on a default instance.</summary>
+    public ReadOnlySpan<byte> Random => Record.IsEmpty ? default : Record.Slice(RandomOffset, RandomLength);
 
     public ReadOnlySpan<byte> SessionId { get; }
 

@@ -37,7 +37,7 @@ public readonly ref struct ClientHelloValidation
     /// <summary>Index into the allowed domains that matched the SNI, or -1 (also when no list was given).</summary>
     public int DomainIndex { get; }
 
-    public ReadOnlySpan<byte> ClientRandom => Hello.Record.IsEmpty ? default : Hello.Random;
+    public ReadOnlySpan<byte> ClientRandom => Hello.Random;
 
     public ReadOnlySpan<byte> SessionId => Hello.SessionId;
 

@@ -13,7 +13,7 @@ namespace Gozar.Protocol.FakeTls;
 public sealed class TlsRecordReader
 {
     /// <summary>Largest accepted payload per record (TLS ciphertext limit, 2^14 + 256).</summary>
-    public const int MaxRecordPayload = TlsWire.MaxCiphertextLength;
+    public const int MaxAcceptedRecordPayload = TlsWire.MaxCiphertextLength;
 
     private const byte ChangeCipherSpecPayload = 0x01;
 
@@ -138,7 +138,7 @@ public sealed class TlsRecordReader
             return TlsRecordStatus.BadVersion;
         }
 
-        if (length > MaxRecordPayload)
+        if (length > MaxAcceptedRecordPayload)
         {
             return TlsRecordStatus.RecordTooLong;
         }
