@@ -1,0 +1,102 @@
+using FsCheck.Xunit;
+using Gozar.Protocol.FakeTls;
+using static Gozar.Protocol.Tests.FakeTls.FakeTlsVectors;
+
+namespace Gozar.Protocol.Tests.FakeTls;
+
+public class ServerHelloFlightTests
+{
+    [Fact]
+    public void Build_SpecInputs_Reproduces238ByteVector()
+    {
+        var destination = new byte[ServerHelloFlight.GetLength(100)];
+
+        var written = ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, Bytes(ServerX25519Key), ServerApplicationData(), destination);
+
+        Assert.Equal(238, written);
+        Assert.Equal(238, destination.Length);
+        Assert.Equal(ServerFlightRecords, Convert.ToHexStringLower(destination));
+        Assert.Equal(ServerRandom, Convert.ToHexStringLower(destination.AsSpan(11, 32)));
+    }
+
+    [Fact]
+    public void Build_PayloadAlreadyInPlace_SameBytes()
+    {
+        var destination = new byte[238];
+        ServerApplicationData().CopyTo(destination, 138);
+
+        ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, Bytes(ServerX25519Key), destination.AsSpan(138), destination);
+
+        Assert.Equal(ServerFlightRecords, Convert.ToHexStringLower(destination));
+    }
+
+    [Fact]
+    public void Build_SupportedVersionsFirst_SwapsExtensionsAndStillVerifies()
+    {
+        var destination = new byte[238];
+
+        ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1302, Bytes(ServerX25519Key), ServerApplicationData(),
+            ServerHelloExtensionOrder.SupportedVersionsFirst, destination);
+
+        Assert.Equal(Bytes("1302"), destination[76..78]);
+        Assert.Equal(Bytes("002b000203040033002400" + "1d0020"), destination[81..95]);
+        Assert.Equal(Bytes(ServerX25519Key), destination[95..127]);
+        Assert.Equal(ServerFlightStatus.Ok, ServerFlightVerifier.Verify(Bytes(Key), Bytes(ClientRandom), destination, out _));
+    }
+
+    [Fact]
+    public void Build_ShortSessionId_LengthsFollow()
+    {
+        var sessionId = Bytes("0102030405");
+        var destination = new byte[ServerHelloFlight.GetLength(10, sessionId.Length)];
+
+        var written = ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), sessionId, 0x1301, Bytes(ServerX25519Key), new byte[10], destination);
+
+        Assert.Equal(95 + 5 + 6 + 5 + 10, written);
+        Assert.Equal(Bytes("160303005f0200005b0303"), destination[..11]);
+        Assert.Equal(ServerFlightStatus.Ok, ServerFlightVerifier.Verify(Bytes(Key), Bytes(ClientRandom), destination, out _));
+    }
+
+    [Fact]
+    public void Build_DestinationTooSmall_Throws()
+    {
+        var destination = new byte[237];
+
+        Assert.Throws<ArgumentException>(() => ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, Bytes(ServerX25519Key), ServerApplicationData(), destination));
+    }
+
+    [Fact]
+    public void Build_PayloadOverTlsCiphertextLimit_Throws()
+    {
+        var destination = new byte[ServerHelloFlight.GetLength(16641)];
+
+        Assert.Throws<ArgumentException>(() => ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, Bytes(ServerX25519Key), new byte[16641], destination));
+    }
+
+    [Property(MaxTest = 100)]
+    public void Build_RandomInputs_VerifierAcceptsAndRejectsAnyFlippedByte(int seed)
+    {
+        var random = new Random(seed);
+        var key = FakeTlsTestData.RandomBytes(random, 16);
+        var clientRandom = FakeTlsTestData.RandomBytes(random, 32);
+        var sessionId = FakeTlsTestData.RandomBytes(random, random.Next(0, 33));
+        var payload = FakeTlsTestData.RandomBytes(random, random.Next(0, 5000));
+        var order = random.Next(2) == 0 ? ServerHelloExtensionOrder.KeyShareFirst : ServerHelloExtensionOrder.SupportedVersionsFirst;
+        var flight = new byte[ServerHelloFlight.GetLength(payload.Length, sessionId.Length)];
+
+        var written = ServerHelloFlight.Build(
+            key, clientRandom, sessionId, 0x1303, FakeTlsTestData.RandomBytes(random, 32), payload, order, flight);
+
+        Assert.Equal(flight.Length, written);
+        Assert.Equal(ServerFlightStatus.Ok, ServerFlightVerifier.Verify(key, clientRandom, flight, out var consumed));
+        Assert.Equal(flight.Length, consumed);
+        flight[random.Next(flight.Length)] ^= (byte)random.Next(1, 256);
+        Assert.NotEqual(ServerFlightStatus.Ok, ServerFlightVerifier.Verify(key, clientRandom, flight, out _));
+    }
+}
