@@ -1,13 +1,15 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Gozar.Protocol.Crypto;
 
 /// <summary>
 /// An element of GF(2^255 - 19) as five 51-bit limbs: value = L0 + L1*2^51 + ... + L4*2^204.
 /// Every operation returns limbs below 2^51 + 2^15 ("reduced"), which keeps all intermediate
-/// products of <see cref="Field25519.Multiply"/> below 2^112. Arithmetic has no secret-dependent
-/// branches or memory indices.
+/// products of <see cref="Field25519.Multiply"/> below 2^112. No branch or memory index depends on
+/// a value; carries come from comparisons, which the JIT emits as setb/cset.
 /// </summary>
 internal struct FieldElement
 {
@@ -110,12 +112,37 @@ internal static class Field25519
         ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3, b4 = b.L4;
         ulong b1x19 = b1 * 19, b2x19 = b2 * 19, b3x19 = b3 * 19, b4x19 = b4 * 19;
 
-        var r0 = Mul(a0, b0) + Mul(a1, b4x19) + Mul(a2, b3x19) + Mul(a3, b2x19) + Mul(a4, b1x19);
-        var r1 = Mul(a0, b1) + Mul(a1, b0) + Mul(a2, b4x19) + Mul(a3, b3x19) + Mul(a4, b2x19);
-        var r2 = Mul(a0, b2) + Mul(a1, b1) + Mul(a2, b0) + Mul(a3, b4x19) + Mul(a4, b3x19);
-        var r3 = Mul(a0, b3) + Mul(a1, b2) + Mul(a2, b1) + Mul(a3, b0) + Mul(a4, b4x19);
-        var r4 = Mul(a0, b4) + Mul(a1, b3) + Mul(a2, b2) + Mul(a3, b1) + Mul(a4, b0);
-        return Reduce(r0, r1, r2, r3, r4);
+        ulong h0 = MulHigh(a0, b0), l0 = a0 * b0;
+        MulAdd(ref h0, ref l0, a1, b4x19);
+        MulAdd(ref h0, ref l0, a2, b3x19);
+        MulAdd(ref h0, ref l0, a3, b2x19);
+        MulAdd(ref h0, ref l0, a4, b1x19);
+
+        ulong h1 = MulHigh(a0, b1), l1 = a0 * b1;
+        MulAdd(ref h1, ref l1, a1, b0);
+        MulAdd(ref h1, ref l1, a2, b4x19);
+        MulAdd(ref h1, ref l1, a3, b3x19);
+        MulAdd(ref h1, ref l1, a4, b2x19);
+
+        ulong h2 = MulHigh(a0, b2), l2 = a0 * b2;
+        MulAdd(ref h2, ref l2, a1, b1);
+        MulAdd(ref h2, ref l2, a2, b0);
+        MulAdd(ref h2, ref l2, a3, b4x19);
+        MulAdd(ref h2, ref l2, a4, b3x19);
+
+        ulong h3 = MulHigh(a0, b3), l3 = a0 * b3;
+        MulAdd(ref h3, ref l3, a1, b2);
+        MulAdd(ref h3, ref l3, a2, b1);
+        MulAdd(ref h3, ref l3, a3, b0);
+        MulAdd(ref h3, ref l3, a4, b4x19);
+
+        ulong h4 = MulHigh(a0, b4), l4 = a0 * b4;
+        MulAdd(ref h4, ref l4, a1, b3);
+        MulAdd(ref h4, ref l4, a2, b2);
+        MulAdd(ref h4, ref l4, a3, b1);
+        MulAdd(ref h4, ref l4, a4, b0);
+
+        return Reduce(h0, l0, h1, l1, h2, l2, h3, l3, h4, l4);
     }
 
     public static FieldElement Square(in FieldElement a)
@@ -124,12 +151,27 @@ internal static class Field25519
         ulong a0x2 = a0 * 2, a1x2 = a1 * 2, a2x2 = a2 * 2, a3x2 = a3 * 2;
         ulong a3x19 = a3 * 19, a4x19 = a4 * 19;
 
-        var r0 = Mul(a0, a0) + Mul(a1x2, a4x19) + Mul(a2x2, a3x19);
-        var r1 = Mul(a0x2, a1) + Mul(a2x2, a4x19) + Mul(a3, a3x19);
-        var r2 = Mul(a0x2, a2) + Mul(a1, a1) + Mul(a3x2, a4x19);
-        var r3 = Mul(a0x2, a3) + Mul(a1x2, a2) + Mul(a4, a4x19);
-        var r4 = Mul(a0x2, a4) + Mul(a1x2, a3) + Mul(a2, a2);
-        return Reduce(r0, r1, r2, r3, r4);
+        ulong h0 = MulHigh(a0, a0), l0 = a0 * a0;
+        MulAdd(ref h0, ref l0, a1x2, a4x19);
+        MulAdd(ref h0, ref l0, a2x2, a3x19);
+
+        ulong h1 = MulHigh(a0x2, a1), l1 = a0x2 * a1;
+        MulAdd(ref h1, ref l1, a2x2, a4x19);
+        MulAdd(ref h1, ref l1, a3, a3x19);
+
+        ulong h2 = MulHigh(a0x2, a2), l2 = a0x2 * a2;
+        MulAdd(ref h2, ref l2, a1, a1);
+        MulAdd(ref h2, ref l2, a3x2, a4x19);
+
+        ulong h3 = MulHigh(a0x2, a3), l3 = a0x2 * a3;
+        MulAdd(ref h3, ref l3, a1x2, a2);
+        MulAdd(ref h3, ref l3, a4, a4x19);
+
+        ulong h4 = MulHigh(a0x2, a4), l4 = a0x2 * a4;
+        MulAdd(ref h4, ref l4, a1x2, a3);
+        MulAdd(ref h4, ref l4, a2, a2);
+
+        return Reduce(h0, l0, h1, l1, h2, l2, h3, l3, h4, l4);
     }
 
     /// <summary>a squared <paramref name="times"/> times (times &gt;= 1).</summary>
@@ -145,7 +187,17 @@ internal static class Field25519
     }
 
     public static FieldElement MultiplySmall(in FieldElement a, ulong small) =>
-        Reduce(Mul(a.L0, small), Mul(a.L1, small), Mul(a.L2, small), Mul(a.L3, small), Mul(a.L4, small));
+        Reduce(
+            MulHigh(a.L0, small),
+            a.L0 * small,
+            MulHigh(a.L1, small),
+            a.L1 * small,
+            MulHigh(a.L2, small),
+            a.L2 * small,
+            MulHigh(a.L3, small),
+            a.L3 * small,
+            MulHigh(a.L4, small),
+            a.L4 * small);
 
     /// <summary>a^(p-2) = a^-1 (Fermat); maps 0 to 0.</summary>
     public static FieldElement Invert(in FieldElement a)
@@ -187,28 +239,67 @@ internal static class Field25519
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static UInt128 Mul(ulong a, ulong b) => Math.BigMul(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Select(ulong mask, ulong ifSet, ulong ifClear) => (ifSet & mask) | (ifClear & ~mask);
 
-    private static FieldElement Reduce(UInt128 r0, UInt128 r1, UInt128 r2, UInt128 r3, UInt128 r4)
+    /// <summary>Carries five 128-bit column sums (high, low) down to reduced 51-bit limbs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FieldElement Reduce(
+        ulong h0, ulong l0, ulong h1, ulong l1, ulong h2, ulong l2, ulong h3, ulong l3, ulong h4, ulong l4)
     {
-        r1 += (ulong)(r0 >> LimbBits);
-        r2 += (ulong)(r1 >> LimbBits);
-        r3 += (ulong)(r2 >> LimbBits);
-        r4 += (ulong)(r3 >> LimbBits);
+        AddTo(ref h1, ref l1, ShiftOut(h0, l0));
+        AddTo(ref h2, ref l2, ShiftOut(h1, l1));
+        AddTo(ref h3, ref l3, ShiftOut(h2, l2));
+        AddTo(ref h4, ref l4, ShiftOut(h3, l3));
 
         // The carry out of the top limb can reach 2^61, so its fold (times 19) stays 128-bit.
-        var top = Mul((ulong)(r4 >> LimbBits), 19) + ((ulong)r0 & LimbMask);
+        var carry = ShiftOut(h4, l4);
+        ulong th = MulHigh(carry, 19), tl = carry * 19;
+        AddTo(ref th, ref tl, l0 & LimbMask);
         return new FieldElement
         {
-            L0 = (ulong)top & LimbMask,
-            L1 = ((ulong)r1 & LimbMask) + (ulong)(top >> LimbBits),
-            L2 = (ulong)r2 & LimbMask,
-            L3 = (ulong)r3 & LimbMask,
-            L4 = (ulong)r4 & LimbMask,
+            L0 = tl & LimbMask,
+            L1 = (l1 & LimbMask) + ShiftOut(th, tl),
+            L2 = l2 & LimbMask,
+            L3 = l3 & LimbMask,
+            L4 = l4 & LimbMask,
         };
+    }
+
+    /// <summary>(high, low) += a * b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAdd(ref ulong high, ref ulong low, ulong a, ulong b)
+    {
+        var productLow = a * b;
+        low += productLow;
+        high += MulHigh(a, b) + (low < productLow ? 1UL : 0UL);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref ulong high, ref ulong low, ulong value)
+    {
+        low += value;
+        high += low < value ? 1UL : 0UL;
+    }
+
+    /// <summary>(high, low) shifted right by 51; fits 64 bits for every sum formed here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ShiftOut(ulong high, ulong low) => (low >> LimbBits) | (high << (64 - LimbBits));
+
+    // Math.BigMul returns the low half through memory; this keeps everything in registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
     }
 
     private static void CarryPropagate(ref FieldElement f)
