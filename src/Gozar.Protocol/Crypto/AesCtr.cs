@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Gozar.Protocol.Crypto;
 
 /// <summary>
 /// AES-256 in CTR mode (spec §2.3): the IV is a 128-bit big-endian counter incremented per
-/// 16-byte block. The stream position persists across calls, so a transform can continue at
-/// any byte offset. Encryption and decryption are the same operation.
+/// 16-byte block, carrying across all 128 bits. The stream position persists across calls, so a
+/// transform can continue at any byte offset. Encryption and decryption are the same operation.
+/// Uses AES-NI when the CPU has it, otherwise AES-ECB of the platform crypto library.
 /// </summary>
 public sealed class AesCtr : IDisposable
 {
@@ -14,12 +16,28 @@ public sealed class AesCtr : IDisposable
     public const int IvSize = 16;
     private const int BlockSize = 16;
 
-    private readonly Aes _aes;
-    private readonly byte[] _counter = new byte[BlockSize];
-    private readonly byte[] _keystream = new byte[BlockSize];
-    private int _used = BlockSize;
+    // Unaligned streams in TransformTwice go chunk by chunk, each chunk small enough to stay in L1
+    // between the two passes.
+    private const int TwiceChunkSize = 4096;
+
+    // _secret layout: [0, 240) AES-NI round keys, [240, 256) keystream of the current block.
+    // Pinned so that heap compaction never leaves stale copies of key material behind.
+    private const int KeystreamOffset = AesNiCtr.RoundKeysSize;
+    private readonly byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
+    private readonly EcbCtr? _portable;
+    private UInt128 _counter;
+
+    // Bytes of the current keystream block already used; BlockSize means none is left.
+    private int _keystreamUsed = BlockSize;
+    private bool _disposed;
 
     public AesCtr(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
+        : this(key, iv, forcePortable: false)
+    {
+    }
+
+    /// <param name="forcePortable">Use the platform AES-ECB path even when AES-NI is present (tests, benchmarks).</param>
+    internal AesCtr(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, bool forcePortable)
     {
         if (key.Length != KeySize)
         {
@@ -31,55 +49,194 @@ public sealed class AesCtr : IDisposable
             throw new ArgumentException("CTR needs a 16-byte IV.", nameof(iv));
         }
 
-        _aes = Aes.Create();
-        _aes.Key = key.ToArray();
-        iv.CopyTo(_counter);
+        _counter = BinaryPrimitives.ReadUInt128BigEndian(iv);
+        if (!forcePortable && AesNiCtr.IsSupported)
+        {
+            AesNiCtr.ExpandKey(key, _secret);
+        }
+        else
+        {
+            _portable = new EcbCtr(key);
+        }
     }
 
+    /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
+    internal bool IsHardwareAccelerated => _portable is null;
+
+    private Span<byte> Keystream => _secret.AsSpan(KeystreamOffset, BlockSize);
+
+    /// <summary>Transforms <paramref name="data"/> in place.</summary>
     public void Transform(Span<byte> data) => Transform(data, data);
 
-    /// <summary>output = input XOR keystream(first) XOR keystream(second), both streams advancing.</summary>
-    public static void TransformTwice(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)
+    /// <summary>
+    /// Writes input XOR keystream to the first input.Length bytes of <paramref name="output"/>, which
+    /// is either exactly the memory of <paramref name="input"/> or does not overlap it.
+    /// </summary>
+    public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        first.Transform(input, output);
-        second.Transform(output, output);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckBuffers(input, output);
+
+        var done = UseLeftover(input, output);
+        var blockBytes = (input.Length - done) & ~(BlockSize - 1);
+        if (blockBytes > 0)
+        {
+            XorBlocks(input.Slice(done, blockBytes), output.Slice(done, blockBytes));
+            done += blockBytes;
+        }
+
+        if (done < input.Length)
+        {
+            NextKeystreamBlock();
+            var rest = input.Length - done;
+            ByteXor.Apply(input[done..], Keystream[..rest], output[done..]);
+            _keystreamUsed = rest;
+        }
     }
 
-    public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
+    /// <summary>
+    /// output = input XOR keystream of <paramref name="first"/> XOR keystream of <paramref name="second"/>:
+    /// the same result and stream positions as <c>first.Transform(input, output)</c> followed by
+    /// <c>second.Transform(output)</c>, done in one pass (a relay decrypting one leg and encrypting the other).
+    /// </summary>
+    public static void TransformTwice(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ObjectDisposedException.ThrowIf(first._disposed, first);
+        ObjectDisposedException.ThrowIf(second._disposed, second);
+        CheckBuffers(input, output);
+
+        if (ReferenceEquals(first, second)
+            || !first.IsHardwareAccelerated
+            || !second.IsHardwareAccelerated
+            || first._keystreamUsed != second._keystreamUsed)
+        {
+            TransformTwiceChunked(first, second, input, output);
+            return;
+        }
+
+        // Both streams sit at the same offset inside their current block, so their blocks line up
+        // with each other over the whole input.
+        var done = 0;
+        var used = first._keystreamUsed;
+        if (used < BlockSize && !input.IsEmpty)
+        {
+            done = Math.Min(BlockSize - used, input.Length);
+            ByteXor.Apply(input[..done], first.Keystream.Slice(used, done), output);
+            ByteXor.Apply(output[..done], second.Keystream.Slice(used, done), output);
+            first._keystreamUsed += done;
+            second._keystreamUsed += done;
+        }
+
+        var blockBytes = (input.Length - done) & ~(BlockSize - 1);
+        if (blockBytes > 0)
+        {
+            AesNiCtr.XorBlocksTwice(
+                ref MemoryMarshal.GetArrayDataReference(first._secret),
+                ref first._counter,
+                ref MemoryMarshal.GetArrayDataReference(second._secret),
+                ref second._counter,
+                ref MemoryMarshal.GetReference(input[done..]),
+                ref MemoryMarshal.GetReference(output[done..]),
+                (nuint)(blockBytes / BlockSize));
+            done += blockBytes;
+        }
+
+        if (done < input.Length)
+        {
+            first.NextKeystreamBlock();
+            second.NextKeystreamBlock();
+            var rest = input.Length - done;
+            ByteXor.Apply(input[done..], first.Keystream[..rest], output[done..]);
+            ByteXor.Apply(output.Slice(done, rest), second.Keystream[..rest], output[done..]);
+            first._keystreamUsed = rest;
+            second._keystreamUsed = rest;
+        }
+    }
+
+    private static void TransformTwiceChunked(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        for (var offset = 0; offset < input.Length; offset += TwiceChunkSize)
+        {
+            var size = Math.Min(TwiceChunkSize, input.Length - offset);
+            var chunk = output.Slice(offset, size);
+            first.Transform(input.Slice(offset, size), chunk);
+            second.Transform(chunk);
+        }
+    }
+
+    private static void CheckBuffers(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (output.Length < input.Length)
         {
             throw new ArgumentException("Output is shorter than input.", nameof(output));
         }
 
-        for (var i = 0; i < input.Length; i++)
+        if (input.Overlaps(output, out var elementOffset) && elementOffset != 0)
         {
-            if (_used == BlockSize)
-            {
-                _aes.EncryptEcb(_counter, _keystream, PaddingMode.None);
-                Increment(_counter);
-                _used = 0;
-            }
-
-            output[i] = (byte)(input[i] ^ _keystream[_used++]);
+            throw new ArgumentException("Output must be the input itself or must not overlap it.", nameof(output));
         }
     }
 
-    private static void Increment(Span<byte> counter)
+    /// <summary>XORs what is left of the current keystream block into the start of the data.</summary>
+    private int UseLeftover(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        var low = BinaryPrimitives.ReadUInt64BigEndian(counter[8..]) + 1;
-        BinaryPrimitives.WriteUInt64BigEndian(counter[8..], low);
-        if (low == 0)
+        var take = Math.Min(BlockSize - _keystreamUsed, input.Length);
+        if (take == 0)
         {
-            var high = BinaryPrimitives.ReadUInt64BigEndian(counter) + 1;
-            BinaryPrimitives.WriteUInt64BigEndian(counter, high);
+            return 0;
         }
+
+        ByteXor.Apply(input[..take], Keystream.Slice(_keystreamUsed, take), output);
+        _keystreamUsed += take;
+        return take;
     }
 
+    private void XorBlocks(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        if (_portable is not null)
+        {
+            _portable.XorBlocks(ref _counter, input, output);
+            return;
+        }
+
+        AesNiCtr.XorBlocks(
+            ref MemoryMarshal.GetArrayDataReference(_secret),
+            ref _counter,
+            ref MemoryMarshal.GetReference(input),
+            ref MemoryMarshal.GetReference(output),
+            (nuint)(input.Length / BlockSize));
+    }
+
+    private void NextKeystreamBlock()
+    {
+        if (_portable is not null)
+        {
+            _portable.EncryptCounter(ref _counter, Keystream);
+        }
+        else
+        {
+            AesNiCtr.EncryptCounter(
+                ref MemoryMarshal.GetArrayDataReference(_secret),
+                ref _counter,
+                ref _secret[KeystreamOffset]);
+        }
+
+        _keystreamUsed = 0;
+    }
+
+    /// <summary>Wipes the round keys, the keystream and the counter. Further transforms throw.</summary>
     public void Dispose()
     {
-        CryptographicOperations.ZeroMemory(_keystream);
-        CryptographicOperations.ZeroMemory(_counter);
-        _aes.Dispose();
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_secret);
+        _counter = UInt128.Zero;
+        _portable?.Dispose();
     }
 }

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+
+namespace Gozar.Protocol.Crypto;
+
+/// <summary>
+/// X25519 Diffie-Hellman function of RFC 7748 §5, used for the key_share of the fake-TLS
+/// ServerHello (spec §5.6). Montgomery ladder with constant-time swaps; no table lookups or
+/// branches depend on the scalar.
+/// </summary>
+public static class X25519
+{
+    public const int ScalarSize = 32;
+    public const int PointSize = 32;
+
+    // (A - 2) / 4 for Curve25519's A = 486662 (RFC 7748 §5).
+    private const ulong A24 = 121665;
+    private const int ScalarBits = 255;
+
+    /// <summary>result = X25519(scalar, u): the scalar is clamped, the top bit of u is ignored.</summary>
+    public static void ScalarMult(ReadOnlySpan<byte> scalar32, ReadOnlySpan<byte> u32, Span<byte> result32)
+    {
+        if (scalar32.Length != ScalarSize)
+        {
+            throw new ArgumentException("X25519 needs a 32-byte scalar.", nameof(scalar32));
+        }
+
+        if (u32.Length != PointSize)
+        {
+            throw new ArgumentException("X25519 needs a 32-byte u-coordinate.", nameof(u32));
+        }
+
+        if (result32.Length < PointSize)
+        {
+            throw new ArgumentException("The result needs 32 bytes.", nameof(result32));
+        }
+
+        Span<byte> scalar = stackalloc byte[ScalarSize];
+        try
+        {
+            scalar32.CopyTo(scalar);
+            Clamp(scalar);
+            var u = Field25519.FromBytes(u32);
+            var x = Ladder(scalar, u);
+            Field25519.ToBytes(x, result32);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
+    }
+
+    /// <summary>The public key X25519(scalar, 9) of a private scalar.</summary>
+    public static void PublicKeyFromPrivate(ReadOnlySpan<byte> scalar32, Span<byte> publicKey32)
+    {
+        Span<byte> basePoint = stackalloc byte[PointSize];
+        basePoint.Clear();
+        basePoint[0] = 9;
+        ScalarMult(scalar32, basePoint, publicKey32);
+    }
+
+    private static void Clamp(Span<byte> scalar)
+    {
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+    }
+
+    /// <summary>The affine u-coordinate of scalar * (u, ...), RFC 7748 §5 ladder.</summary>
+    private static FieldElement Ladder(ReadOnlySpan<byte> scalar, in FieldElement u)
+    {
+        var x2 = Field25519.One;
+        var z2 = default(FieldElement);
+        var x3 = u;
+        var z3 = Field25519.One;
+        ulong swap = 0;
+
+        for (var t = ScalarBits - 1; t >= 0; t--)
+        {
+            var bit = (ulong)((scalar[t >> 3] >> (t & 7)) & 1);
+            swap ^= bit;
+            Field25519.ConditionalSwap(ref x2, ref x3, swap);
+            Field25519.ConditionalSwap(ref z2, ref z3, swap);
+            swap = bit;
+
+            var a = Field25519.Add(x2, z2);
+            var aa = Field25519.Square(a);
+            var b = Field25519.Subtract(x2, z2);
+            var bb = Field25519.Square(b);
+            var e = Field25519.Subtract(aa, bb);
+            var c = Field25519.Add(x3, z3);
+            var d = Field25519.Subtract(x3, z3);
+            var da = Field25519.Multiply(d, a);
+            var cb = Field25519.Multiply(c, b);
+            x3 = Field25519.Square(Field25519.Add(da, cb));
+            z3 = Field25519.Multiply(u, Field25519.Square(Field25519.Subtract(da, cb)));
+            x2 = Field25519.Multiply(aa, bb);
+            z2 = Field25519.Multiply(e, Field25519.Add(aa, Field25519.MultiplySmall(e, A24)));
+        }
+
+        Field25519.ConditionalSwap(ref x2, ref x3, swap);
+        Field25519.ConditionalSwap(ref z2, ref z3, swap);
+        return Field25519.Multiply(x2, Field25519.Invert(z2));
+    }
+}

@@ -1,0 +1,98 @@
+using System.Numerics;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Gozar.Protocol.Crypto;
+
+namespace Gozar.Protocol.Tests.Crypto;
+
+public class Field25519Tests
+{
+    private static readonly BigInteger P = (BigInteger.One << 255) - 19;
+
+    [Property(Arbitrary = [typeof(FieldArbitraries)], MaxTest = 300)]
+    public void Arithmetic_RandomElements_MatchesBigInteger(FieldBytes x, FieldBytes y, FieldBytes z)
+    {
+        var a = Field25519.FromBytes(x.Bytes);
+        var b = Field25519.FromBytes(y.Bytes);
+        var c = Field25519.FromBytes(z.Bytes);
+        BigInteger va = x.Value, vb = y.Value, vc = z.Value;
+
+        Assert.Equal(Mod(va + vb), Value(Field25519.Add(a, b)));
+        Assert.Equal(Mod(va - vb), Value(Field25519.Subtract(a, b)));
+        Assert.Equal(Mod(va * vb), Value(Field25519.Multiply(a, b)));
+        Assert.Equal(Mod(va * va), Value(Field25519.Square(a)));
+        Assert.Equal(Mod(va * 121665), Value(Field25519.MultiplySmall(a, 121665)));
+        Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519.Invert(a)));
+
+        // Chains feed unreduced outputs (limbs a little above 2^51) into further operations.
+        var chained = Field25519.Multiply(Field25519.Add(a, b), Field25519.Subtract(Field25519.Square(c), a));
+        Assert.Equal(Mod((va + vb) * ((vc * vc) - va)), Value(chained));
+        var ladderLike = Field25519.Multiply(c, Field25519.Add(Field25519.Square(a), Field25519.MultiplySmall(b, 121665)));
+        Assert.Equal(Mod(vc * ((va * va) + (vb * 121665))), Value(ladderLike));
+    }
+
+    [Fact]
+    public void ToBytes_ValuesAtAndAboveP_AreReducedCanonically()
+    {
+        foreach (var value in new[] { P - 1, P, P + 1, P + 18, (BigInteger.One << 255) - 1 })
+        {
+            Assert.Equal(Mod(value), Value(Field25519.FromBytes(Bytes(value))));
+        }
+    }
+
+    [Fact]
+    public void FromBytes_TopBitSet_IsIgnored()
+    {
+        var bytes = Bytes(9);
+        bytes[31] |= 0x80;
+
+        Assert.Equal(new BigInteger(9), Value(Field25519.FromBytes(bytes)));
+    }
+
+    private static BigInteger Mod(BigInteger value)
+    {
+        var r = value % P;
+        return r < 0 ? r + P : r;
+    }
+
+    private static BigInteger Value(FieldElement element)
+    {
+        var bytes = new byte[32];
+        Field25519.ToBytes(element, bytes);
+        var value = new BigInteger(bytes, isUnsigned: true);
+        Assert.True(value < P, "ToBytes must produce a canonical value.");
+        return value;
+    }
+
+    internal static byte[] Bytes(BigInteger value)
+    {
+        var bytes = new byte[32];
+        value.TryWriteBytes(bytes, out _, isUnsigned: true);
+        return bytes;
+    }
+}
+
+/// <summary>32 bytes as fed to FromBytes, and the value they encode (top bit dropped, not reduced).</summary>
+public sealed record FieldBytes(byte[] Bytes)
+{
+    public BigInteger Value => new BigInteger(Bytes, isUnsigned: true) & ((BigInteger.One << 255) - 1);
+
+    public override string ToString() => Convert.ToHexStringLower(Bytes);
+}
+
+public static class FieldArbitraries
+{
+    public static Arbitrary<FieldBytes> FieldBytes()
+    {
+        var p = (BigInteger.One << 255) - 19;
+        var random = Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), 32);
+
+        // Values near 0, near p and near 2^255, where carries and the final reduction are decided.
+        var edge = from offset in Gen.Choose(-40, 40)
+                   from anchor in Gen.Elements(BigInteger.Zero, p, BigInteger.One << 255)
+                   select Field25519Tests.Bytes(((anchor + offset) % (BigInteger.One << 255) + (BigInteger.One << 255)) % (BigInteger.One << 255));
+        var allOnes = Gen.Constant(Enumerable.Repeat((byte)0xFF, 32).ToArray());
+        return Gen.Frequency((6, random), (3, edge), (1, allOnes)).Select(b => new FieldBytes(b)).ToArbitrary();
+    }
+}

@@ -1,0 +1,171 @@
+using Gozar.Protocol.Crypto;
+
+namespace Gozar.Protocol.Tests.Crypto;
+
+public class X25519Tests
+{
+    private const string AlicePrivate = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+    private const string AlicePublic = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+    private const string BobPrivate = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+    private const string BobPublic = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+    private const string SharedSecret = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+
+    // RFC 7748 §5.2, and random cases cross-checked with OpenSSL's X25519 (through python's
+    // cryptography): non-canonical u (>= p), a set top bit (ignored), the all-ones 255-bit value.
+    [Theory]
+    [InlineData(
+        "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
+        "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
+        "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552")]
+    [InlineData(
+        "4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
+        "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
+        "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957")]
+    [InlineData(
+        "a54dca182530bb1d6d132cded6237b2ed91e3f721fcb1971174494d6493c9d5c",
+        "3460be31201e69fedaa0eee8b9997f5c7c2999fdafe593253cd654af4dfad714",
+        "7eefe1a6f42eb95156d158e76bb54278def1cd810a2b81be2809ebffc401e91a")]
+    [InlineData(
+        "27a0aeb3fee9232f8af2211f9ee491c5b10becb5563bfc1e6f93427ecbc8fe29",
+        "55e5cd8e46dc8ed4b7c2764d2a5a4d767706f85d8690024ad6bda3401be9c8cb",
+        "e08aa2fcf680b5dc1265371c50467862d2ee38d80a5b20f57e670462ccc6bf23")]
+    [InlineData(
+        "ccc935f6cd1f61226ae15338ae1a34004d33ba0d246ac04c81b1baf23e3bf9ee",
+        "f5f79f2b4934af87f5520b69b94b0d982e85bb55b672a872637acd7466fcb60e",
+        "5a97b3d28567e78872ee44b9b3389835baba11e9d61af6e933c023a95869587f")]
+    [InlineData(
+        "0e8ff18463b0e4b2ba29703474f064ac68f700f5b02b3dc666f45bdeaa2ccaed",
+        "cd2b5157410e4dee4af2b34f430a073447de636c0e806c957ba684d6431fb5ea",
+        "8bacd3afe800b724ed83695e013281262eb044bba7da31d003ad3d7cb5e8a63c")]
+    [InlineData(
+        "d7424d09e15d024c5848f23d1fa6f7361d7f618d1532e70e20e2a6668de7f47e",
+        "f6ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "99466c358718e825522f93b189e2ca17c1a489e736b88495238ccddc8e75e754")]
+    [InlineData(
+        "d7424d09e15d024c5848f23d1fa6f7361d7f618d1532e70e20e2a6668de7f47e",
+        "0900000000000000000000000000000000000000000000000000000000000080",
+        "99466c358718e825522f93b189e2ca17c1a489e736b88495238ccddc8e75e754")]
+    [InlineData(
+        "d7424d09e15d024c5848f23d1fa6f7361d7f618d1532e70e20e2a6668de7f47e",
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "6f15151eaae74809ff814c7ecc808133fad5520c1c8fb55e691b4f838696c334")]
+    public void ScalarMult_KnownVectors_MatchesExpected(string scalar, string u, string expected)
+    {
+        var result = new byte[32];
+
+        X25519.ScalarMult(Convert.FromHexString(scalar), Convert.FromHexString(u), result);
+
+        Assert.Equal(expected, Convert.ToHexStringLower(result));
+    }
+
+    [Theory]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    public void ScalarMult_LowOrderPoint_ReturnsZero(string u)
+    {
+        var result = new byte[32];
+        result.AsSpan().Fill(0xAA);
+
+        X25519.ScalarMult(Convert.FromHexString(AlicePrivate), Convert.FromHexString(u), result);
+
+        Assert.Equal(new byte[32], result);
+    }
+
+    [Theory]
+    [InlineData(1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079")]
+    [InlineData(1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51")]
+    public void ScalarMult_RfcIterated_MatchesExpected(int iterations, string expected)
+    {
+        // RFC 7748 §5.2: k = u = 9, then repeatedly (k, u) = (X25519(k, u), k).
+        var k = new byte[32];
+        var u = new byte[32];
+        k[0] = 9;
+        u[0] = 9;
+        var next = new byte[32];
+
+        for (var i = 0; i < iterations; i++)
+        {
+            X25519.ScalarMult(k, u, next);
+            k.CopyTo(u, 0);
+            next.CopyTo(k, 0);
+        }
+
+        Assert.Equal(expected, Convert.ToHexStringLower(k));
+    }
+
+    [Theory]
+    [InlineData(AlicePrivate, AlicePublic)]
+    [InlineData(BobPrivate, BobPublic)]
+    public void PublicKeyFromPrivate_Rfc7748Section61_MatchesPublicKey(string privateKey, string publicKey)
+    {
+        var result = new byte[32];
+
+        X25519.PublicKeyFromPrivate(Convert.FromHexString(privateKey), result);
+
+        Assert.Equal(publicKey, Convert.ToHexStringLower(result));
+    }
+
+    [Theory]
+    [InlineData(AlicePrivate, BobPublic)]
+    [InlineData(BobPrivate, AlicePublic)]
+    public void ScalarMult_Rfc7748Section61_BothSidesShareSecret(string privateKey, string peerPublic)
+    {
+        var result = new byte[32];
+
+        X25519.ScalarMult(Convert.FromHexString(privateKey), Convert.FromHexString(peerPublic), result);
+
+        Assert.Equal(SharedSecret, Convert.ToHexStringLower(result));
+    }
+
+    [Fact]
+    public void PublicKeyFromPrivate_SpecVector84_MatchesServerKeyShare()
+    {
+        var scalar = new byte[32];
+        for (var i = 0; i < scalar.Length; i++)
+        {
+            scalar[i] = (byte)(i + 1);
+        }
+
+        var result = new byte[32];
+
+        X25519.PublicKeyFromPrivate(scalar, result);
+
+        Assert.Equal("07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c", Convert.ToHexStringLower(result));
+    }
+
+    [Fact]
+    public void ScalarMult_ScalarIsClamped_UnclampedBitsDoNotMatter()
+    {
+        var scalar = Convert.FromHexString(AlicePrivate);
+        var flipped = (byte[])scalar.Clone();
+        flipped[0] ^= 0x07;
+        flipped[31] ^= 0xC0;
+        var expected = new byte[32];
+        var result = new byte[32];
+
+        X25519.PublicKeyFromPrivate(scalar, expected);
+        X25519.PublicKeyFromPrivate(flipped, result);
+
+        Assert.Equal(expected, result);
+    }
+
+    [Fact]
+    public void ScalarMult_InputsNotModified()
+    {
+        var scalar = Convert.FromHexString(AlicePrivate);
+        var u = Convert.FromHexString(BobPublic);
+        var result = new byte[32];
+
+        X25519.ScalarMult(scalar, u, result);
+
+        Assert.Equal(AlicePrivate, Convert.ToHexStringLower(scalar));
+        Assert.Equal(BobPublic, Convert.ToHexStringLower(u));
+    }
+
+    [Theory]
+    [InlineData(31, 32, 32)]
+    [InlineData(32, 33, 32)]
+    [InlineData(32, 32, 31)]
+    public void ScalarMult_WrongSizes_Throws(int scalarSize, int uSize, int resultSize) =>
+        Assert.Throws<ArgumentException>(() => X25519.ScalarMult(new byte[scalarSize], new byte[uSize], new byte[resultSize]));
+}
