@@ -1,1 +1,3 @@
-return 0;
+using Gozar.Cli;
+
+return await GozarCommandLine.Build(Console.Out, Console.Error).Parse(args).InvokeAsync().ConfigureAwait(false);

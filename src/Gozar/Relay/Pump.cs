@@ -11,12 +11,13 @@ namespace Gozar.Relay;
 public sealed class Pump
 {
     private readonly Socket _from;
-    private readonly Socket _to;
+    private readonly Socket? _to;
     private readonly ChunkProcessor _processor;
     private readonly SessionActivity _activity;
     private readonly int _bufferSize;
 
-    public Pump(Socket from, Socket to, ChunkProcessor processor, SessionActivity activity, int bufferSize)
+    /// <param name="to">Where the bytes go; null reads and drops them.</param>
+    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize)
     {
         _from = from;
         _to = to;
@@ -47,7 +48,11 @@ public sealed class Pump
                 var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
-                    ShutdownSend(_to);
+                    if (_to is not null)
+                    {
+                        ShutdownSend(_to);
+                    }
+
                     return PumpEnd.EndOfStream;
                 }
 
@@ -58,9 +63,9 @@ public sealed class Pump
                     return PumpEnd.ProtocolError;
                 }
 
-                if (length > 0)
+                if (length > 0 && _to is not null)
                 {
-                    await SendAllAsync(buffer.AsMemory(start, length)).ConfigureAwait(false);
+                    await SendAllAsync(_to, buffer.AsMemory(start, length)).ConfigureAwait(false);
                 }
 
                 // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
@@ -93,11 +98,11 @@ public sealed class Pump
         }
     }
 
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data)
+    private static async ValueTask SendAllAsync(Socket to, ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)
         {
-            var sent = await _to.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            var sent = await to.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
             data = data[sent..];
         }
     }

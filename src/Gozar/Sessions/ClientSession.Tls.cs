@@ -1,20 +1,182 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Gozar.Protocol.Crypto;
+using Gozar.Protocol.FakeTls;
+using Gozar.Protocol.Framing;
+using Gozar.Protocol.Obfuscation;
+using Gozar.Relay;
+
 namespace Gozar.Sessions;
 
+/// <summary>The fake-TLS half of the handshake (spec §5): hello, server flight, then the init inside records.</summary>
 public sealed partial class ClientSession
 {
     private const byte TlsHandshakeRecordType = 0x16;
+    private const int ClientRandomDigestLength = 16;
+
+    /// <summary>Set once the server flight went out: from then on a failure closes instead of masking.</summary>
     private bool _flightSent;
 
-    private ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
     {
-        _flightSent = false;
-        _verdict = HandshakeVerdict.Malformed;
-        return ValueTask.FromResult<Authentication?>(null);
+        var assembled = ArrayPool<byte>.Shared.Rent(ClientHelloAssembler.MaxAssembledLength);
+        try
+        {
+            int consumed;
+            int written;
+            while (true)
+            {
+                var status = ClientHelloAssembler.TryAssemble(handshake.Data, assembled, out consumed, out written, out var needed);
+                if (status == ClientHelloStatus.Ok)
+                {
+                    break;
+                }
+
+                if (status != ClientHelloStatus.NeedMoreData)
+                {
+                    _verdict = status == ClientHelloStatus.NotHandshakeRecord ? HandshakeVerdict.NotTls : HandshakeVerdict.Malformed;
+                    return null;
+                }
+
+                if (!await handshake.FillAsync(handshake.Count + needed, cancellation).ConfigureAwait(false))
+                {
+                    _verdict = HandshakeVerdict.Truncated;
+                    return null;
+                }
+            }
+
+            var hello = Validate(assembled.AsSpan(0, written));
+            if (hello is null)
+            {
+                return null;
+            }
+
+            var flight = BuildFlight(hello);
+            await SendAllAsync(_client, flight, cancellation).ConfigureAwait(false);
+            _flightSent = true;
+            _bytesDown += flight.Length;
+            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(assembled, clearArray: true);
+        }
     }
 
-    private Relay.ChunkProcessor CreateUpstreamProcessor(Authentication authentication, Protocol.Crypto.AesCtr p2d) =>
-        new Relay.ObfuscatedProcessor(authentication.Init.Decryptor, p2d);
+    /// <summary>Spec §5.3–5.5 and §6.2: HMAC against every user, clock window, SNI, then the replay cache.</summary>
+    private AuthenticatedHello? Validate(ReadOnlySpan<byte> record)
+    {
+        var tls = _options.Tls;
+        var validation = ClientHelloValidator.Validate(
+            record,
+            _context.Users.Keys,
+            _context.Time.GetUtcNow().ToUnixTimeSeconds(),
+            new ClockSkewWindow(tls.ClockSkewPast, tls.ClockSkewFuture, tls.IgnoreClockSkew),
+            _context.TlsDomains);
+        if (!validation.IsAuthenticated)
+        {
+            _verdict = validation.Outcome switch
+            {
+                ClientHelloOutcome.BadHmac => HandshakeVerdict.BadHmac,
+                ClientHelloOutcome.ClockSkew => HandshakeVerdict.ClockSkew,
+                ClientHelloOutcome.UnknownSni => HandshakeVerdict.UnknownSni,
+                ClientHelloOutcome.NotAHello => HandshakeVerdict.NotTls,
+                _ => HandshakeVerdict.Malformed,
+            };
+            return null;
+        }
 
-    private static Relay.ChunkProcessor CreateDownstreamProcessor(Authentication authentication, Protocol.Crypto.AesCtr? d2p, Protocol.Crypto.AesCtr? s2c) =>
-        d2p is null && s2c is null ? Relay.PassThroughProcessor.Instance : new Relay.ObfuscatedProcessor(d2p, s2c);
+        if (!_context.Replay.TryAdd(validation.ClientRandom[..ClientRandomDigestLength]))
+        {
+            _verdict = HandshakeVerdict.Replay;
+            return null;
+        }
+
+        return new AuthenticatedHello(
+            validation.KeyIndex, validation.ClientRandom.ToArray(), validation.SessionId.ToArray(), validation.CipherSuite);
+    }
+
+    private byte[] BuildFlight(AuthenticatedHello hello)
+    {
+        Span<byte> scalar = stackalloc byte[X25519.ScalarSize];
+        Span<byte> publicKey = stackalloc byte[X25519.PointSize];
+        Span<byte> pick = stackalloc byte[sizeof(uint)];
+        _context.Random.Fill(scalar);
+        X25519.PublicKeyFromPrivate(scalar, publicKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
+        _context.Random.Fill(pick);
+        var applicationDataLength = ApplicationDataLengthPolicy.Fallback.Pick(BinaryPrimitives.ReadUInt32LittleEndian(pick));
+
+        var flight = new byte[ServerHelloFlight.GetLength(applicationDataLength, hello.SessionId.Length)];
+        var applicationData = flight.AsSpan(flight.Length - applicationDataLength);
+        _context.Random.Fill(applicationData);
+        ServerHelloFlight.Build(
+            _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, hello.CipherSuite, publicKey, applicationData, flight);
+        return flight;
+    }
+
+    /// <summary>After the flight: unwrap records until the 64-byte obfuscated2 init is there, and check it against the hello's key.</summary>
+    private async ValueTask<Authentication?> ReadTunnelInitAsync(
+        HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
+    {
+        var reader = new TlsRecordReader();
+        var payload = new byte[HandshakeCapacity];
+        var position = helloLength;
+        var produced = 0;
+        while (true)
+        {
+            var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
+            position += used;
+            produced += made;
+            if (status != TlsRecordStatus.Ok)
+            {
+                return null;
+            }
+
+            if (produced >= Obfuscated2.InitLength)
+            {
+                break;
+            }
+
+            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
+        var wire = payload.AsSpan(0, Obfuscated2.InitLength);
+        if (!Obfuscated2.TryAcceptClient(wire, [_context.Users.Keys[keyIndex]], out var init))
+        {
+            _verdict = HandshakeVerdict.BadInit;
+            return null;
+        }
+
+        init = init with { KeyIndex = keyIndex };
+        if (!IsObfuscatedTagAllowed(init.Tag, insideTls: true))
+        {
+            DisposeInit(init);
+            _verdict = HandshakeVerdict.DisabledMode;
+            return null;
+        }
+
+        // Everything read so far went through the reader: the relay continues with its state.
+        return new Authentication(init, wire.ToArray(), payload.AsSpan(Obfuscated2.InitLength, produced - Obfuscated2.InitLength).ToArray(), reader);
+    }
+
+    private static ChunkProcessor CreateUpstreamProcessor(Authentication authentication, AesCtr p2d) =>
+        authentication.TlsReader is TlsRecordReader reader
+            ? new TlsUnwrapProcessor(reader, authentication.Init.Decryptor, p2d)
+            : new ObfuscatedProcessor(authentication.Init.Decryptor, p2d);
+
+    private static ChunkProcessor CreateDownstreamProcessor(Authentication authentication, AesCtr? d2p, AesCtr? s2c)
+    {
+        if (authentication.TlsReader is not null)
+        {
+            return new TlsWrapProcessor(d2p, s2c);
+        }
+
+        return d2p is null && s2c is null ? PassThroughProcessor.Instance : new ObfuscatedProcessor(d2p, s2c);
+    }
+
+    private sealed record AuthenticatedHello(int KeyIndex, byte[] ClientRandom, byte[] SessionId, ushort CipherSuite);
 }

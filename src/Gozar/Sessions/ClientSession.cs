@@ -21,6 +21,7 @@ public sealed partial class ClientSession
     private const int HandshakeCapacity = 40 * 1024;
     private const int NoAbort = -1;
     private const int ReplayDigestOffset = 8;
+    private const int DrainBufferBytes = 4096;
 
     private readonly Socket _client;
     private readonly SessionContext _context;
@@ -270,6 +271,11 @@ public sealed partial class ClientSession
     private async Task<SessionOutcome> MaskAsync(ReadOnlyMemory<byte> prefix, bool clientEnded, CancellationToken stopping)
     {
         var mask = _options.Tls.MaskHost;
+        if (mask.Port == 0)
+        {
+            return await DrainAsync(clientEnded).ConfigureAwait(false);
+        }
+
         var connected = await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
         if (connected.Socket is null)
         {
@@ -303,6 +309,22 @@ public sealed partial class ClientSession
         }
 
         return Classify(upEnd, downEnd, SessionOutcome.Masked);
+    }
+
+    /// <summary>
+    /// With no mask host (TLS mode off), an unauthenticated client is read and ignored until it leaves or idles out:
+    /// never answered, never closed early (spec §6.1).
+    /// </summary>
+    private async Task<SessionOutcome> DrainAsync(bool clientEnded)
+    {
+        if (!clientEnded)
+        {
+            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes);
+            await sink.RunAsync().ConfigureAwait(false);
+            _bytesUp += sink.Bytes;
+        }
+
+        return SessionOutcome.Masked;
     }
 
     private async Task<(PumpEnd Up, PumpEnd Down)> RelayAsync(ChunkProcessor up, ChunkProcessor down, bool skipUp = false)

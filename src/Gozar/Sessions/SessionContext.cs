@@ -19,7 +19,11 @@ public sealed class SessionContext
         Dcs = new DcDirectory(options.Upstream);
         DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time);
         Replay = new ReplayCache(options.Tls.ReplayCacheEntries);
+        TlsDomains = [.. options.Tls.Domains];
     }
+
+    /// <summary>The SNI names a fake-TLS hello may carry.</summary>
+    public string[] TlsDomains { get; }
 
     public ProxyOptions Options { get; }
     public TimeProvider Time { get; }

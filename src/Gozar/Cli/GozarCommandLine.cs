@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace Gozar.Cli;
+
+/// <summary>The `gozar` command line.</summary>
+public static class GozarCommandLine
+{
+    public static RootCommand Build(TextWriter output, TextWriter errors)
+    {
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "Path of the TOML config (default: $GOZAR_CONFIG, ./gozar.toml, ~/.config/gozar/gozar.toml)",
+        };
+
+        var run = new Command("run", "Run the proxy; creates a config with a fresh secret when there is none") { config };
+        run.SetAction((result, cancellation) => RunCommand.RunAsync(result.GetValue(config), output, errors, cancellation));
+
+        var user = new Option<string?>("--user", "-u") { Description = "Only this user's links" };
+        var link = new Command("link", "Print the users' tg:// and t.me links with a QR code") { config, user };
+        link.SetAction(result => LinkCommand.Run(result.GetValue(config), result.GetValue(user), output, errors));
+
+        var domain = new Option<string?>("--tls-domain") { Description = "Domain for the fake-TLS (ee) form" };
+        var secret = new Command("secret", "Generate a fresh secret in every form") { domain };
+        secret.SetAction(result => SecretCommand.Run(result.GetValue(domain), output, errors));
+
+        var selfTest = new Command("selftest", "Start a proxy, a fake DC and clients of every mode on loopback and check data both ways");
+        selfTest.SetAction((_, cancellation) => SelfTest.SelfTestCommand.RunAsync(output, cancellation));
+
+        return new RootCommand("Gozar: an MTProto proxy for Telegram that looks like a website to everyone else")
+        {
+            run,
+            link,
+            secret,
+            selfTest,
+        };
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Gozar.Configuration;
+using Gozar.Hosting;
+using Gozar.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Cli;
+
+/// <summary>`gozar run`: load (or create) the config, bind every listener, print the links, serve until stopped.</summary>
+public static class RunCommand
+{
+    /// <summary>The TLS domain a fresh config uses until the operator picks a site near their server.</summary>
+    public const string DefaultTlsDomain = "www.microsoft.com";
+    public const int DefaultPort = 8443;
+
+    public static async Task<int> RunAsync(string? configOption, TextWriter output, TextWriter errors, CancellationToken stopping)
+    {
+        var path = DefaultConfigPath.Resolve(configOption);
+        if (!File.Exists(path))
+        {
+            var created = CreateFreshConfig(path, errors);
+            if (!created)
+            {
+                return ExitCodes.BadConfig;
+            }
+
+            output.WriteLine($"Wrote a new configuration with a fresh secret to {path}");
+        }
+
+        var loaded = ConfigLoader.LoadFile(path);
+        if (!loaded.Succeeded)
+        {
+            errors.WriteLine($"gozar: {path}: {loaded.Error}");
+            return ExitCodes.BadConfig;
+        }
+
+        var options = loaded.Options;
+        using var loggers = Logging.CreateFactory(options.Log.Level);
+        var server = ProxyServer.TryStart(options, loggers, TimeProvider.System, SecureRandomSource.Instance, out var bindError);
+        if (server is null)
+        {
+            errors.WriteLine($"gozar: {bindError}");
+            return ExitCodes.BadConfig;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            LinkCommand.WriteAll(output, options, userName: null, withQr: false);
+            output.WriteLine("Gozar is running. Press Ctrl+C to stop.");
+            output.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static bool CreateFreshConfig(string path, TextWriter errors)
+    {
+        var key = RandomNumberGenerator.GetBytes(16);
+        try
+        {
+            var text = ConfigWriter.CreateDefault(key, DefaultTlsDomain, DefaultPort, Socket.OSSupportsIPv6);
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, text);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"gozar: cannot write a new configuration to {path}: {e.Message}");
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+}
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadConfig = 2;
+}
