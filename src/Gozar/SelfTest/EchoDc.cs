@@ -25,6 +25,9 @@ public sealed class EchoDc : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The framing and DC index of every init accepted, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(Protocol.Framing.ProtocolTag Tag, short DcId)> Inits { get; } = new();
+
     private async Task AcceptAsync()
     {
         while (true)
@@ -71,6 +74,7 @@ public sealed class EchoDc : IAsyncDisposable
                     return;
                 }
 
+                Inits.Enqueue((streams.Tag, streams.DcId));
                 using var decryptor = streams.Decryptor;
                 using var encryptor = streams.Encryptor;
                 while (true)

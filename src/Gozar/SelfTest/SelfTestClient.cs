@@ -23,18 +23,21 @@ public sealed partial class SelfTestClient : IAsyncDisposable
         _tls = tls;
     }
 
+    public Socket Socket => _socket;
+
+    public static Task<SelfTestClient> ConnectAsync(
+        IPEndPoint proxy, byte[] key, ProtocolTag tag, short dc, string? tlsDomain, CancellationToken cancellation) =>
+        ConnectAsync(proxy, key, tag, dc, tlsDomain is null ? null : socket => TlsTunnel.OpenAsync(socket, key, tlsDomain, cancellation), cancellation);
+
+    /// <param name="openTls">Opens the fake-TLS tunnel on the connected socket; null for plain obfuscated2.</param>
     public static async Task<SelfTestClient> ConnectAsync(
-        IPEndPoint proxy, byte[] key, ProtocolTag tag, short dc, string? tlsDomain, CancellationToken cancellation)
+        IPEndPoint proxy, byte[] key, ProtocolTag tag, short dc, Func<Socket, Task<TlsTunnel>>? openTls, CancellationToken cancellation)
     {
         var socket = new Socket(proxy.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(proxy, cancellation).ConfigureAwait(false);
-            TlsTunnel? tls = null;
-            if (tlsDomain is not null)
-            {
-                tls = await TlsTunnel.OpenAsync(socket, key, tlsDomain, cancellation).ConfigureAwait(false);
-            }
+            var tls = openTls is null ? null : await openTls(socket).ConfigureAwait(false);
 
             var random = RandomNumberGenerator.GetBytes(Obfuscated2.InitLength);
             var wire = new byte[Obfuscated2.InitLength];

@@ -21,19 +21,37 @@ public sealed class TlsTunnel
 
     private TlsTunnel(Socket socket) => _socket = socket;
 
-    public static async Task<TlsTunnel> OpenAsync(Socket socket, byte[] key, string domain, CancellationToken cancellation)
+    /// <summary>A ClientHello for the key and domain as Telegram Desktop sends it (spec §5.1, §5.2).</summary>
+    public static byte[] BuildHello(byte[] key, string domain, long unixTime, ClientHelloShape shape = ClientHelloShape.Classic)
     {
-        var entropy = RandomNumberGenerator.GetBytes(ClientHelloBuilder.GetEntropyLength(ClientHelloShape.Classic));
-        var hello = new byte[ClientHelloBuilder.GetMaxLength(ClientHelloShape.Classic, domain.Length)];
-        var length = ClientHelloBuilder.Build(
-            key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), entropy, ClientHelloShape.Classic, hello);
-        await SelfTestClient.SendAllAsync(socket, hello.AsMemory(0, length), cancellation).ConfigureAwait(false);
+        var entropy = RandomNumberGenerator.GetBytes(ClientHelloBuilder.GetEntropyLength(shape));
+        var hello = new byte[ClientHelloBuilder.GetLength(shape, domain.Length, entropy)];
+        ClientHelloBuilder.Build(key, domain, unixTime, entropy, shape, hello);
+        return hello;
+    }
+
+    public static Task<TlsTunnel> OpenAsync(Socket socket, byte[] key, string domain, CancellationToken cancellation)
+    {
+        var hello = BuildHello(key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        return OpenAsync(socket, key, ClientRandomOf(hello), [hello], cancellation);
+    }
+
+    /// <summary>
+    /// Sends the hello as the given TCP writes (possibly re-cut into several records, as DPI-evasion tools do),
+    /// then checks the server flight against the hello's random.
+    /// </summary>
+    public static async Task<TlsTunnel> OpenAsync(
+        Socket socket, byte[] key, byte[] clientRandom, IReadOnlyList<byte[]> helloWrites, CancellationToken cancellation)
+    {
+        foreach (var write in helloWrites)
+        {
+            await SelfTestClient.SendAllAsync(socket, write, cancellation).ConfigureAwait(false);
+        }
 
         var tunnel = new TlsTunnel(socket);
-        var clientRandom = hello.AsMemory(ClientHello.RandomOffset, ClientHello.RandomLength);
         while (true)
         {
-            var status = ServerFlightVerifier.Verify(key, clientRandom.Span, tunnel._raw.AsSpan(0, tunnel._rawEnd), out var consumed);
+            var status = ServerFlightVerifier.Verify(key, clientRandom, tunnel._raw.AsSpan(0, tunnel._rawEnd), out var consumed);
             if (status == ServerFlightStatus.Ok)
             {
                 tunnel._rawStart = consumed;
@@ -48,6 +66,8 @@ public sealed class TlsTunnel
             await tunnel.ReadRawAsync(cancellation).ConfigureAwait(false);
         }
     }
+
+    public static byte[] ClientRandomOf(byte[] hello) => hello.AsSpan(ClientHello.RandomOffset, ClientHello.RandomLength).ToArray();
 
     public async Task SendAsync(byte[] payload, CancellationToken cancellation)
     {

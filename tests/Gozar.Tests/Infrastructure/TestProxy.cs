@@ -1,6 +1,7 @@
 using System.Net;
 using Gozar.Configuration;
 using Gozar.Hosting;
+using Gozar.SelfTest;
 using Gozar.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +24,7 @@ public sealed class TestProxy : IAsyncDisposable
     public SessionContext Context => _server.Context;
 
     public static ProxyOptions Options(
-        FakeDc dc, FakeMaskSite? mask = null, ModeOptions? modes = null,
+        EchoDc dc, FakeMaskSite? mask = null, ModeOptions? modes = null,
         IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>>? overrides = null, bool fastMode = true,
         TimeSpan? handshakeTimeout = null, TimeSpan? idleTimeout = null) => new()
         {
@@ -39,7 +40,7 @@ public sealed class TestProxy : IAsyncDisposable
             {
                 DcOverrides = overrides ?? new Dictionary<string, IReadOnlyList<HostEndpoint>>
                 {
-                    ["*"] = [new HostEndpoint("127.0.0.1", dc.EndPoint.Port)],
+                    ["*"] = [new HostEndpoint("127.0.0.1", dc.Port)],
                 },
                 FastMode = fastMode,
                 ConnectTimeout = TimeSpan.FromSeconds(5),

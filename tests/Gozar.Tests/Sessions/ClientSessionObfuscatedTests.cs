@@ -4,6 +4,7 @@ using System.Text;
 using Gozar.Configuration;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
+using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
 
 namespace Gozar.Tests.Sessions;
@@ -24,13 +25,13 @@ public class ClientSessionObfuscatedTests
     [MemberData(nameof(TagsAndFastMode))]
     public async Task RunAsync_ObfuscatedClient_OneMebibyteEchoesIntact(ProtocolTag tag, bool fastMode)
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: fastMode));
-        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, tag, 2);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, tag, 2);
 
         var payload = Frames.Build(tag, Enumerable.Repeat(4096, 256));
-        var echo = client.ReceiveExactlyAsync(payload.Length);
-        await client.SendAsync(payload);
+        var echo = client.ReceiveAsync(payload.Length, default);
+        await client.SendAsync(payload, default);
 
         Assert.Equal(payload, await echo);
         Assert.Equal((tag, (short)2), Assert.Single(dc.Inits));
@@ -42,39 +43,38 @@ public class ClientSessionObfuscatedTests
     [InlineData(ProtocolTag.PaddedIntermediate)]
     public async Task RunAsync_ManySmallFrames_ArriveIntactInOrder(ProtocolTag tag)
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: false));
-        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, -4);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, -4);
 
         for (var round = 0; round < 200; round++)
         {
             var frame = Frames.Build(tag, [4 * (1 + (round % 40))]);
-            await client.SendAsync(frame);
-            Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+            await client.SendAsync(frame, default);
+            Assert.Equal(frame, await client.ReceiveAsync(frame.Length, default));
         }
     }
 
     [Fact]
     public async Task RunAsync_DcIndex_ReachesTheDcConfiguredForIt()
     {
-        await using var dc1 = new FakeDc();
-        await using var dc2 = new FakeDc();
-        await using var other = new FakeDc();
+        await using var dc1 = new EchoDc();
+        await using var dc2 = new EchoDc();
+        await using var other = new EchoDc();
         var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>>
         {
-            ["1"] = [new HostEndpoint("127.0.0.1", dc1.EndPoint.Port)],
-            ["2"] = [new HostEndpoint("127.0.0.1", dc2.EndPoint.Port)],
-            ["*"] = [new HostEndpoint("127.0.0.1", other.EndPoint.Port)],
+            ["1"] = [new HostEndpoint("127.0.0.1", dc1.Port)],
+            ["2"] = [new HostEndpoint("127.0.0.1", dc2.Port)],
+            ["*"] = [new HostEndpoint("127.0.0.1", other.Port)],
         };
         await using var proxy = TestProxy.Start(TestProxy.Options(other, overrides: overrides));
 
         foreach (var requested in new short[] { 1, -2, 203 })
         {
-            await using var client = await ObfuscatedTestClient.ConnectAsync(
-                proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, requested);
+            await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, requested);
             var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [64]);
-            await client.SendAsync(frame);
-            Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+            await client.SendAsync(frame, default);
+            Assert.Equal(frame, await client.ReceiveAsync(frame.Length, default));
         }
 
         Assert.Equal((short)1, Assert.Single(dc1.Inits).DcId);
@@ -85,12 +85,12 @@ public class ClientSessionObfuscatedTests
     [Fact]
     public async Task RunAsync_WrongSecret_BytesReachMaskAndItsAnswerComesBack()
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
 
         var wrongKey = RandomNumberGenerator.GetBytes(16);
-        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, wrongKey, ProtocolTag.Intermediate, 2);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, wrongKey, ProtocolTag.Intermediate, 2);
 
         Assert.Equal(FakeMaskSite.Response, await client.Socket.ReadToEndAsync());
         Assert.Equal(Obfuscated2.InitLength, Assert.Single(mask.Received).Length);
@@ -108,7 +108,7 @@ public class ClientSessionObfuscatedTests
             request[0] = 0x17;
         }
 
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite(answerAfter: request.Length);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -125,13 +125,13 @@ public class ClientSessionObfuscatedTests
     [InlineData(ProtocolTag.PaddedIntermediate)]
     public async Task RunAsync_ModeDisabled_ValidClientIsMasked(ProtocolTag tag)
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
         var modes = tag == ProtocolTag.PaddedIntermediate
             ? new ModeOptions(Classic: false, Secure: false, Tls: true)
             : new ModeOptions(Classic: false, Secure: true, Tls: true);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, modes));
-        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, 2);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, tag, 2);
 
         Assert.Equal(FakeMaskSite.Response, await client.Socket.ReadToEndAsync());
         Assert.Single(mask.Received);
@@ -141,21 +141,20 @@ public class ClientSessionObfuscatedTests
     [Fact]
     public async Task RunAsync_SecureOnly_PaddedClientIsServed()
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         var modes = new ModeOptions(Classic: false, Secure: true, Tls: false);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, modes: modes));
-        await using var client = await ObfuscatedTestClient.ConnectAsync(
-            proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 3);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 3);
 
         var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [128]);
-        await client.SendAsync(frame);
-        Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await client.ReceiveAsync(frame.Length, default));
     }
 
     [Fact]
     public async Task RunAsync_ReplayedInit_IsMasked()
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
 
@@ -184,15 +183,15 @@ public class ClientSessionObfuscatedTests
     [Fact]
     public async Task RunAsync_ClientHalfCloses_DcAnswerStillArrives()
     {
-        await using var dc = new FakeDc();
+        await using var dc = new EchoDc();
         await using var proxy = TestProxy.Start(TestProxy.Options(dc));
-        await using var client = await ObfuscatedTestClient.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
 
         var frame = Frames.Build(ProtocolTag.Abridged, [1024]);
-        await client.SendAsync(frame);
+        await client.SendAsync(frame, default);
         client.Socket.Shutdown(SocketShutdown.Send);
 
-        Assert.Equal(frame, await client.ReceiveExactlyAsync(frame.Length));
+        Assert.Equal(frame, await client.ReceiveAsync(frame.Length, default));
         Assert.Empty(await client.Socket.ReadToEndAsync());
     }
 }

@@ -1,0 +1,185 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Gozar.Configuration;
+using Gozar.Protocol.FakeTls;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Sessions;
+
+public class ClientSessionTlsTests
+{
+    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_TlsClient_OneMebibyteEchoesIntact(bool fastMode)
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: fastMode));
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey, dc: -2);
+
+        var payload = Frames.Build(ProtocolTag.PaddedIntermediate, Enumerable.Repeat(8192, 128));
+        var echo = client.ReceiveAsync(payload.Length, default);
+        await client.SendAsync(payload, default);
+
+        Assert.Equal(payload, await echo);
+        Assert.Equal((ProtocolTag.PaddedIntermediate, (short)-2), Assert.Single(dc.Inits));
+    }
+
+    [Fact]
+    public async Task RunAsync_PostQuantumSizedHello_IsAccepted()
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        var hello = TlsTunnel.BuildHello(TestProxy.BobKey, TestProxy.Domain, Now, ClientHelloShape.PostQuantum);
+        Assert.True(hello.Length > 1500);
+
+        await using var client = await ConnectWithHelloAsync(proxy, TestProxy.BobKey, hello, [hello]);
+        await AssertEchoesAsync(client);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelloInTinyTcpWrites_IsAccepted()
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+        var writes = hello.Chunk(7).ToList();
+
+        await using var client = await ConnectWithHelloAsync(proxy, TestProxy.AliceKey, hello, writes);
+        await AssertEchoesAsync(client);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelloSplitAcrossTlsRecords_IsAccepted()
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+
+        await using var client = await ConnectWithHelloAsync(proxy, TestProxy.AliceKey, hello, [SplitIntoRecords(hello, 100)]);
+        await AssertEchoesAsync(client);
+    }
+
+    [Fact]
+    public async Task RunAsync_WrongKey_HelloReachesMaskUnchanged()
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(RandomNumberGenerator.GetBytes(16), TestProxy.Domain, Now);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(mask.Received));
+        Assert.Empty(dc.Inits);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownSni_IsMasked()
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, "other.example", Now);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(mask.Received));
+    }
+
+    [Theory]
+    [InlineData(-3600)]
+    [InlineData(3600)]
+    public async Task RunAsync_ClockOutsideWindow_IsMasked(int skewSeconds)
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now + skewSeconds);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(mask.Received));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplayedHello_IsMasked()
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+
+        await using (var first = await ConnectWithHelloAsync(proxy, TestProxy.AliceKey, hello, [hello]))
+        {
+            await AssertEchoesAsync(first);
+        }
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(mask.Received));
+    }
+
+    [Fact]
+    public async Task RunAsync_TlsModeDisabled_HelloIsMasked()
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        var modes = new ModeOptions(Classic: true, Secure: true, Tls: false);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, modes));
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(mask.Received));
+    }
+
+    [Fact]
+    public async Task RunAsync_ClassicClientWhenOnlyTlsEnabled_IsMasked()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: 64);
+        var modes = new ModeOptions(Classic: false, Secure: false, Tls: true);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, modes));
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+
+        Assert.Equal(FakeMaskSite.Response, await client.Socket.ReadToEndAsync());
+        Assert.Single(mask.Received);
+        Assert.Empty(dc.Inits);
+    }
+
+    private static Task<SelfTestClient> ConnectWithHelloAsync(TestProxy proxy, byte[] key, byte[] hello, IReadOnlyList<byte[]> writes) =>
+        SelfTestClient.ConnectAsync(
+            proxy.EndPoint, key, ProtocolTag.PaddedIntermediate, 2,
+            socket => TlsTunnel.OpenAsync(socket, key, TlsTunnel.ClientRandomOf(hello), writes, CancellationToken.None),
+            CancellationToken.None);
+
+    private static async Task AssertEchoesAsync(SelfTestClient client)
+    {
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [1024, 16, 4096]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await echo);
+    }
+
+    private static async Task<byte[]> SendAndReadToEndAsync(TestProxy proxy, byte[] bytes)
+    {
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(bytes);
+        return await socket.ReadToEndAsync();
+    }
+
+    /// <summary>Re-cuts a single-record hello into several handshake records, as DPI-evasion tools do.</summary>
+    private static byte[] SplitIntoRecords(byte[] hello, int fragment)
+    {
+        var output = new MemoryStream();
+        foreach (var piece in hello.AsSpan(ClientHello.RecordHeaderLength).ToArray().Chunk(fragment))
+        {
+            Span<byte> header = [0x16, 0x03, 0x01, 0, 0];
+            BinaryPrimitives.WriteUInt16BigEndian(header[3..], (ushort)piece.Length);
+            output.Write(header);
+            output.Write(piece);
+        }
+
+        return output.ToArray();
+    }
+}
