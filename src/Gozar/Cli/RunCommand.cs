@@ -14,12 +14,17 @@ public static class RunCommand
     public const string DefaultTlsDomain = "www.microsoft.com";
     public const int DefaultPort = 8443;
 
-    public static async Task<int> RunAsync(string? configOption, TextWriter output, TextWriter errors, CancellationToken stopping)
+    public static Task<int> RunAsync(string? configOption, TextWriter output, TextWriter errors, CancellationToken stopping) =>
+        RunAsync(configOption, output, errors, ChooseFreshPort, stopping);
+
+    /// <param name="freshPort">Picks the port of a config created because none exists.</param>
+    public static async Task<int> RunAsync(
+        string? configOption, TextWriter output, TextWriter errors, Func<int> freshPort, CancellationToken stopping)
     {
         var path = DefaultConfigPath.Resolve(configOption);
         if (!File.Exists(path))
         {
-            var created = CreateFreshConfig(path, errors);
+            var created = CreateFreshConfig(path, freshPort(), errors);
             if (!created)
             {
                 return ExitCodes.BadConfig;
@@ -61,12 +66,31 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static bool CreateFreshConfig(string path, TextWriter errors)
+    /// <summary>8443 unless something already listens there; then the next free port above it.</summary>
+    public static int ChooseFreshPort()
+    {
+        for (var port = DefaultPort; port < DefaultPort + 100; port++)
+        {
+            try
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Any, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        return DefaultPort;
+    }
+
+    private static bool CreateFreshConfig(string path, int port, TextWriter errors)
     {
         var key = RandomNumberGenerator.GetBytes(16);
         try
         {
-            var text = ConfigWriter.CreateDefault(key, DefaultTlsDomain, DefaultPort, Socket.OSSupportsIPv6);
+            var text = ConfigWriter.CreateDefault(key, DefaultTlsDomain, port, Socket.OSSupportsIPv6);
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(directory))
             {

@@ -1,0 +1,94 @@
+using Gozar.Cli;
+using Gozar.Protocol.Secrets;
+
+namespace Gozar.Tests.Cli;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Secret_WithTlsDomain_PrintsSecretsThatParseToOneKey()
+    {
+        var output = new StringWriter();
+        var code = await GozarCommandLine.Build(output, new StringWriter()).Parse(["secret", "--tls-domain", "cdn.example.org"]).InvokeAsync();
+
+        Assert.Equal(0, code);
+        var secrets = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
+            .Select(text => ProxySecret.TryParse(text, out var secret) ? secret : null)
+            .ToList();
+        Assert.All(secrets, Assert.NotNull);
+        Assert.Contains(secrets, s => s!.Kind == SecretKind.FakeTls && s.Domain == "cdn.example.org");
+        Assert.Contains(secrets, s => s!.Kind == SecretKind.Secure);
+        Assert.Single(secrets.Select(s => Convert.ToHexString(s!.Key)).Distinct());
+    }
+
+    [Fact]
+    public async Task Secret_BadDomain_ExitsTwo()
+    {
+        var errors = new StringWriter();
+        var code = await GozarCommandLine.Build(new StringWriter(), errors).Parse(["secret", "--tls-domain", "a b"]).InvokeAsync();
+
+        Assert.Equal(2, code);
+        Assert.Contains("--tls-domain", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Link_OneUser_PrintsOnlyTheirLinksWithQrCode()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, """
+            listen = ["127.0.0.1:8443"]
+            public_host = "proxy.example.org"
+            [modes]
+            secure = true
+            [tls]
+            domains = ["example.com"]
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            bob = "fedcba9876543210fedcba9876543210"
+            """);
+        var output = new StringWriter();
+
+        var code = await GozarCommandLine.Build(output, new StringWriter()).Parse(["link", "--config", path, "--user", "bob"]).InvokeAsync();
+
+        Assert.Equal(0, code);
+        var text = output.ToString();
+        Assert.Contains("tg://proxy?server=proxy.example.org&port=8443&secret=eefedcba9876543210fedcba9876543210" + Convert.ToHexStringLower("example.com"u8), text, StringComparison.Ordinal);
+        Assert.Contains("https://t.me/proxy?server=proxy.example.org&port=8443&secret=ddfedcba9876543210fedcba9876543210", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef0123456789abcdef", text, StringComparison.Ordinal);
+        Assert.Contains('▀', text);
+    }
+
+    [Fact]
+    public async Task Link_UnknownUser_ExitsTwo()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, """
+            listen = ["127.0.0.1:8443"]
+            [tls]
+            domains = ["example.com"]
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            """);
+        var errors = new StringWriter();
+
+        var code = await GozarCommandLine.Build(new StringWriter(), errors).Parse(["link", "--config", path, "--user", "carol"]).InvokeAsync();
+
+        Assert.Equal(2, code);
+        Assert.Contains("carol", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SelfTest_OnLoopback_PassesEveryCase()
+    {
+        var output = new StringWriter();
+        var code = await GozarCommandLine.Build(output, new StringWriter()).Parse(["selftest"]).InvokeAsync();
+
+        Assert.True(code == 0, output.ToString());
+        Assert.Contains("all 10 cases passed", output.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Cli;
+using Gozar.Configuration;
+using Gozar.Protocol.Secrets;
+
+namespace Gozar.Tests.Cli;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task RunAsync_NoConfig_WritesOneListensAndPrintsEeLink()
+    {
+        var path = Path.Combine(_directory, "sub", "gozar.toml");
+        var port = FreePort();
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        using var stop = new CancellationTokenSource();
+
+        var run = RunCommand.RunAsync(path, output, errors, () => port, stop.Token);
+        await WaitForAsync(() => output.ToString().Contains("is running", StringComparison.Ordinal), run);
+
+        var loaded = ConfigLoader.LoadFile(path);
+        Assert.True(loaded.Succeeded, loaded.Error);
+        Assert.True(loaded.Options.Modes.Tls);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+
+        var link = output.ToString().Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("tls ", StringComparison.Ordinal))[4..].Trim();
+        Assert.True(ProxyLink.TryParse(link, out var info));
+        Assert.Equal(SecretKind.FakeTls, info.Secret.Kind);
+        Assert.Equal(port, info.Port);
+        Assert.True(info.Secret.Key.SequenceEqual(loaded.Options.Users[0].Secret));
+
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+        Assert.Equal(string.Empty, errors.ToString());
+    }
+
+    [Fact]
+    public async Task RunAsync_BadConfig_ExitsTwoWithOneLineNamingTheKey()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, """
+            listen = ["127.0.0.1:1"]
+            [tls]
+            domains = ["example.com"]
+            maskhost = "example.com:443"
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            """);
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(path, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        var message = errors.ToString().TrimEnd();
+        Assert.DoesNotContain('\n', message);
+        Assert.Contains("tls.maskhost", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_PortInUse_ExitsTwoAndLeavesNothingListening()
+    {
+        using var occupier = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupier.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        occupier.Listen();
+        var busy = ((IPEndPoint)occupier.LocalEndPoint!).Port;
+        var free = FreePort();
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, $"""
+            listen = ["127.0.0.1:{free}", "127.0.0.1:{busy}"]
+            [tls]
+            domains = ["example.com"]
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            """);
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(path, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"127.0.0.1:{busy} is already in use", errors.ToString(), StringComparison.Ordinal);
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var refused = await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, free)));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoUsers_ExitsTwo()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, """
+            listen = ["127.0.0.1:1"]
+            [tls]
+            domains = ["example.com"]
+            """);
+        var errors = new StringWriter();
+
+        Assert.Equal(2, await RunCommand.RunAsync(path, new StringWriter(), errors, () => 1, CancellationToken.None));
+        Assert.Contains("users", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    internal static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, Task run)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            Assert.False(run.IsCompleted, "run ended early");
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
