@@ -1,0 +1,115 @@
+using System.Net;
+using Gozar.Configuration;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gozar.Tests.Sessions;
+
+public class ClientSessionLifecycleTests
+{
+    [Fact]
+    public async Task RunAsync_NoTrafficForIdleTimeout_ClosesBothSides()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, idleTimeout: TimeSpan.FromMinutes(1)), time: time);
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [32]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await echo);
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(1, proxy.Context.Registry.Count);
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+        await WaitForSessionsAsync(proxy, 0);
+    }
+
+    [Fact]
+    public async Task RunAsync_SilentClientPastHandshakeDeadline_IsHandedToMask()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: 0);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, handshakeTimeout: TimeSpan.FromSeconds(10)), time: time);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await WaitForSessionsAsync(proxy, 1);
+
+        time.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync());
+        Assert.Empty(Assert.Single(mask.Received));
+    }
+
+    [Fact]
+    public async Task RunAsync_FinishedSession_LogsOneLineWithoutSecretsOrClientAddress()
+    {
+        var logs = new CapturingLoggerProvider();
+        var clientAddress = string.Empty;
+        await using var dc = new EchoDc();
+        await using (var proxy = TestProxy.Start(TestProxy.Options(dc) with { Log = new LogOptions { Level = LogLevelOption.Trace } }, logs))
+        {
+            await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.BobKey, dc: 4);
+            clientAddress = client.Socket.LocalEndPoint!.ToString()!;
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [64]);
+            var echo = client.ReceiveAsync(frame.Length, default);
+            await client.SendAsync(frame, default);
+            await echo;
+            client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            Assert.Empty(await client.Socket.ReadToEndAsync());
+            await WaitForSessionsAsync(proxy, 0);
+        }
+
+        var finished = Assert.Single(logs.Lines, l => l.Contains("Session Relayed", StringComparison.Ordinal));
+        Assert.Contains("user=bob", finished, StringComparison.Ordinal);
+        Assert.Contains("mode=Tls", finished, StringComparison.Ordinal);
+        Assert.Contains("dc=4", finished, StringComparison.Ordinal);
+        Assert.Contains("client=-", finished, StringComparison.Ordinal);
+        Assert.DoesNotContain(clientAddress, logs.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToHexString(TestProxy.BobKey), logs.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task RunAsync_LogClientIpsOn_LogsTheAddress()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc) with { Log = new LogOptions { ClientIps = true } };
+        await using (var proxy = TestProxy.Start(options, logs))
+        {
+            await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+            var frame = Frames.Build(ProtocolTag.Intermediate, [8]);
+            await client.SendAsync(frame, default);
+            await client.ReceiveAsync(frame.Length, default);
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("client=127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_Ipv6Listener_ServesClients()
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc) with { Listen = [new IPEndPoint(IPAddress.IPv6Loopback, 0)] };
+        await using var proxy = TestProxy.Start(options);
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [256]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await echo);
+    }
+
+    private static async Task WaitForSessionsAsync(TestProxy proxy, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (proxy.Context.Registry.Count != count)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+}
