@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.Hosting;
@@ -49,6 +50,9 @@ public static class RunCommand
             return ExitCodes.BadConfig;
         }
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, stop));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop));
         await using (server.ConfigureAwait(false))
         {
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
@@ -56,7 +60,7 @@ public static class RunCommand
             output.Flush();
             try
             {
-                await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -64,6 +68,12 @@ public static class RunCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static void Stop(PosixSignalContext signal, CancellationTokenSource stop)
+    {
+        signal.Cancel = true;
+        stop.Cancel();
     }
 
     /// <summary>8443 unless something already listens there; then the next free port above it.</summary>
