@@ -63,9 +63,12 @@ public sealed class Pump
                     return PumpEnd.ProtocolError;
                 }
 
-                if (length > 0 && _to is not null)
+                // The send loop stays inline: an awaited helper method would allocate a state machine per chunk.
+                while (length > 0 && _to is not null)
                 {
-                    await SendAllAsync(_to, buffer.AsMemory(start, length)).ConfigureAwait(false);
+                    var sent = await _to.SendAsync(buffer.AsMemory(start, length), SocketFlags.None).ConfigureAwait(false);
+                    start += sent;
+                    length -= sent;
                 }
 
                 // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
@@ -95,15 +98,6 @@ public sealed class Pump
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-        }
-    }
-
-    private static async ValueTask SendAllAsync(Socket to, ReadOnlyMemory<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            var sent = await to.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-            data = data[sent..];
         }
     }
 

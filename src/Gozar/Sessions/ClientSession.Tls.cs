@@ -120,47 +120,55 @@ public sealed partial class ClientSession
         HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
     {
         var reader = new TlsRecordReader();
-        var payload = new byte[HandshakeCapacity];
-        var position = helloLength;
-        var produced = 0;
-        while (true)
+        var payload = ArrayPool<byte>.Shared.Rent(HandshakeCapacity);
+        try
         {
-            var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
-            position += used;
-            produced += made;
-            if (status != TlsRecordStatus.Ok)
+            var position = helloLength;
+            var produced = 0;
+            while (true)
             {
+                var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
+                position += used;
+                produced += made;
+                if (status != TlsRecordStatus.Ok)
+                {
+                    return null;
+                }
+
+                if (produced >= Obfuscated2.InitLength)
+                {
+                    break;
+                }
+
+                if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+
+            var wire = payload.AsSpan(0, Obfuscated2.InitLength);
+            if (!Obfuscated2.TryAcceptClient(wire, [_context.Users.Keys[keyIndex]], out var init))
+            {
+                _verdict = HandshakeVerdict.BadInit;
                 return null;
             }
 
-            if (produced >= Obfuscated2.InitLength)
+            init = init with { KeyIndex = keyIndex };
+            if (!IsObfuscatedTagAllowed(init.Tag, insideTls: true))
             {
-                break;
-            }
-
-            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
-            {
+                DisposeInit(init);
+                _verdict = HandshakeVerdict.DisabledMode;
                 return null;
             }
-        }
 
-        var wire = payload.AsSpan(0, Obfuscated2.InitLength);
-        if (!Obfuscated2.TryAcceptClient(wire, [_context.Users.Keys[keyIndex]], out var init))
+            // Everything read so far went through the reader: the relay continues with its state.
+            var pending = payload.AsSpan(Obfuscated2.InitLength, produced - Obfuscated2.InitLength).ToArray();
+            return new Authentication(init, wire.ToArray(), pending, reader);
+        }
+        finally
         {
-            _verdict = HandshakeVerdict.BadInit;
-            return null;
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
         }
-
-        init = init with { KeyIndex = keyIndex };
-        if (!IsObfuscatedTagAllowed(init.Tag, insideTls: true))
-        {
-            DisposeInit(init);
-            _verdict = HandshakeVerdict.DisabledMode;
-            return null;
-        }
-
-        // Everything read so far went through the reader: the relay continues with its state.
-        return new Authentication(init, wire.ToArray(), payload.AsSpan(Obfuscated2.InitLength, produced - Obfuscated2.InitLength).ToArray(), reader);
     }
 
     private static ChunkProcessor CreateUpstreamProcessor(Authentication authentication, AesCtr p2d) =>

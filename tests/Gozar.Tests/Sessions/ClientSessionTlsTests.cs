@@ -30,6 +30,21 @@ public class ClientSessionTlsTests
     }
 
     [Fact]
+    public async Task RunAsync_ManySmallFrames_ArriveIntactInOrder()
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, fastMode: false));
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.BobKey);
+
+        for (var round = 0; round < 200; round++)
+        {
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [4 * (1 + (round % 40))]);
+            await client.SendAsync(frame, default);
+            Assert.Equal(frame, await client.ReceiveAsync(frame.Length, default));
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_PostQuantumSizedHello_IsAccepted()
     {
         await using var dc = new EchoDc();
