@@ -37,6 +37,9 @@ public sealed partial class ClientSession
     private long _bytesUp;
     private long _bytesDown;
 
+    /// <summary>Handshake bytes already sent to the preconnected mask site while the session was still deciding.</summary>
+    private int _mirroredBytes;
+
     public ClientSession(Socket client, SessionContext context)
     {
         _client = client;
@@ -106,7 +109,7 @@ public sealed partial class ClientSession
             {
                 try
                 {
-                    authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+                    authentication = await AuthenticateAsync(handshake, preconnect, linked.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
                 {
@@ -154,10 +157,8 @@ public sealed partial class ClientSession
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
-    private ValueTask<Authentication?> AuthenticateAsync(HandshakeBuffer handshake, CancellationToken cancellation) =>
-        AuthenticateFirstBytesAsync(handshake, cancellation);
-
-    private async ValueTask<Authentication?> AuthenticateFirstBytesAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
         if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
         {
@@ -177,15 +178,23 @@ public sealed partial class ClientSession
             return null;
         }
 
-        return await AuthenticateObfuscatedAsync(handshake, cancellation).ConfigureAwait(false);
+        return await AuthenticateObfuscatedAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
     }
 
-    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
-        if (!await handshake.FillAsync(Obfuscated2.InitLength, cancellation).ConfigureAwait(false))
+        while (handshake.Count < Obfuscated2.InitLength)
         {
-            _verdict = HandshakeVerdict.Truncated;
-            return null;
+            // A real client sends its whole init at once. Anything shorter may be a prober's request that the mask
+            // site would answer right away: let the site see it now, so its answer (which ends the handshake through
+            // the preconnect's Closed signal) comes as soon as it would have directly.
+            await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+            {
+                _verdict = HandshakeVerdict.Truncated;
+                return null;
+            }
         }
 
         var wire = handshake.Data[..Obfuscated2.InitLength];
@@ -321,11 +330,13 @@ public sealed partial class ClientSession
             CloseSockets();
         }
 
-        if (!prefix.IsEmpty)
+        var unsent = prefix[(mask == preconnect.Host ? _mirroredBytes : 0)..];
+        if (!unsent.IsEmpty)
         {
-            await SendAllAsync(_upstream, prefix, stopping).ConfigureAwait(false);
-            _bytesUp += prefix.Length;
+            await SendAllAsync(_upstream, unsent, stopping).ConfigureAwait(false);
         }
+
+        _bytesUp += prefix.Length;
 
         if (clientEnded)
         {
@@ -341,6 +352,30 @@ public sealed partial class ClientSession
         }
 
         return Classify(upEnd, downEnd, SessionOutcome.Masked);
+    }
+
+    private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+    {
+        if (preconnect is null || handshake.Count == _mirroredBytes)
+        {
+            return;
+        }
+
+        var socket = await preconnect.PeekAsync().ConfigureAwait(false);
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAllAsync(socket, handshake.Memory[_mirroredBytes..], cancellation).ConfigureAwait(false);
+            _mirroredBytes = handshake.Count;
+        }
+        catch (SocketException)
+        {
+            // The site already closed: its Closed signal ends the handshake and the close reaches the client.
+        }
     }
 
     /// <summary>The site named by the hello's SNI when it is one of ours (spec §5.5), else the default mask host.</summary>
