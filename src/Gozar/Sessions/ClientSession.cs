@@ -29,6 +29,8 @@ public sealed partial class ClientSession
     private readonly ProxyOptions _options;
     private Socket? _upstream;
     private int _abortReason = NoAbort;
+    private readonly bool _overRate;
+    private int _handshakeEnded;
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
     private ClientMode _mode = ClientMode.Unknown;
@@ -40,8 +42,10 @@ public sealed partial class ClientSession
     /// <summary>Handshake bytes already sent to the preconnected mask site while the session was still deciding.</summary>
     private int _mirroredBytes;
 
-    public ClientSession(Socket client, SessionContext context)
+    /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
+    public ClientSession(Socket client, SessionContext context, bool overRate = false)
     {
+        _overRate = overRate;
         _client = client;
         _context = context;
         _options = context.Options;
@@ -80,7 +84,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Registry.Remove(id);
+            EndHandshake();
             CloseSockets();
             var aborted = Volatile.Read(ref _abortReason);
             if (aborted != NoAbort)
@@ -93,13 +97,34 @@ public sealed partial class ClientSession
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                 (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+            _context.Admission.ConnectionEnded();
+            _context.Registry.Remove(id);
+        }
+    }
+
+    /// <summary>Gives back this session's handshake slot (once), so the listeners may accept again.</summary>
+    private void EndHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeEnded, 1) == 0)
+        {
+            _context.Admission.HandshakeEnded();
         }
     }
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
         using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
-        var preconnect = CanMask ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost) : null;
+        if (_overRate)
+        {
+            _verdict = HandshakeVerdict.RateLimited;
+            _context.Metrics.Handshake(_verdict);
+            EndHandshake();
+            return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
+        }
+
+        var preconnect = CanMask && _context.TryReservePreconnect()
+            ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
+            : null;
         Authentication? authentication;
         try
         {
@@ -126,6 +151,7 @@ public sealed partial class ClientSession
             }
 
             _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
+            EndHandshake();
             if (authentication is null)
             {
                 if (_flightSent)
@@ -147,6 +173,7 @@ public sealed partial class ClientSession
             if (preconnect is not null)
             {
                 await preconnect.DisposeAsync().ConfigureAwait(false);
+                _context.ReleasePreconnect();
             }
         }
 
@@ -309,13 +336,13 @@ public sealed partial class ClientSession
     private async Task<SessionOutcome> MaskAsync(
         ReadOnlyMemory<byte> prefix, bool clientEnded, MaskPreconnect? preconnect, CancellationToken stopping)
     {
-        if (preconnect is null)
+        if (!CanMask)
         {
             return await DrainAsync(clientEnded).ConfigureAwait(false);
         }
 
         var mask = ChooseMaskHost();
-        var connected = mask == preconnect.Host
+        var connected = preconnect is not null && mask == preconnect.Host
             ? await preconnect.TakeAsync().ConfigureAwait(false)
             : await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
         if (connected.Socket is null)
@@ -330,7 +357,7 @@ public sealed partial class ClientSession
             CloseSockets();
         }
 
-        var unsent = prefix[(mask == preconnect.Host ? _mirroredBytes : 0)..];
+        var unsent = prefix[(preconnect is not null && mask == preconnect.Host ? _mirroredBytes : 0)..];
         if (!unsent.IsEmpty)
         {
             await SendAllAsync(_upstream, unsent, stopping).ConfigureAwait(false);
