@@ -44,7 +44,7 @@ public static class RunCommand
 
         var options = loaded.Options;
         using var loggers = Logging.CreateFactory(options.Log.Level);
-        var server = ProxyServer.TryStart(options, loggers, TimeProvider.System, SecureRandomSource.Instance, out var bindError);
+        var server = ProxyServer.TryStart(options, new ProxyEnvironment(loggers), out var bindError);
         if (server is null)
         {
             errors.WriteLine($"gozar: {bindError}");

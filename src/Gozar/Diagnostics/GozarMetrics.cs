@@ -18,6 +18,7 @@ public sealed class GozarMetrics : IDisposable
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _bytes;
     private readonly long[] _verdictTotals = new long[Verdicts.Length];
+    private readonly long[] _outcomeTotals = new long[Enum.GetValues<SessionOutcome>().Length];
 
     public GozarMetrics(IMeterFactory? factory = null)
     {
@@ -35,18 +36,24 @@ public sealed class GozarMetrics : IDisposable
 
     public void SessionFinished(SessionOutcome outcome, ClientMode mode, long bytesUp, long bytesDown)
     {
+        Interlocked.Increment(ref _outcomeTotals[(int)outcome]);
         _sessions.Add(1, new("outcome", outcome.ToString()), new("mode", mode.ToString()));
         _bytes.Add(bytesUp, new KeyValuePair<string, object?>("direction", "up"));
         _bytes.Add(bytesDown, new KeyValuePair<string, object?>("direction", "down"));
     }
 
-    /// <summary>Totals per verdict since start, for the periodic probe summary.</summary>
-    public long[] VerdictTotals()
+    /// <summary>Totals per verdict since start, indexed by <see cref="HandshakeVerdict"/>.</summary>
+    public long[] VerdictTotals() => Snapshot(_verdictTotals);
+
+    /// <summary>Finished sessions since start, indexed by <see cref="SessionOutcome"/>.</summary>
+    public long[] OutcomeTotals() => Snapshot(_outcomeTotals);
+
+    private static long[] Snapshot(long[] totals)
     {
-        var copy = new long[_verdictTotals.Length];
+        var copy = new long[totals.Length];
         for (var i = 0; i < copy.Length; i++)
         {
-            copy[i] = Interlocked.Read(ref _verdictTotals[i]);
+            copy[i] = Interlocked.Read(ref totals[i]);
         }
 
         return copy;

@@ -42,9 +42,9 @@ public sealed class ProxyServer : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> Endpoints => _listeners.ConvertAll(l => l.LocalEndPoint);
 
     /// <summary>Binds every listener, or none: returns the first bind failure as one line.</summary>
-    public static ProxyServer? TryStart(ProxyOptions options, ILoggerFactory loggers, TimeProvider time, IRandomSource random, out string? error)
+    public static ProxyServer? TryStart(ProxyOptions options, ProxyEnvironment environment, out string? error)
     {
-        var logger = loggers.CreateLogger("Gozar");
+        var logger = environment.Loggers.CreateLogger("Gozar");
         var listeners = new List<Listener>();
         foreach (var endpoint in options.Listen)
         {
@@ -59,7 +59,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         error = null;
-        var server = new ProxyServer(new SessionContext(options, time, random, logger, new GozarMetrics()), listeners);
+        var server = new ProxyServer(new SessionContext(options, environment, logger, new GozarMetrics()), listeners);
         foreach (var listener in listeners)
         {
             server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));

@@ -15,10 +15,13 @@ public sealed class Pump
     private readonly ChunkProcessor _processor;
     private readonly SessionActivity _activity;
     private readonly int _bufferSize;
+    private readonly ArrayPool<byte> _pool;
 
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
-    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize)
+    /// <param name="pool">Where chunk buffers come from (default: the shared pool).</param>
+    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null)
     {
+        _pool = pool ?? ArrayPool<byte>.Shared;
         _from = from;
         _to = to;
         _processor = processor;
@@ -43,7 +46,7 @@ public sealed class Pump
                     await _from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 }
 
-                buffer ??= ArrayPool<byte>.Shared.Rent(_bufferSize);
+                buffer ??= _pool.Rent(_bufferSize);
                 var max = Math.Min(buffer.Length - offset, _processor.MaxReceive ?? int.MaxValue);
                 var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
@@ -75,7 +78,7 @@ public sealed class Pump
                 mayHaveMore = received == max;
                 if (!mayHaveMore)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    _pool.Return(buffer);
                     buffer = null;
                 }
             }
@@ -96,7 +99,7 @@ public sealed class Pump
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _pool.Return(buffer);
             }
         }
     }

@@ -29,7 +29,7 @@ public sealed partial class ClientSession
 
     private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
     {
-        var assembled = ArrayPool<byte>.Shared.Rent(ClientHelloAssembler.MaxAssembledLength);
+        var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
         {
             int consumed;
@@ -69,7 +69,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(assembled, clearArray: true);
+            _context.Buffers.Return(assembled, clearArray: true);
         }
     }
 
@@ -136,7 +136,7 @@ public sealed partial class ClientSession
         HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
     {
         var reader = new TlsRecordReader();
-        var payload = ArrayPool<byte>.Shared.Rent(HandshakeCapacity);
+        var payload = _context.Buffers.Rent(HandshakeCapacity);
         try
         {
             var position = helloLength;
@@ -183,7 +183,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+            _context.Buffers.Return(payload, clearArray: true);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed partial class ClientSession
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
-        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
+        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
         if (_overRate)
         {
             _verdict = HandshakeVerdict.RateLimited;
@@ -417,7 +417,7 @@ public sealed partial class ClientSession
     {
         if (!clientEnded)
         {
-            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes);
+            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, _context.Buffers);
             await sink.RunAsync().ConfigureAwait(false);
             _bytesUp += sink.Bytes;
         }
@@ -429,8 +429,8 @@ public sealed partial class ClientSession
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        var upPump = new Pump(_client, upstream, up, Activity, bufferSize);
-        var downPump = new Pump(upstream, _client, down, Activity, bufferSize);
+        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers);
+        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers);
         var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
         var downTask = downPump.RunAsync();
         var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);

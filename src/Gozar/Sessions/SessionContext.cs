@@ -1,6 +1,8 @@
+using System.Buffers;
 using Gozar.AntiReplay;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
+using Gozar.Hosting;
 using Gozar.Listening;
 using Gozar.Upstream;
 using Gozar.Users;
@@ -11,21 +13,26 @@ namespace Gozar.Sessions;
 /// <summary>What every session of one running configuration shares.</summary>
 public sealed class SessionContext
 {
-    public SessionContext(ProxyOptions options, TimeProvider time, IRandomSource random, ILogger logger, GozarMetrics metrics)
+    public SessionContext(ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics)
     {
+        var time = environment.Time;
+        Buffers = environment.Buffers;
         Metrics = metrics;
         Options = options;
         Time = time;
-        Random = random;
+        Random = environment.Random;
         Logger = logger;
         Users = new UserDirectory(options.Users);
         Dcs = new DcDirectory(options.Upstream);
-        DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time);
+        DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve);
         Replay = new ReplayCache(
             options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
         TlsDomains = [.. options.Tls.Domains];
         Admission = new Admission(options.Limits, time);
     }
+
+    /// <summary>Every buffer a session rents: the shared pool, or a counting one in tests.</summary>
+    public ArrayPool<byte> Buffers { get; }
 
     /// <summary>Connection and handshake bounds and the per-address rate, shared by every listener.</summary>
     public Admission Admission { get; }

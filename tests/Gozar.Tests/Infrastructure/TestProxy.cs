@@ -54,10 +54,12 @@ public sealed class TestProxy : IAsyncDisposable
             Log = new LogOptions(),
         };
 
-    public static TestProxy Start(ProxyOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public static TestProxy Start(ProxyOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null) =>
+        Start(options, new ProxyEnvironment(loggers ?? NullLoggerFactory.Instance) { Time = time ?? TimeProvider.System });
+
+    public static TestProxy Start(ProxyOptions options, ProxyEnvironment environment)
     {
-        var server = ProxyServer.TryStart(
-            options, loggers ?? NullLoggerFactory.Instance, time ?? TimeProvider.System, SecureRandomSource.Instance, out var error);
+        var server = ProxyServer.TryStart(options, environment, out var error);
         return server is null ? throw new InvalidOperationException(error) : new TestProxy(server);
     }
 
