@@ -36,6 +36,7 @@ public sealed class Pump
     {
         byte[]? buffer = null;
         var offset = _processor.ReceiveOffset;
+        var sending = false;
         try
         {
             var mayHaveMore = false;
@@ -67,12 +68,15 @@ public sealed class Pump
                 }
 
                 // The send loop stays inline: an awaited helper method would allocate a state machine per chunk.
+                sending = true;
                 while (length > 0 && _to is not null)
                 {
                     var sent = await _to.SendAsync(buffer.AsMemory(start, length), SocketFlags.None).ConfigureAwait(false);
                     start += sent;
                     length -= sent;
                 }
+
+                sending = false;
 
                 // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
                 mayHaveMore = received == max;
@@ -82,6 +86,10 @@ public sealed class Pump
                     buffer = null;
                 }
             }
+        }
+        catch (SocketException) when (sending)
+        {
+            return PumpEnd.DestinationFailed;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
@@ -130,6 +138,9 @@ public enum PumpEnd
 
     /// <summary>A socket error other than a reset.</summary>
     Failed,
+
+    /// <summary>Sending to the destination failed (it reset or went away).</summary>
+    DestinationFailed,
 
     /// <summary>The session closed the sockets (idle timeout, shutdown, the other direction failed).</summary>
     Aborted,

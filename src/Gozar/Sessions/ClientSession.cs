@@ -446,19 +446,22 @@ public sealed partial class ClientSession
         return (upEnd, downEnd);
     }
 
+    /// <summary>Which side failed first decides the outcome; a relay that only saw clean closes ends as <paramref name="normal"/>.</summary>
     private static SessionOutcome Classify(PumpEnd up, PumpEnd down, SessionOutcome normal)
     {
-        if (up is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
+        var clientFailed = up is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError || down is PumpEnd.DestinationFailed;
+        var upstreamFailed = down is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError || up is PumpEnd.DestinationFailed;
+        if (normal == SessionOutcome.Masked)
+        {
+            return normal;
+        }
+
+        if (clientFailed && !upstreamFailed)
         {
             return SessionOutcome.ClientError;
         }
 
-        if (down is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
-        {
-            return normal == SessionOutcome.Masked ? SessionOutcome.Masked : SessionOutcome.UpstreamError;
-        }
-
-        return normal;
+        return upstreamFailed ? SessionOutcome.UpstreamError : normal;
     }
 
     private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellation)
