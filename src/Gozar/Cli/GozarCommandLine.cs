@@ -26,12 +26,15 @@ public static class GozarCommandLine
         var selfTest = new Command("selftest", "Start a proxy, a fake DC and clients of every mode on loopback and check data both ways");
         selfTest.SetAction((_, cancellation) => SelfTest.SelfTestCommand.RunAsync(output, cancellation));
 
+        var tlsProfile = TlsProfileCommandLine.Build(output, errors);
+
         return new RootCommand("Gozar: an MTProto proxy for Telegram that looks like a website to everyone else")
         {
             run,
             link,
             secret,
             selfTest,
+            tlsProfile,
         };
     }
 }

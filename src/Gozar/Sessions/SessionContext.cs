@@ -1,6 +1,7 @@
 using Gozar.AntiReplay;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
+using Gozar.Protocol.FakeTls;
 using Gozar.Upstream;
 using Gozar.Users;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,11 @@ public sealed class SessionContext
         Replay = new ReplayCache(
             options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
         TlsDomains = [.. options.Tls.Domains];
+        TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
     }
+
+    /// <summary>Shapes every fake-TLS server flight; loaded once with the configuration.</summary>
+    public TlsProfile TlsProfile { get; }
 
     /// <summary>The SNI names a fake-TLS hello may carry.</summary>
     public string[] TlsDomains { get; }
