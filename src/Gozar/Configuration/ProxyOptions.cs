@@ -115,12 +115,43 @@ public sealed record TimeoutOptions
 {
     public TimeSpan Handshake { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>On SIGTERM/SIGINT, how long running sessions may go on before they are closed (default 20 s).</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(20);
 }
 
 public sealed record LimitOptions
 {
     /// <summary>Bytes of one pooled relay buffer per direction while data flows (default 64 KiB).</summary>
     public int RelayBufferBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Open client connections; at the limit the proxy stops accepting until one ends (default 10,000).</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Connections still in their handshake; at the limit the proxy stops accepting (default 4,096).</summary>
+    public int MaxHandshakes { get; init; } = 4_096;
+
+    /// <summary>Mask connections opened in advance at once (see TlsOptions.MaskPreconnectDelay); beyond it a
+    /// connection is opened only when masking starts (default 256).</summary>
+    public int MaxMaskPreconnects { get; init; } = 256;
+
+    /// <summary>New connections per second one source address may open, refilled continuously; 0 = unlimited (default 20).</summary>
+    public int PerIpRate { get; init; } = 20;
+
+    /// <summary>How many new connections one source address may open at once (default 100: a Telegram app opens dozens).</summary>
+    public int PerIpBurst { get; init; } = 100;
+
+    /// <summary>What a connection over its address's rate gets (default: masked, like a probe).</summary>
+    public OverRateAction OverRate { get; init; } = OverRateAction.Mask;
+}
+
+public enum OverRateAction
+{
+    /// <summary>Relayed to the mask host without being looked at.</summary>
+    Mask,
+
+    /// <summary>Closed at once.</summary>
+    Close,
 }
 
 public enum LogLevelOption

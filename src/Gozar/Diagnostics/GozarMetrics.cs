@@ -65,6 +65,7 @@ public sealed class GozarMetrics : IDisposable
         HandshakeVerdict.Malformed => "malformed",
         HandshakeVerdict.Truncated => "truncated",
         HandshakeVerdict.Timeout => "timeout",
+        HandshakeVerdict.RateLimited => "rate_limited",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 

@@ -64,21 +64,34 @@ public sealed class MaskPreconnect : IAsyncDisposable
         return result;
     }
 
+    /// <remarks>
+    /// The zero-byte receive is never cancelled: cancelling a pending receive is not prompt on every platform, and
+    /// once the session owns the socket, an outstanding zero-byte receive consumes nothing and is simply ignored.
+    /// </remarks>
     private async Task WatchAsync(Socket socket)
     {
         try
         {
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            if (_stop.IsCancellationRequested)
-            {
-                return;
-            }
         }
 
-        await _closed.CancelAsync().ConfigureAwait(false);
+        if (!Volatile.Read(ref _taken) && !_stop.IsCancellationRequested)
+        {
+            _closed.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// The mask connection, opened now if it was not yet, while the session still decides: bytes a client sent so
+    /// far may be mirrored to it, and an answer or close from the site still fires <see cref="Closed"/>.
+    /// </summary>
+    public async ValueTask<Socket?> PeekAsync()
+    {
+        Start();
+        return (await _connecting!.ConfigureAwait(false)).Socket;
     }
 
     /// <summary>The mask connection, opened now if it was not yet; the caller owns the socket from here.</summary>
@@ -87,36 +100,31 @@ public sealed class MaskPreconnect : IAsyncDisposable
         Start();
         _timer?.Dispose();
         var result = await _connecting!.ConfigureAwait(false);
-        await StopWatchingAsync().ConfigureAwait(false);
-        _taken = true;
+        Volatile.Write(ref _taken, true);
         return result;
-    }
-
-    private async ValueTask StopWatchingAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_watch is not null)
-        {
-            await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _timer?.Dispose();
-        await StopWatchingAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
         Task<ConnectResult>? connecting;
         lock (_lock)
         {
             connecting = _connecting;
         }
 
-        if (!_taken && connecting is not null)
+        if (!Volatile.Read(ref _taken) && connecting is not null)
         {
             await ((Task)connecting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (connecting.IsCompletedSuccessfully)
             {
                 connecting.Result.Socket?.Dispose();
+            }
+
+            if (_watch is not null)
+            {
+                await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 

@@ -23,7 +23,15 @@ public sealed class ProxyServer : IAsyncDisposable
         _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
         var idle = context.Options.Timeouts.Idle;
         var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
-        _sweeper = context.Time.CreateTimer(_ => context.Registry.SweepIdle(idle), null, period, period);
+        _sweeper = context.Time.CreateTimer(
+            _ =>
+            {
+                context.Registry.SweepIdle(idle);
+                context.Admission.Sweep();
+            },
+            null,
+            period,
+            period);
     }
 
     /// <summary>How often the count of masked connections by kind is logged (when there were any).</summary>
@@ -58,6 +66,21 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// Graceful stop: no new connections, running sessions may finish for up to <paramref name="drain"/> (or until
+    /// <paramref name="now"/> is cancelled, e.g. by a second signal), then the rest are closed.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drain, CancellationToken now)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listeners.ForEach(l => l.Dispose());
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(drain, Context.Time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, now);
+        await Context.Registry.WaitUntilEmptyAsync(either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Context.Registry.AbortAll();
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,8 @@ public sealed partial class ClientSession
     private readonly ProxyOptions _options;
     private Socket? _upstream;
     private int _abortReason = NoAbort;
+    private readonly bool _overRate;
+    private int _handshakeEnded;
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
     private ClientMode _mode = ClientMode.Unknown;
@@ -37,8 +39,13 @@ public sealed partial class ClientSession
     private long _bytesUp;
     private long _bytesDown;
 
-    public ClientSession(Socket client, SessionContext context)
+    /// <summary>Handshake bytes already sent to the preconnected mask site while the session was still deciding.</summary>
+    private int _mirroredBytes;
+
+    /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
+    public ClientSession(Socket client, SessionContext context, bool overRate = false)
     {
+        _overRate = overRate;
         _client = client;
         _context = context;
         _options = context.Options;
@@ -77,7 +84,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Registry.Remove(id);
+            EndHandshake();
             CloseSockets();
             var aborted = Volatile.Read(ref _abortReason);
             if (aborted != NoAbort)
@@ -90,13 +97,34 @@ public sealed partial class ClientSession
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                 (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+            _context.Admission.ConnectionEnded();
+            _context.Registry.Remove(id);
+        }
+    }
+
+    /// <summary>Gives back this session's handshake slot (once), so the listeners may accept again.</summary>
+    private void EndHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeEnded, 1) == 0)
+        {
+            _context.Admission.HandshakeEnded();
         }
     }
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
         using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
-        var preconnect = CanMask ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost) : null;
+        if (_overRate)
+        {
+            _verdict = HandshakeVerdict.RateLimited;
+            _context.Metrics.Handshake(_verdict);
+            EndHandshake();
+            return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
+        }
+
+        var preconnect = CanMask && _context.TryReservePreconnect()
+            ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
+            : null;
         Authentication? authentication;
         try
         {
@@ -106,7 +134,7 @@ public sealed partial class ClientSession
             {
                 try
                 {
-                    authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+                    authentication = await AuthenticateAsync(handshake, preconnect, linked.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
                 {
@@ -123,6 +151,7 @@ public sealed partial class ClientSession
             }
 
             _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
+            EndHandshake();
             if (authentication is null)
             {
                 if (_flightSent)
@@ -144,6 +173,7 @@ public sealed partial class ClientSession
             if (preconnect is not null)
             {
                 await preconnect.DisposeAsync().ConfigureAwait(false);
+                _context.ReleasePreconnect();
             }
         }
 
@@ -154,10 +184,8 @@ public sealed partial class ClientSession
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
-    private ValueTask<Authentication?> AuthenticateAsync(HandshakeBuffer handshake, CancellationToken cancellation) =>
-        AuthenticateFirstBytesAsync(handshake, cancellation);
-
-    private async ValueTask<Authentication?> AuthenticateFirstBytesAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
         if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
         {
@@ -177,15 +205,23 @@ public sealed partial class ClientSession
             return null;
         }
 
-        return await AuthenticateObfuscatedAsync(handshake, cancellation).ConfigureAwait(false);
+        return await AuthenticateObfuscatedAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
     }
 
-    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
-        if (!await handshake.FillAsync(Obfuscated2.InitLength, cancellation).ConfigureAwait(false))
+        while (handshake.Count < Obfuscated2.InitLength)
         {
-            _verdict = HandshakeVerdict.Truncated;
-            return null;
+            // A real client sends its whole init at once. Anything shorter may be a prober's request that the mask
+            // site would answer right away: let the site see it now, so its answer (which ends the handshake through
+            // the preconnect's Closed signal) comes as soon as it would have directly.
+            await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+            {
+                _verdict = HandshakeVerdict.Truncated;
+                return null;
+            }
         }
 
         var wire = handshake.Data[..Obfuscated2.InitLength];
@@ -300,13 +336,13 @@ public sealed partial class ClientSession
     private async Task<SessionOutcome> MaskAsync(
         ReadOnlyMemory<byte> prefix, bool clientEnded, MaskPreconnect? preconnect, CancellationToken stopping)
     {
-        if (preconnect is null)
+        if (!CanMask)
         {
             return await DrainAsync(clientEnded).ConfigureAwait(false);
         }
 
         var mask = ChooseMaskHost();
-        var connected = mask == preconnect.Host
+        var connected = preconnect is not null && mask == preconnect.Host
             ? await preconnect.TakeAsync().ConfigureAwait(false)
             : await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
         if (connected.Socket is null)
@@ -321,11 +357,13 @@ public sealed partial class ClientSession
             CloseSockets();
         }
 
-        if (!prefix.IsEmpty)
+        var unsent = prefix[(preconnect is not null && mask == preconnect.Host ? _mirroredBytes : 0)..];
+        if (!unsent.IsEmpty)
         {
-            await SendAllAsync(_upstream, prefix, stopping).ConfigureAwait(false);
-            _bytesUp += prefix.Length;
+            await SendAllAsync(_upstream, unsent, stopping).ConfigureAwait(false);
         }
+
+        _bytesUp += prefix.Length;
 
         if (clientEnded)
         {
@@ -341,6 +379,30 @@ public sealed partial class ClientSession
         }
 
         return Classify(upEnd, downEnd, SessionOutcome.Masked);
+    }
+
+    private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+    {
+        if (preconnect is null || handshake.Count == _mirroredBytes)
+        {
+            return;
+        }
+
+        var socket = await preconnect.PeekAsync().ConfigureAwait(false);
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAllAsync(socket, handshake.Memory[_mirroredBytes..], cancellation).ConfigureAwait(false);
+            _mirroredBytes = handshake.Count;
+        }
+        catch (SocketException)
+        {
+            // The site already closed: its Closed signal ends the handshake and the close reaches the client.
+        }
     }
 
     /// <summary>The site named by the hello's SNI when it is one of ours (spec §5.5), else the default mask host.</summary>

@@ -1,6 +1,7 @@
 using Gozar.AntiReplay;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
+using Gozar.Listening;
 using Gozar.Protocol.FakeTls;
 using Gozar.Upstream;
 using Gozar.Users;
@@ -24,11 +25,33 @@ public sealed class SessionContext
         Replay = new ReplayCache(
             options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
         TlsDomains = [.. options.Tls.Domains];
+        Admission = new Admission(options.Limits, time);
         TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
     }
 
     /// <summary>Shapes every fake-TLS server flight; loaded once with the configuration.</summary>
     public TlsProfile TlsProfile { get; }
+
+    /// <summary>Connection and handshake bounds and the per-address rate, shared by every listener.</summary>
+    public Admission Admission { get; }
+
+    public int MaskPreconnects => Volatile.Read(ref _maskPreconnects);
+
+    private int _maskPreconnects;
+
+    /// <summary>Claims one of limits.max_mask_preconnects; false when all are in use.</summary>
+    public bool TryReservePreconnect()
+    {
+        if (Interlocked.Increment(ref _maskPreconnects) <= Options.Limits.MaxMaskPreconnects)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _maskPreconnects);
+        return false;
+    }
+
+    public void ReleasePreconnect() => Interlocked.Decrement(ref _maskPreconnects);
 
     /// <summary>The SNI names a fake-TLS hello may carry.</summary>
     public string[] TlsDomains { get; }

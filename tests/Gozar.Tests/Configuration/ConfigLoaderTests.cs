@@ -126,6 +126,27 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Load_SeveralDomainsWithoutMaskHost_MasksEachSniToItsOwnSite()
+    {
+        var options = LoadValid(Config(tls: "domains = [\"example.com\", \"cdn.example.org\"]\nunknown_sni = \"reject\"\nmask_preconnect_delay = 0"));
+
+        Assert.Equal(new HostEndpoint("cdn.example.org", 443), options.Tls.MaskHostsBySni["cdn.example.org"]);
+        Assert.Equal(new HostEndpoint("example.com", 443), options.Tls.MaskHostsBySni["example.com"]);
+        Assert.Equal(UnknownSniPolicy.Reject, options.Tls.UnknownSni);
+        Assert.Equal(TimeSpan.Zero, options.Tls.MaskPreconnectDelay);
+    }
+
+    [Fact]
+    public void Load_ExplicitMaskHost_MasksEverySniThere()
+    {
+        var options = LoadValid(Config(tls: "domains = [\"example.com\", \"cdn.example.org\"]\nmask_host = \"127.0.0.1:8443\"\nunknown_sni = \"accept\""));
+
+        Assert.Empty(options.Tls.MaskHostsBySni);
+        Assert.Equal(new HostEndpoint("127.0.0.1", 8443), options.Tls.MaskHost);
+        Assert.Equal(UnknownSniPolicy.Accept, options.Tls.UnknownSni);
+    }
+
+    [Fact]
     public void Load_TlsOffWithDomains_StillValidatesAndKeepsThem()
     {
         var options = LoadValid(Config(tables: "[modes]\nsecure = true\ntls = false"));

@@ -26,14 +26,14 @@ public sealed class TestProxy : IAsyncDisposable
     public static ProxyOptions Options(
         EchoDc dc, FakeMaskSite? mask = null, ModeOptions? modes = null,
         IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>>? overrides = null, bool fastMode = true,
-        TimeSpan? handshakeTimeout = null, TimeSpan? idleTimeout = null) => new()
+        TimeSpan? handshakeTimeout = null, TimeSpan? idleTimeout = null, IPEndPoint? maskEndPoint = null) => new()
         {
             Listen = [new IPEndPoint(IPAddress.Loopback, 0)],
             Modes = modes ?? new ModeOptions(Classic: true, Secure: true, Tls: true),
             Tls = new TlsOptions
             {
                 Domains = [Domain],
-                MaskHost = mask is null ? new HostEndpoint("127.0.0.1", 9) : new HostEndpoint("127.0.0.1", mask.EndPoint.Port),
+                MaskHost = new HostEndpoint("127.0.0.1", (maskEndPoint ?? mask?.EndPoint)?.Port ?? 9),
             },
             Users = [new UserOptions("alice", AliceKey), new UserOptions("bob", BobKey)],
             Upstream = new UpstreamOptions
