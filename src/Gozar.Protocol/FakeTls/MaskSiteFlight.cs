@@ -16,6 +16,12 @@ public readonly record struct MaskSiteFlight(
 {
     private const int HandshakeHeaderLength = 4;
 
+    /// <summary>The group of the site's key share: x25519, or X25519MLKEM768 when the hello offered it.</summary>
+    public ushort KeyShareGroup { get; init; } = TlsWire.GroupX25519;
+
+    /// <summary>Where the first ApplicationData record starts: after the ServerHello and ChangeCipherSpec records.</summary>
+    public int EncryptedRecordsOffset { get; init; }
+
     // RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
     private static ReadOnlySpan<byte> HelloRetryRequestRandom =>
     [
@@ -30,8 +36,8 @@ public readonly record struct MaskSiteFlight(
     /// <summary>
     /// Reads the site's answer up to the first ApplicationData record header (its payload is not needed).
     /// Requires what the official proxy requires: a <c>16 03 03</c> record holding exactly one TLS 1.3
-    /// ServerHello that echoes <paramref name="sentSessionId"/>, with only key_share and
-    /// supported_versions (0x0304), then <c>14 03 03 00 01 01</c>, then <c>17 03 03</c>.
+    /// ServerHello that echoes <paramref name="sentSessionId"/>, with only key_share (x25519 or X25519MLKEM768)
+    /// and supported_versions (0x0304), then <c>14 03 03 00 01 01</c>, then <c>17 03 03</c>.
     /// </summary>
     public static MaskSiteFlightStatus TryParse(
         ReadOnlySpan<byte> response,
@@ -65,7 +71,7 @@ public readonly record struct MaskSiteFlight(
             return MaskSiteFlightStatus.NeedMoreData;
         }
 
-        if (!TryParseServerHello(response.Slice(TlsWire.HeaderLength, helloLength), sentSessionId, out var suite, out var order)
+        if (!TryParseServerHello(response.Slice(TlsWire.HeaderLength, helloLength), sentSessionId, out var suite, out var order, out var group)
             || !response.Slice(afterHello, ChangeCipherSpecRecord.Length).SequenceEqual(ChangeCipherSpecRecord)
             || !response.Slice(afterChangeCipherSpec, ApplicationDataPrefix.Length).SequenceEqual(ApplicationDataPrefix))
         {
@@ -78,17 +84,64 @@ public readonly record struct MaskSiteFlight(
             return MaskSiteFlightStatus.Unsuitable;
         }
 
-        flight = new MaskSiteFlight(suite, order, dataLength);
+        flight = new MaskSiteFlight(suite, order, dataLength) { KeyShareGroup = group, EncryptedRecordsOffset = afterChangeCipherSpec };
         return MaskSiteFlightStatus.Ok;
+    }
+
+    /// <summary>
+    /// Reads the payload lengths of the consecutive ApplicationData records (<c>17 03 03</c>, 1..16384 + 256 bytes)
+    /// that make up <paramref name="encrypted"/>, the site's flight from <see cref="EncryptedRecordsOffset"/> on:
+    /// its EncryptedExtensions, Certificate, CertificateVerify and Finished, one or several per record.
+    /// </summary>
+    /// <returns>
+    /// Ok when <paramref name="encrypted"/> ends on a record boundary after at least one record; NeedMoreData when it
+    /// is empty or ends inside a record; Unsuitable for any other record or more than <paramref name="lengths"/> holds.
+    /// </returns>
+    public static MaskSiteFlightStatus TryReadEncryptedRecords(ReadOnlySpan<byte> encrypted, Span<int> lengths, out int count)
+    {
+        count = 0;
+        var position = 0;
+        while (position < encrypted.Length)
+        {
+            var header = encrypted[position..];
+            var available = Math.Min(header.Length, ApplicationDataPrefix.Length);
+            if (!header[..available].SequenceEqual(ApplicationDataPrefix[..available]))
+            {
+                return MaskSiteFlightStatus.Unsuitable;
+            }
+
+            if (header.Length < TlsWire.HeaderLength)
+            {
+                return MaskSiteFlightStatus.NeedMoreData;
+            }
+
+            var length = BinaryPrimitives.ReadUInt16BigEndian(header[TlsWire.LengthOffset..]);
+            if (length is 0 or > TlsWire.MaxCiphertextLength || count == lengths.Length)
+            {
+                return MaskSiteFlightStatus.Unsuitable;
+            }
+
+            if (header.Length < TlsWire.HeaderLength + length)
+            {
+                return MaskSiteFlightStatus.NeedMoreData;
+            }
+
+            lengths[count++] = length;
+            position += TlsWire.HeaderLength + length;
+        }
+
+        return count == 0 ? MaskSiteFlightStatus.NeedMoreData : MaskSiteFlightStatus.Ok;
     }
 
     private static bool TryParseServerHello(
         ReadOnlySpan<byte> message,
         ReadOnlySpan<byte> sentSessionId,
         out ushort cipherSuite,
-        out ServerHelloExtensionOrder order)
+        out ServerHelloExtensionOrder order,
+        out ushort group)
     {
         cipherSuite = 0;
+        group = 0;
         order = ServerHelloExtensionOrder.KeyShareFirst;
         var reader = new WireReader(message);
         if (!reader.TryReadByte(out var type)
@@ -111,12 +164,13 @@ public readonly record struct MaskSiteFlight(
             return false;
         }
 
-        return TryReadExtensionOrder(extensions, out order);
+        return TryReadExtensions(extensions, out order, out group);
     }
 
-    private static bool TryReadExtensionOrder(ReadOnlySpan<byte> extensions, out ServerHelloExtensionOrder order)
+    private static bool TryReadExtensions(ReadOnlySpan<byte> extensions, out ServerHelloExtensionOrder order, out ushort group)
     {
         order = ServerHelloExtensionOrder.KeyShareFirst;
+        group = 0;
         var reader = new WireReader(extensions);
         if (!reader.TryReadUInt16(out var first)
             || !reader.TryReadVector16(out var firstData)
@@ -128,13 +182,16 @@ public readonly record struct MaskSiteFlight(
         }
 
         ReadOnlySpan<byte> versions;
+        ReadOnlySpan<byte> keyShare;
         if (first == TlsWire.ExtensionKeyShare && second == TlsWire.ExtensionSupportedVersions)
         {
+            keyShare = firstData;
             versions = secondData;
         }
         else if (first == TlsWire.ExtensionSupportedVersions && second == TlsWire.ExtensionKeyShare)
         {
             versions = firstData;
+            keyShare = secondData;
             order = ServerHelloExtensionOrder.SupportedVersionsFirst;
         }
         else
@@ -142,6 +199,23 @@ public readonly record struct MaskSiteFlight(
             return false;
         }
 
-        return versions.Length == 2 && BinaryPrimitives.ReadUInt16BigEndian(versions) == TlsWire.Version13;
+        return versions.Length == 2
+            && BinaryPrimitives.ReadUInt16BigEndian(versions) == TlsWire.Version13
+            && TryReadKeyShare(keyShare, out group);
+    }
+
+    /// <summary>A server key_share: group(2), key_exchange vector16 of the group's length; only groups we can imitate.</summary>
+    private static bool TryReadKeyShare(ReadOnlySpan<byte> keyShare, out ushort group)
+    {
+        var reader = new WireReader(keyShare);
+        if (!reader.TryReadUInt16(out group)
+            || group is not (TlsWire.GroupX25519 or TlsWire.GroupX25519MlKem768)
+            || !reader.TryReadVector16(out var keyExchange)
+            || reader.Remaining != 0)
+        {
+            return false;
+        }
+
+        return keyExchange.Length == ServerHelloFlight.GetKeyShareLength(group);
     }
 }

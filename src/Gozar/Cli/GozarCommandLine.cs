@@ -48,6 +48,8 @@ public static class GozarCommandLine
                 output, errors, cancellation);
         });
 
+        var tlsProfile = TlsProfileCommandLine.Build(output, errors);
+
         return new RootCommand("Gozar: an MTProto proxy for Telegram that looks like a website to everyone else")
         {
             run,
@@ -55,6 +57,7 @@ public static class GozarCommandLine
             secret,
             selfTest,
             audit,
+            tlsProfile,
         };
     }
 }

@@ -1,3 +1,5 @@
+using Gozar.Protocol.FakeTls;
+
 namespace Gozar.Configuration;
 
 public static partial class ConfigLoader
@@ -9,8 +11,11 @@ public static partial class ConfigLoader
     private static readonly string[] TlsKeys =
         [
             "domains", "mask_host", "mask_preconnect_delay", "unknown_sni", "clock_skew_past", "clock_skew_future",
-            "ignore_clock_skew", "replay_cache_entries",
+            "ignore_clock_skew", "replay_cache_entries", "profile",
         ];
+
+    /// <summary>A profile file is a few hundred bytes; anything this large is not one.</summary>
+    private const int MaxProfileFileBytes = 64 * 1024;
 
     /// <summary>
     /// Without TLS mode and without a domain there is nothing to mask to: Tls.MaskHost is then this
@@ -68,7 +73,47 @@ public static partial class ConfigLoader
             ClockSkewFuture = tls.Duration("clock_skew_future", defaults.ClockSkewFuture, TimeSpan.Zero, TimeSpan.FromDays(1)),
             IgnoreClockSkew = tls.Boolean("ignore_clock_skew", defaults.IgnoreClockSkew),
             ReplayCacheEntries = (int)tls.Integer("replay_cache_entries", defaults.ReplayCacheEntries, 1_000, 100_000_000),
+            Profile = BindProfile(tls),
         };
+    }
+
+    /// <summary>Reads and checks the profile file once, here: a bad file stops the start with its path and problem.</summary>
+    private static TlsProfile? BindProfile(ConfigTable tls)
+    {
+        if (tls.String("profile") is not { } path)
+        {
+            return null;
+        }
+
+        if (path.Length == 0)
+        {
+            return FailWith<TlsProfile?>(tls, "profile", "is empty: name a file written by 'gozar tls-profile fetch', or remove the key", null);
+        }
+
+        byte[] bytes;
+        try
+        {
+            using var file = File.OpenRead(path);
+            if (file.Length > MaxProfileFileBytes)
+            {
+                return FailWith<TlsProfile?>(tls, "profile", $"{ConfigText.Show(path)} is not a TLS profile: larger than {MaxProfileFileBytes} bytes", null);
+            }
+
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return FailWith<TlsProfile?>(tls, "profile", $"{ConfigText.Show(path)} not found (write it with 'gozar tls-profile fetch HOST')", null);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return FailWith<TlsProfile?>(tls, "profile", $"cannot read {ConfigText.Show(path)}: {exception.Message}", null);
+        }
+
+        return TlsProfileJson.TryRead(bytes, out var profile, out var problem)
+            ? profile
+            : FailWith<TlsProfile?>(tls, "profile", $"{ConfigText.Show(path)}: {problem}", null);
     }
 
     private static UnknownSniPolicy BindUnknownSni(ConfigTable tls, UnknownSniPolicy fallback) => tls.String("unknown_sni") switch

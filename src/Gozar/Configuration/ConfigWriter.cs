@@ -88,6 +88,9 @@ public static class ConfigWriter
             #mask_preconnect_delay = "100ms"
             # Remembered handshakes, so replayed ones are refused (1000 .. 100000000).
             #replay_cache_entries = 1000000
+            # The fake server flight is shaped like a profile of the mask site: write one with
+            # "gozar tls-profile fetch HOST" and name it here, e.g. profile = "/etc/gozar/site.tls-profile.json"
+            # (relative paths start from the working directory). Default: a built-in nginx-like profile.
 
             [users]
             # name = "32 hex digits" (a 16-byte key). Give every person their own key.

@@ -1,4 +1,5 @@
 using System.Net;
+using Gozar.Protocol.FakeTls;
 
 namespace Gozar.Configuration;
 
@@ -57,6 +58,12 @@ public sealed record TlsOptions
 
     /// <summary>Entries in the replay cache of hello randoms and obfuscated2 inits (default 1,000,000).</summary>
     public int ReplayCacheEntries { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// The shape of the fake server flight, read from the file <c>profile</c> names (written by
+    /// <c>gozar tls-profile fetch</c>); null: <see cref="BuiltInTlsProfile"/> for the first domain.
+    /// </summary>
+    public TlsProfile? Profile { get; init; }
 }
 
 public enum UnknownSniPolicy

@@ -109,25 +109,32 @@ public sealed partial class ClientSession
         }
 
         return new AuthenticatedHello(
-            validation.KeyIndex, validation.ClientRandom.ToArray(), validation.SessionId.ToArray(), validation.CipherSuite);
+            validation.KeyIndex, validation.ClientRandom.ToArray(), validation.SessionId.ToArray(), validation.CipherSuite,
+            ClientHelloOffer.Read(validation.Hello.Record));
     }
 
+    /// <summary>Spec §5.6, shaped by the TLS profile: the mask site's suite, extension order, key share and flight size.</summary>
     private byte[] BuildFlight(AuthenticatedHello hello)
     {
-        Span<byte> scalar = stackalloc byte[X25519.ScalarSize];
-        Span<byte> publicKey = stackalloc byte[X25519.PointSize];
         Span<byte> pick = stackalloc byte[sizeof(uint)];
-        _context.Random.Fill(scalar);
-        X25519.PublicKeyFromPrivate(scalar, publicKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
         _context.Random.Fill(pick);
-        var applicationDataLength = ApplicationDataLengthPolicy.Fallback.Pick(BinaryPrimitives.ReadUInt32LittleEndian(pick));
+        var shape = _context.TlsProfile.Choose(hello.Offer, hello.CipherSuite, BinaryPrimitives.ReadUInt32LittleEndian(pick));
 
-        var flight = new byte[ServerHelloFlight.GetLength(applicationDataLength, hello.SessionId.Length)];
-        var applicationData = flight.AsSpan(flight.Length - applicationDataLength);
+        // An X25519MLKEM768 share is the ML-KEM ciphertext (random here: clients never parse it) then a real x25519 key.
+        Span<byte> keyShare = stackalloc byte[ServerHelloFlight.X25519MlKem768ShareLength];
+        keyShare = keyShare[..ServerHelloFlight.GetKeyShareLength(shape.KeyShareGroup)];
+        _context.Random.Fill(keyShare[..^X25519.PointSize]);
+        Span<byte> scalar = stackalloc byte[X25519.ScalarSize];
+        _context.Random.Fill(scalar);
+        X25519.PublicKeyFromPrivate(scalar, keyShare[^X25519.PointSize..]);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
+
+        var flight = new byte[ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup)];
+        var applicationData = flight.AsSpan(flight.Length - shape.ApplicationDataLength);
         _context.Random.Fill(applicationData);
         ServerHelloFlight.Build(
-            _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, hello.CipherSuite, publicKey, applicationData, flight);
+            _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, shape.CipherSuite, shape.ExtensionOrder,
+            shape.KeyShareGroup, keyShare, applicationData, flight);
         return flight;
     }
 
@@ -202,5 +209,5 @@ public sealed partial class ClientSession
         return d2p is null && s2c is null ? PassThroughProcessor.Instance : new ObfuscatedProcessor(d2p, s2c);
     }
 
-    private sealed record AuthenticatedHello(int KeyIndex, byte[] ClientRandom, byte[] SessionId, ushort CipherSuite);
+    private sealed record AuthenticatedHello(int KeyIndex, byte[] ClientRandom, byte[] SessionId, ushort CipherSuite, ClientHelloOffer Offer);
 }

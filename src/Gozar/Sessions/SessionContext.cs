@@ -4,6 +4,7 @@ using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Hosting;
 using Gozar.Listening;
+using Gozar.Protocol.FakeTls;
 using Gozar.Upstream;
 using Gozar.Users;
 using Microsoft.Extensions.Logging;
@@ -29,10 +30,14 @@ public sealed class SessionContext
             options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
         TlsDomains = [.. options.Tls.Domains];
         Admission = new Admission(options.Limits, time);
+        TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
     }
 
     /// <summary>Every buffer a session rents: the shared pool, or a counting one in tests.</summary>
     public ArrayPool<byte> Buffers { get; }
+
+    /// <summary>Shapes every fake-TLS server flight; loaded once with the configuration.</summary>
+    public TlsProfile TlsProfile { get; }
 
     /// <summary>Connection and handshake bounds and the per-address rate, shared by every listener.</summary>
     public Admission Admission { get; }

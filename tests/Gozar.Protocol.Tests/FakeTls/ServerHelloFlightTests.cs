@@ -62,6 +62,44 @@ public class ServerHelloFlightTests
     }
 
     [Fact]
+    public void Build_HybridKeyShare_CarriesTheWholeShareAndStillVerifies()
+    {
+        var share = new byte[1120];
+        new Random(7).NextBytes(share);
+        var destination = new byte[ServerHelloFlight.GetLength(100, 32, ServerHelloFlight.X25519MlKem768Group)];
+
+        var written = ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, ServerHelloExtensionOrder.KeyShareFirst,
+            ServerHelloFlight.X25519MlKem768Group, share, ServerApplicationData(), destination);
+
+        Assert.Equal(238 + 1088, written);
+        Assert.Equal(Bytes("16030304ba020004b60303"), destination[..11]);
+        Assert.Equal(Bytes("046e0033046411ec0460"), destination[79..89]);
+        Assert.Equal(share, destination[89..1209]);
+        Assert.Equal(Bytes("002b00020304140303000101170303"), destination[1209..1224]);
+        Assert.Equal(ServerFlightStatus.Ok, ServerFlightVerifier.Verify(Bytes(Key), Bytes(ClientRandom), destination, out var consumed));
+        Assert.Equal(written, consumed);
+    }
+
+    [Theory]
+    [InlineData(0x001d, 1120)]
+    [InlineData(0x11ec, 32)]
+    public void Build_KeyShareOfAnotherGroupsLength_Throws(int group, int length)
+    {
+        var destination = new byte[2000];
+
+        Assert.Throws<ArgumentException>(() => ServerHelloFlight.Build(
+            Bytes(Key), Bytes(ClientRandom), Bytes(SessionId), 0x1301, ServerHelloExtensionOrder.KeyShareFirst, (ushort)group,
+            new byte[length], new byte[10], destination));
+    }
+
+    [Fact]
+    public void GetKeyShareLength_GroupWeDoNotBuild_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ServerHelloFlight.GetKeyShareLength(0x0017));
+    }
+
+    [Fact]
     public void Build_DestinationTooSmall_Throws()
     {
         var destination = new byte[237];
