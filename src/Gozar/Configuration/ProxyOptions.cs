@@ -32,16 +32,43 @@ public sealed record TlsOptions
     /// </summary>
     public required HostEndpoint MaskHost { get; init; }
 
-    /// <summary>How far a client's hello timestamp may lag behind our clock (default 10 min).</summary>
-    public TimeSpan ClockSkewPast { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Per SNI name, where a failed hello naming it is relayed. Empty when mask_host was set: then everything goes
+    /// to <see cref="MaskHost"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, HostEndpoint> MaskHostsBySni { get; init; } = new Dictionary<string, HostEndpoint>();
 
-    /// <summary>How far a client's hello timestamp may run ahead of our clock (default 2 min).</summary>
-    public TimeSpan ClockSkewFuture { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long after accepting a connection the mask connection is opened in advance, so that a prober who sends
+    /// nothing or stops mid-hello meets the mask site's own timers (default 100 ms).
+    /// </summary>
+    public TimeSpan MaskPreconnectDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>What a hello that authenticates but names an unknown SNI gets (default: masked).</summary>
+    public UnknownSniPolicy UnknownSni { get; init; } = UnknownSniPolicy.Mask;
+
+    /// <summary>How far a client's hello timestamp may lag behind our clock (default 20 min).</summary>
+    public TimeSpan ClockSkewPast { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How far a client's hello timestamp may run ahead of our clock (default 10 min).</summary>
+    public TimeSpan ClockSkewFuture { get; init; } = TimeSpan.FromMinutes(10);
 
     public bool IgnoreClockSkew { get; init; }
 
     /// <summary>Entries in the replay cache of hello randoms and obfuscated2 inits (default 1,000,000).</summary>
     public int ReplayCacheEntries { get; init; } = 1_000_000;
+}
+
+public enum UnknownSniPolicy
+{
+    /// <summary>Relay to the mask host, like any failed handshake.</summary>
+    Mask,
+
+    /// <summary>Answer with a fatal unrecognized_name alert, as nginx's ssl_reject_handshake does.</summary>
+    Reject,
+
+    /// <summary>Serve the client whatever SNI it sent, if its HMAC is right.</summary>
+    Accept,
 }
 
 public sealed record UserOptions(string Name, byte[] Secret);

@@ -32,6 +32,9 @@ public static partial class Log
     [LoggerMessage(7, LogLevel.Information, "Stopped listening on {Endpoint}")]
     public static partial void StoppedListening(ILogger logger, string endpoint);
 
+    [LoggerMessage(9, LogLevel.Information, "Masked connections since the last summary: {Counts} (authenticated clients: {Authenticated})")]
+    public static partial void ProbeSummary(ILogger logger, string counts, long authenticated);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

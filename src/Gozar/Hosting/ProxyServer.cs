@@ -1,5 +1,6 @@
 using System.Net;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
 using Gozar.Listening;
 using Gozar.Sessions;
 using Microsoft.Extensions.Logging;
@@ -13,15 +14,20 @@ public sealed class ProxyServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = [];
     private readonly ITimer _sweeper;
+    private readonly ProbeSummary _probeSummary;
 
     private ProxyServer(SessionContext context, List<Listener> listeners)
     {
         Context = context;
         _listeners = listeners;
+        _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
         var idle = context.Options.Timeouts.Idle;
         var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
         _sweeper = context.Time.CreateTimer(_ => context.Registry.SweepIdle(idle), null, period, period);
     }
+
+    /// <summary>How often the count of masked connections by kind is logged (when there were any).</summary>
+    private static readonly TimeSpan ProbeSummaryInterval = TimeSpan.FromMinutes(5);
 
     public SessionContext Context { get; }
 
@@ -45,7 +51,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         error = null;
-        var server = new ProxyServer(new SessionContext(options, time, random, logger), listeners);
+        var server = new ProxyServer(new SessionContext(options, time, random, logger, new GozarMetrics()), listeners);
         foreach (var listener in listeners)
         {
             server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
@@ -60,6 +66,8 @@ public sealed class ProxyServer : IAsyncDisposable
         _listeners.ForEach(l => l.Dispose());
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         _sweeper.Dispose();
+        _probeSummary.Dispose();
+        Context.Metrics.Dispose();
         Context.Registry.AbortAll();
         _stopping.Dispose();
     }

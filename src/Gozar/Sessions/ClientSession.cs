@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
+using Gozar.Fronting;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
@@ -84,6 +85,7 @@ public sealed partial class ClientSession
                 outcome = (SessionOutcome)aborted;
             }
 
+            _context.Metrics.SessionFinished(outcome, _mode, _bytesUp, _bytesDown);
             Log.SessionFinished(
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
@@ -94,36 +96,63 @@ public sealed partial class ClientSession
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
         using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
+        var preconnect = CanMask ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost) : null;
         Authentication? authentication;
-        using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token))
+        try
         {
-            try
+            preconnect?.StartAfter(_options.Tls.MaskPreconnectDelay, _context.Time);
+            using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token, preconnect?.Closed ?? default))
             {
-                authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+                try
+                {
+                    authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    if (_flightSent)
+                    {
+                        return SessionOutcome.ClientError;
+                    }
+
+                    // The deadline passed, or the mask site gave up on the silent client first: either way the mask
+                    // site decides from here, with whatever the client sent.
+                    _verdict = HandshakeVerdict.Timeout;
+                    authentication = null;
+                }
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+
+            _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
+            if (authentication is null)
             {
                 if (_flightSent)
                 {
                     return SessionOutcome.ClientError;
                 }
 
-                _verdict = HandshakeVerdict.Timeout;
-                authentication = null;
+                if (_rejectWithAlert)
+                {
+                    await SendAllAsync(_client, UnrecognizedNameAlert, stopping).ConfigureAwait(false);
+                    return SessionOutcome.Masked;
+                }
+
+                return await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect, stopping).ConfigureAwait(false);
             }
         }
-
-        if (authentication is null)
+        finally
         {
-            return _flightSent
-                ? SessionOutcome.ClientError
-                : await MaskAsync(handshake.Memory, handshake.EndOfStream, stopping).ConfigureAwait(false);
+            if (preconnect is not null)
+            {
+                await preconnect.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         _verdict = HandshakeVerdict.Authenticated;
         return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
     }
+
+    /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
+    private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
     private ValueTask<Authentication?> AuthenticateAsync(HandshakeBuffer handshake, CancellationToken cancellation) =>
         AuthenticateFirstBytesAsync(handshake, cancellation);
@@ -268,15 +297,18 @@ public sealed partial class ClientSession
         return opening;
     }
 
-    private async Task<SessionOutcome> MaskAsync(ReadOnlyMemory<byte> prefix, bool clientEnded, CancellationToken stopping)
+    private async Task<SessionOutcome> MaskAsync(
+        ReadOnlyMemory<byte> prefix, bool clientEnded, MaskPreconnect? preconnect, CancellationToken stopping)
     {
-        var mask = _options.Tls.MaskHost;
-        if (mask.Port == 0)
+        if (preconnect is null)
         {
             return await DrainAsync(clientEnded).ConfigureAwait(false);
         }
 
-        var connected = await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
+        var mask = ChooseMaskHost();
+        var connected = mask == preconnect.Host
+            ? await preconnect.TakeAsync().ConfigureAwait(false)
+            : await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
         if (connected.Socket is null)
         {
             Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());
@@ -310,6 +342,10 @@ public sealed partial class ClientSession
 
         return Classify(upEnd, downEnd, SessionOutcome.Masked);
     }
+
+    /// <summary>The site named by the hello's SNI when it is one of ours (spec §5.5), else the default mask host.</summary>
+    private HostEndpoint ChooseMaskHost() =>
+        _maskSni is not null && _options.Tls.MaskHostsBySni.TryGetValue(_maskSni, out var bySni) ? bySni : _options.Tls.MaskHost;
 
     /// <summary>
     /// With no mask host (TLS mode off), an unauthenticated client is read and ignored until it leaves or idles out:

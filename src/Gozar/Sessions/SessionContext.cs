@@ -1,5 +1,6 @@
 using Gozar.AntiReplay;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
 using Gozar.Upstream;
 using Gozar.Users;
 using Microsoft.Extensions.Logging;
@@ -9,8 +10,9 @@ namespace Gozar.Sessions;
 /// <summary>What every session of one running configuration shares.</summary>
 public sealed class SessionContext
 {
-    public SessionContext(ProxyOptions options, TimeProvider time, IRandomSource random, ILogger logger)
+    public SessionContext(ProxyOptions options, TimeProvider time, IRandomSource random, ILogger logger, GozarMetrics metrics)
     {
+        Metrics = metrics;
         Options = options;
         Time = time;
         Random = random;
@@ -18,7 +20,8 @@ public sealed class SessionContext
         Users = new UserDirectory(options.Users);
         Dcs = new DcDirectory(options.Upstream);
         DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time);
-        Replay = new ReplayCache(options.Tls.ReplayCacheEntries);
+        Replay = new ReplayCache(
+            options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
         TlsDomains = [.. options.Tls.Domains];
     }
 
@@ -26,6 +29,7 @@ public sealed class SessionContext
     public string[] TlsDomains { get; }
 
     public ProxyOptions Options { get; }
+    public GozarMetrics Metrics { get; }
     public TimeProvider Time { get; }
     public IRandomSource Random { get; }
     public ILogger Logger { get; }

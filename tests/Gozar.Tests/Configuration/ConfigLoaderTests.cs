@@ -98,8 +98,10 @@ public sealed class ConfigLoaderTests
         Assert.Null(options.PublicHost);
         Assert.Equal(new ModeOptions(Classic: false, Secure: false, Tls: true), options.Modes);
         Assert.Equal(new HostEndpoint("example.com", 443), options.Tls.MaskHost);
-        Assert.Equal(TimeSpan.FromMinutes(10), options.Tls.ClockSkewPast);
-        Assert.Equal(TimeSpan.FromMinutes(2), options.Tls.ClockSkewFuture);
+        Assert.Equal(TimeSpan.FromMinutes(20), options.Tls.ClockSkewPast);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Tls.ClockSkewFuture);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.Tls.MaskPreconnectDelay);
+        Assert.Equal(UnknownSniPolicy.Mask, options.Tls.UnknownSni);
         Assert.False(options.Tls.IgnoreClockSkew);
         Assert.Equal(1_000_000, options.Tls.ReplayCacheEntries);
         Assert.Equal(LogLevelOption.Information, options.Log.Level);
