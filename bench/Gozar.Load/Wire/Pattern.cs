@@ -49,7 +49,12 @@ public static class Pattern
             bytes[i] = (byte)(state >> 56);
         }
 
-        bytes.AsSpan(0, MaxSpan).CopyTo(bytes.AsSpan(Period));
+        // MaxSpan is longer than Period: the tail repeats the sequence more than once, so it is filled forwards.
+        for (var i = Period; i < bytes.Length; i++)
+        {
+            bytes[i] = bytes[i - Period];
+        }
+
         return bytes;
     }
 }
