@@ -12,11 +12,12 @@ public static class IdleScenario
 {
     private const int MessageBytes = 64;
     private const int OpenInFlight = 100;
-    private const int WarmUpConnections = 200;
+    private const int WarmUpConnections = 1000;
 
     public static async Task<ScenarioResult> RunAsync(ScenarioContext context, int count, TimeSpan hold, CancellationToken cancellation)
     {
-        // Warm-up so that one-off costs (pools, code, first GCs) are in the baseline, not in the per-connection figure.
+        // Warm-up with the same concurrency, so that one-off costs (buffer pools sized for 100 handshakes in flight, code,
+        // the first GCs) are in the baseline rather than in the per-connection figure.
         var warm = await OpenManyAsync(context.Target, WarmUpConnections, cancellation).ConfigureAwait(false);
         Array.ForEach(warm.Connections, c => c?.Dispose());
         await Task.Delay(TimeSpan.FromSeconds(2), cancellation).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 
 namespace Gozar.Relay;
@@ -43,7 +42,7 @@ public sealed class Pump
                     await _from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 }
 
-                buffer ??= ArrayPool<byte>.Shared.Rent(_bufferSize);
+                buffer ??= BufferPool.Shared.Rent(_bufferSize);
                 var max = Math.Min(buffer.Length - offset, _processor.MaxReceive ?? int.MaxValue);
                 var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
@@ -75,7 +74,7 @@ public sealed class Pump
                 mayHaveMore = received == max;
                 if (!mayHaveMore)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool.Shared.Return(buffer);
                     buffer = null;
                 }
             }
@@ -96,7 +95,7 @@ public sealed class Pump
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                BufferPool.Shared.Return(buffer);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Gozar.Configuration;
 using Gozar.Protocol.Crypto;
@@ -29,7 +28,7 @@ public sealed partial class ClientSession
 
     private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
     {
-        var assembled = ArrayPool<byte>.Shared.Rent(ClientHelloAssembler.MaxAssembledLength);
+        var assembled = BufferPool.Shared.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
         {
             int consumed;
@@ -69,7 +68,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(assembled, clearArray: true);
+            BufferPool.Shared.Return(assembled, clearArray: true);
         }
     }
 
@@ -136,7 +135,7 @@ public sealed partial class ClientSession
         HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
     {
         var reader = new TlsRecordReader();
-        var payload = ArrayPool<byte>.Shared.Rent(HandshakeCapacity);
+        var payload = BufferPool.Shared.Rent(HandshakeCapacity);
         try
         {
             var position = helloLength;
@@ -183,7 +182,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+            BufferPool.Shared.Return(payload, clearArray: true);
         }
     }
 
