@@ -14,6 +14,7 @@ namespace Gozar.Load;
 /// gozar-load run --target HOST:PORT --transport tls|secure|classic|plain --key HEX32 --domain D --label L
 ///                --scenario upload|download|duplex|echo|handshakes|idle [--bytes N] [--connections N]
 ///                [--seconds S] [--warmup S] [--dc-pid N] [--target-pid N] [--results FILE] [--timeout S]
+/// gozar-load cpu [--seconds S] [--results FILE]
 /// gozar-load table FILE
 /// </code>
 /// </summary>
@@ -23,7 +24,7 @@ public static class LoadProgram
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: gozar-load dc|run|table ...").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: gozar-load dc|run|cpu|table ...").ConfigureAwait(false);
             return 2;
         }
 
@@ -39,6 +40,18 @@ public static class LoadProgram
                 return 0;
             case "run":
                 return await RunAsync(options).ConfigureAwait(false);
+            case "cpu":
+                foreach (var row in CpuChecks.Aes(TimeSpan.FromSeconds(options.Double("seconds", 2))).Concat(CpuChecks.Allocations()))
+                {
+                    var line = row.ToTsv();
+                    await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
+                    if (options.Has("results"))
+                    {
+                        await File.AppendAllTextAsync(options.Text("results", ""), line + "\n").ConfigureAwait(false);
+                    }
+                }
+
+                return 0;
             case "table":
                 await Console.Out.WriteAsync(ReportTable.Render(File.ReadAllLines(options.Positional))).ConfigureAwait(false);
                 return 0;
