@@ -11,7 +11,7 @@ public sealed record ProxyEnvironment(ILoggerFactory Loggers)
 {
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public IRandomSource Random { get; init; } = SecureRandomSource.Instance;
-    public ArrayPool<byte> Buffers { get; init; } = ArrayPool<byte>.Shared;
+    public ArrayPool<byte> Buffers { get; init; } = Relay.BufferPool.Shared;
 
     /// <summary>Resolves a host name from the config (DC override, mask host).</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = Dns.GetHostAddressesAsync;

@@ -18,10 +18,10 @@ public sealed class Pump
     private readonly ArrayPool<byte> _pool;
 
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
-    /// <param name="pool">Where chunk buffers come from (default: the shared pool).</param>
+    /// <param name="pool">Where chunk buffers come from (default: <see cref="BufferPool.Shared"/>).</param>
     public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null)
     {
-        _pool = pool ?? ArrayPool<byte>.Shared;
+        _pool = pool ?? BufferPool.Shared;
         _from = from;
         _to = to;
         _processor = processor;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Gozar.Configuration;
 using Gozar.Protocol.Crypto;

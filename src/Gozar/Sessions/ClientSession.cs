@@ -113,7 +113,6 @@ public sealed partial class ClientSession
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
-        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
         if (_overRate)
         {
             _verdict = HandshakeVerdict.RateLimited;
@@ -122,6 +121,22 @@ public sealed partial class ClientSession
             return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
         }
 
+        // The handshake's buffer, deadline timer and mask preconnect belong to HandshakeAsync's state machine, which is
+        // gone once it returns: an idle relayed connection keeps only what the relay needs.
+        var (outcome, authentication) = await HandshakeAsync(stopping).ConfigureAwait(false);
+        if (authentication is null)
+        {
+            return outcome;
+        }
+
+        _verdict = HandshakeVerdict.Authenticated;
+        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>Authenticates the client, or relays it to the mask host and returns how that ended.</summary>
+    private async Task<(SessionOutcome Outcome, Authentication? Authentication)> HandshakeAsync(CancellationToken stopping)
+    {
+        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
         var preconnect = CanMask && _context.TryReservePreconnect()
             ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
             : null;
@@ -140,7 +155,7 @@ public sealed partial class ClientSession
                 {
                     if (_flightSent)
                     {
-                        return SessionOutcome.ClientError;
+                        return (SessionOutcome.ClientError, null);
                     }
 
                     // The deadline passed, or the mask site gave up on the silent client first: either way the mask
@@ -156,16 +171,16 @@ public sealed partial class ClientSession
             {
                 if (_flightSent)
                 {
-                    return SessionOutcome.ClientError;
+                    return (SessionOutcome.ClientError, null);
                 }
 
                 if (_rejectWithAlert)
                 {
                     await SendAllAsync(_client, UnrecognizedNameAlert, stopping).ConfigureAwait(false);
-                    return SessionOutcome.Masked;
+                    return (SessionOutcome.Masked, null);
                 }
 
-                return await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect, stopping).ConfigureAwait(false);
+                return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect, stopping).ConfigureAwait(false), null);
             }
         }
         finally
@@ -177,8 +192,7 @@ public sealed partial class ClientSession
             }
         }
 
-        _verdict = HandshakeVerdict.Authenticated;
-        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+        return (SessionOutcome.Relayed, authentication);
     }
 
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Gozar.Relay;
 
 namespace Gozar.Sessions;
 
@@ -9,6 +10,10 @@ namespace Gozar.Sessions;
 /// </summary>
 public sealed class HandshakeBuffer : IDisposable
 {
+    // A ClientHello is 517 bytes from Telegram Desktop and about 1.9 KB from current tdlib: most handshakes never
+    // grow, and a client that stalls mid-hello holds 4 KiB rather than the whole capacity.
+    private const int InitialSize = 4 * 1024;
+
     private readonly Socket _socket;
     private readonly int _capacity;
     private readonly ArrayPool<byte> _pool;
@@ -43,10 +48,15 @@ public sealed class HandshakeBuffer : IDisposable
             if (_buffer is null)
             {
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellation).ConfigureAwait(false);
-                _buffer = _pool.Rent(_capacity);
+                _buffer = _pool.Rent(Math.Min(InitialSize, _capacity));
+            }
+            else if (Count == Math.Min(_buffer.Length, _capacity))
+            {
+                Grow();
             }
 
-            var received = await _socket.ReceiveAsync(_buffer.AsMemory(Count, _capacity - Count), SocketFlags.None, cancellation)
+            var room = Math.Min(_buffer.Length, _capacity) - Count;
+            var received = await _socket.ReceiveAsync(_buffer.AsMemory(Count, room), SocketFlags.None, cancellation)
                 .ConfigureAwait(false);
             if (received == 0)
             {
@@ -58,6 +68,14 @@ public sealed class HandshakeBuffer : IDisposable
         }
 
         return true;
+    }
+
+    private void Grow()
+    {
+        var bigger = _pool.Rent(Math.Min(_buffer!.Length * 4, _capacity));
+        _buffer.AsSpan(0, Count).CopyTo(bigger);
+        _pool.Return(_buffer, clearArray: true);
+        _buffer = bigger;
     }
 
     public void Dispose()

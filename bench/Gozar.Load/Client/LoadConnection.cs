@@ -1,0 +1,315 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Gozar.Load.Wire;
+using Gozar.Protocol.FakeTls;
+
+namespace Gozar.Load.Client;
+
+/// <summary>
+/// One client connection as a Telegram app makes it: obfuscated2 init with the user's key, inside fake-TLS records of
+/// at most 2878 payload bytes (what tdlib and Telegram Desktop write, spec §5.7) in ee mode. Buffers are allocated
+/// once per connection; encryption goes straight from the pattern into the send buffer and decryption straight from
+/// received records into the caller's buffer.
+/// </summary>
+public sealed class LoadConnection : IDisposable
+{
+    public const int ClientRecordPayload = 2878;
+
+    private const int RecordHeader = 5;
+    private const int MaxServerRecordPayload = 16384;
+    private const int MinRawCapacity = 16 * 1024;
+    private static readonly byte[] ChangeCipherSpec = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+
+    private readonly Socket _socket;
+    private readonly Transport _transport;
+    private readonly byte[] _out;
+    private readonly byte[]? _raw;
+    private LibCryptoCtr? _encrypt;
+    private LibCryptoCtr? _decrypt;
+    private int _outLength;
+    private int _recordStart = -1;
+    private int _rawStart;
+    private int _rawEnd;
+    private int _recordLeft;
+
+    private LoadConnection(Socket socket, Transport transport, int chunkCapacity)
+    {
+        _socket = socket;
+        _transport = transport;
+        ChunkCapacity = chunkCapacity;
+        _out = new byte[chunkCapacity + ((chunkCapacity / ClientRecordPayload) + 2) * RecordHeader + 256];
+        if (transport == Transport.Tls)
+        {
+            _raw = new byte[Math.Max(chunkCapacity, MinRawCapacity)];
+        }
+    }
+
+    /// <summary>Most plaintext bytes one <see cref="StagePattern"/> + <see cref="FlushAsync"/> may carry.</summary>
+    public int ChunkCapacity { get; }
+
+    /// <summary>
+    /// Connects, does the transport's handshake and sends the init, the command and the first
+    /// <paramref name="firstLength"/> pattern bytes of the upload in one write, as apps send the init with the first
+    /// packet.
+    /// </summary>
+    public static async Task<LoadConnection> OpenAsync(
+        LoadTarget target, Command command, int firstLength, int chunkCapacity, CancellationToken cancellation)
+    {
+        var socket = new Socket(target.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connection = new LoadConnection(socket, target.Transport, chunkCapacity);
+        try
+        {
+            await socket.ConnectAsync(target.EndPoint, cancellation).ConfigureAwait(false);
+            if (target.Transport == Transport.Tls)
+            {
+                await connection.TlsHandshakeAsync(target.Key, target.Domain, cancellation).ConfigureAwait(false);
+                ChangeCipherSpec.CopyTo(connection._out, 0);
+                connection._outLength = ChangeCipherSpec.Length;
+            }
+
+            if (target.Transport != Transport.Plain)
+            {
+                Span<byte> init = stackalloc byte[ObfuscatedInit.Length];
+                var tag = target.Transport == Transport.Classic ? ObfuscatedInit.TagAbridged : ObfuscatedInit.TagPaddedIntermediate;
+                (connection._encrypt, connection._decrypt) =
+                    ObfuscatedInit.CreateClient(target.Key, tag, LoadTarget.Dc, target.Transport == Transport.Tls, init);
+                connection.Stage(init, encrypt: false);
+            }
+
+            Span<byte> header = stackalloc byte[Command.Length];
+            command.Write(header);
+            connection.Stage(header, encrypt: true);
+            connection.StagePattern(command.Offset, firstLength);
+            await connection.FlushAsync(cancellation).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adds pattern bytes [position, position + length) of the upload, encrypted, to the next write.</summary>
+    public void StagePattern(long position, int length)
+    {
+        while (length > 0)
+        {
+            var take = Math.Min(length, Pattern.MaxSpan);
+            Stage(Pattern.Slice(position, take), encrypt: true);
+            position += take;
+            length -= take;
+        }
+    }
+
+    /// <summary>Sends everything staged.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellation)
+    {
+        CloseRecord();
+        var data = _out.AsMemory(0, _outLength);
+        _outLength = 0;
+        while (!data.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellation).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    /// <summary>Receives at least one decrypted tunnel byte into <paramref name="destination"/>; 0 at end of stream.</summary>
+    public async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellation)
+    {
+        if (_raw is null)
+        {
+            var received = await _socket.ReceiveAsync(destination, SocketFlags.None, cancellation).ConfigureAwait(false);
+            _decrypt?.Transform(destination.Span[..received]);
+            return received;
+        }
+
+        while (true)
+        {
+            var available = _rawEnd - _rawStart;
+            if (_recordLeft > 0 && available > 0)
+            {
+                var take = Math.Min(Math.Min(_recordLeft, available), destination.Length);
+                _decrypt!.Transform(_raw.AsSpan(_rawStart, take), destination.Span[..take]);
+                _rawStart += take;
+                _recordLeft -= take;
+                return take;
+            }
+
+            if (_recordLeft == 0 && available >= RecordHeader)
+            {
+                _recordLeft = ReadRecordHeader(_raw.AsSpan(_rawStart, RecordHeader));
+                _rawStart += RecordHeader;
+                continue;
+            }
+
+            if (_rawStart == _rawEnd)
+            {
+                _rawStart = _rawEnd = 0;
+            }
+            else if (_rawEnd == _raw.Length)
+            {
+                _raw.AsSpan(_rawStart, available).CopyTo(_raw);
+                _rawStart = 0;
+                _rawEnd = available;
+            }
+
+            var read = await _socket.ReceiveAsync(_raw.AsMemory(_rawEnd), SocketFlags.None, cancellation).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return 0;
+            }
+
+            _rawEnd += read;
+        }
+    }
+
+    /// <summary>Receives exactly <paramref name="destination"/>.Length bytes; false when the stream ended first.</summary>
+    public async ValueTask<bool> ReceiveExactlyAsync(Memory<byte> destination, CancellationToken cancellation)
+    {
+        while (!destination.IsEmpty)
+        {
+            var received = await ReceiveAsync(destination, cancellation).ConfigureAwait(false);
+            if (received == 0)
+            {
+                return false;
+            }
+
+            destination = destination[received..];
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Receives <paramref name="count"/> bytes through <paramref name="scratch"/> and checks each against the pattern
+    /// from <paramref name="position"/> on. False on any difference or an early end.
+    /// </summary>
+    public async ValueTask<bool> ReceivePatternAsync(long position, long count, Memory<byte> scratch, CancellationToken cancellation)
+    {
+        while (count > 0)
+        {
+            var window = scratch[..(int)Math.Min(scratch.Length, count)];
+            var received = await ReceiveAsync(window, cancellation).ConfigureAwait(false);
+            if (received == 0 || !Pattern.Matches(position, window.Span[..received]))
+            {
+                return false;
+            }
+
+            position += received;
+            count -= received;
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _encrypt?.Dispose();
+        _decrypt?.Dispose();
+    }
+
+    private async Task TlsHandshakeAsync(byte[] key, string domain, CancellationToken cancellation)
+    {
+        var entropy = RandomNumberGenerator.GetBytes(ClientHelloBuilder.GetEntropyLength(ClientHelloShape.Classic));
+        var hello = new byte[ClientHelloBuilder.GetLength(ClientHelloShape.Classic, domain.Length, entropy)];
+        ClientHelloBuilder.Build(key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), entropy, ClientHelloShape.Classic, hello);
+        var clientRandom = hello.AsMemory(ClientHello.RandomOffset, ClientHello.RandomLength);
+        await _socket.SendAsync(hello, SocketFlags.None, cancellation).ConfigureAwait(false);
+
+        var raw = _raw!;
+        while (true)
+        {
+            var status = ServerFlightVerifier.Verify(key, clientRandom.Span, raw.AsSpan(0, _rawEnd), out var consumed);
+            if (status == ServerFlightStatus.Ok)
+            {
+                _rawStart = consumed;
+                return;
+            }
+
+            if (status != ServerFlightStatus.NeedMoreData || _rawEnd == raw.Length)
+            {
+                throw new InvalidDataException($"server flight failed the client check: {status}");
+            }
+
+            var read = await _socket.ReceiveAsync(raw.AsMemory(_rawEnd), SocketFlags.None, cancellation).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("the proxy closed during the TLS handshake");
+            }
+
+            _rawEnd += read;
+        }
+    }
+
+    /// <summary>Appends tunnel bytes, cut into ApplicationData records in TLS mode.</summary>
+    private void Stage(ReadOnlySpan<byte> bytes, bool encrypt)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var room = Reserve(bytes.Length);
+            var part = bytes[..room.Length];
+            if (encrypt && _encrypt is not null)
+            {
+                _encrypt.Transform(part, room);
+            }
+            else
+            {
+                part.CopyTo(room);
+            }
+
+            bytes = bytes[room.Length..];
+        }
+    }
+
+    private Span<byte> Reserve(int wanted)
+    {
+        if (_transport != Transport.Tls)
+        {
+            var room = _out.AsSpan(_outLength, wanted);
+            _outLength += wanted;
+            return room;
+        }
+
+        if (_recordStart < 0 || _outLength - _recordStart - RecordHeader == ClientRecordPayload)
+        {
+            CloseRecord();
+            _recordStart = _outLength;
+            _outLength += RecordHeader;
+        }
+
+        var take = Math.Min(wanted, ClientRecordPayload - (_outLength - _recordStart - RecordHeader));
+        var span = _out.AsSpan(_outLength, take);
+        _outLength += take;
+        return span;
+    }
+
+    private void CloseRecord()
+    {
+        if (_recordStart < 0)
+        {
+            return;
+        }
+
+        var header = _out.AsSpan(_recordStart, RecordHeader);
+        header[0] = 0x17;
+        header[1] = 0x03;
+        header[2] = 0x03;
+        BinaryPrimitives.WriteUInt16BigEndian(header[3..], (ushort)(_outLength - _recordStart - RecordHeader));
+        _recordStart = -1;
+    }
+
+    private static int ReadRecordHeader(ReadOnlySpan<byte> header)
+    {
+        var length = BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
+        if (header[0] != 0x17 || header[1] != 0x03 || header[2] != 0x03 || length > MaxServerRecordPayload)
+        {
+            throw new InvalidDataException($"the proxy sent a bad record header {Convert.ToHexString(header)}");
+        }
+
+        return length;
+    }
+}

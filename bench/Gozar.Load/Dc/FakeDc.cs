@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Load.Wire;
+
+namespace Gozar.Load.Dc;
+
+/// <summary>
+/// A stand-in for Telegram's DCs on loopback. Its obfuscated port accepts the proxy's unkeyed init (spec §4.2); its
+/// plain port takes the ceiling relay's bytes as they are. Then a <see cref="Command"/> says what to do: echo, or take
+/// and check upload bytes (sink) while sending download bytes (source). An idle connection holds no buffer.
+/// </summary>
+public sealed class FakeDc
+{
+    private const int Backlog = 4096;
+    private const int BufferSize = 64 * 1024;
+
+    private readonly Socket _obfuscated;
+    private readonly Socket _plain;
+
+    public FakeDc(IPEndPoint obfuscated, IPEndPoint plain)
+    {
+        _obfuscated = Listen(obfuscated);
+        _plain = Listen(plain);
+    }
+
+    public Task RunAsync(CancellationToken stopping) =>
+        Task.WhenAll(AcceptAsync(_obfuscated, obfuscated: true, stopping), AcceptAsync(_plain, obfuscated: false, stopping));
+
+    private static Socket Listen(IPEndPoint endpoint)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(endpoint);
+        socket.Listen(Backlog);
+        return socket;
+    }
+
+    private static async Task AcceptAsync(Socket listener, bool obfuscated, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+
+            _ = ServeAsync(socket, obfuscated);
+        }
+    }
+
+    private static async Task ServeAsync(Socket socket, bool obfuscated)
+    {
+        LibCryptoCtr? decrypt = null;
+        LibCryptoCtr? encrypt = null;
+        try
+        {
+            socket.NoDelay = true;
+            var opening = new byte[ObfuscatedInit.Length + Command.Length];
+            if (obfuscated)
+            {
+                if (!await ReceiveExactlyAsync(socket, opening.AsMemory(0, ObfuscatedInit.Length)).ConfigureAwait(false)
+                    || !ObfuscatedInit.TryAcceptUnkeyed(opening, out _, out _, out decrypt, out encrypt))
+                {
+                    return;
+                }
+            }
+
+            var header = opening.AsMemory(ObfuscatedInit.Length, Command.Length);
+            if (!await ReceiveExactlyAsync(socket, header).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            decrypt?.Transform(header.Span);
+            if (!Command.TryRead(header.Span, out var command))
+            {
+                return;
+            }
+
+            if (command.Kind == CommandKind.Echo)
+            {
+                await EchoAsync(socket, decrypt, encrypt).ConfigureAwait(false);
+            }
+            else
+            {
+                await StreamAsync(socket, decrypt, encrypt, command).ConfigureAwait(false);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+            decrypt?.Dispose();
+            encrypt?.Dispose();
+        }
+    }
+
+    private static async Task EchoAsync(Socket socket, LibCryptoCtr? decrypt, LibCryptoCtr? encrypt)
+    {
+        while (true)
+        {
+            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                var received = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    socket.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                var data = buffer.AsSpan(0, received);
+                decrypt?.Transform(data);
+                encrypt?.Transform(data);
+                await SendAllAsync(socket, buffer.AsMemory(0, received)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static async Task StreamAsync(Socket socket, LibCryptoCtr? decrypt, LibCryptoCtr? encrypt, Command command)
+    {
+        var source = command.Download > 0 ? SourceAsync(socket, encrypt, command.Offset, command.Download) : Task.CompletedTask;
+        var matched = true;
+        if (command.Upload > 0)
+        {
+            matched = await SinkAsync(socket, decrypt, command.Offset, command.Upload).ConfigureAwait(false);
+        }
+
+        await source.ConfigureAwait(false);
+        if (command.Upload > 0)
+        {
+            var status = new[] { matched ? Command.StatusOk : Command.StatusMismatch };
+            encrypt?.Transform(status);
+            await SendAllAsync(socket, status).ConfigureAwait(false);
+        }
+
+        // The client closes first; keep reading so its close is a clean end of stream.
+        var drain = new byte[256];
+        while (await socket.ReceiveAsync(drain, SocketFlags.None).ConfigureAwait(false) > 0)
+        {
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async Task<bool> SinkAsync(Socket socket, LibCryptoCtr? decrypt, long position, long count)
+    {
+        var buffer = new byte[BufferSize];
+        var matched = true;
+        while (count > 0)
+        {
+            var received = await socket.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, count)), SocketFlags.None)
+                .ConfigureAwait(false);
+            if (received == 0)
+            {
+                return false;
+            }
+
+            var data = buffer.AsSpan(0, received);
+            decrypt?.Transform(data);
+            matched &= Pattern.Matches(position, data);
+            position += received;
+            count -= received;
+        }
+
+        return matched;
+    }
+
+    private static async Task SourceAsync(Socket socket, LibCryptoCtr? encrypt, long position, long count)
+    {
+        var buffer = new byte[BufferSize];
+        while (count > 0)
+        {
+            var length = (int)Math.Min(BufferSize, count);
+            var plain = Pattern.Slice(position, length);
+            if (encrypt is null)
+            {
+                plain.CopyTo(buffer);
+            }
+            else
+            {
+                encrypt.Transform(plain, buffer.AsSpan(0, length));
+            }
+
+            await SendAllAsync(socket, buffer.AsMemory(0, length)).ConfigureAwait(false);
+            position += length;
+            count -= length;
+        }
+    }
+
+    private static async ValueTask<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+            if (received == 0)
+            {
+                return false;
+            }
+
+            buffer = buffer[received..];
+        }
+
+        return true;
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+}

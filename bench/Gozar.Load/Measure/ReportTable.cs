@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+
+namespace Gozar.Load.Measure;
+
+/// <summary>The markdown tables bench/run.sh prints from the rows of one run: targets, ratios, details.</summary>
+public static class ReportTable
+{
+    private const string Ceiling = "ceiling";
+    private static readonly string[] Scenarios = ["upload", "download", "duplex10", "echo1", "echo100", "handshakes"];
+    private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast"];
+
+    public static string Render(IEnumerable<string> lines)
+    {
+        var rows = new List<ScenarioResult>();
+        foreach (var line in lines)
+        {
+            if (ScenarioResult.FromTsv(line) is { } row)
+            {
+                rows.Add(row);
+            }
+        }
+
+        var text = new StringBuilder();
+        Targets(text, rows);
+        text.AppendLine();
+        Ratios(text, rows);
+        text.AppendLine();
+        Details(text, rows);
+        return text.ToString();
+    }
+
+    private static void Targets(StringBuilder text, List<ScenarioResult> rows)
+    {
+        text.AppendLine("| target (ee mode) | measured | goal | met |");
+        text.AppendLine("|---|---:|---:|---|");
+        RatioTarget(text, rows, "bulk upload, 1 connection", "upload", "ee", 0.75);
+        RatioTarget(text, rows, "bulk download, 1 connection (fast mode)", "download", "ee", 0.90);
+        RatioTarget(text, rows, "echo, 100 connections (round trips/s)", "echo100", "ee", 0.70);
+        RatioTarget(text, rows, "handshakes per second", "handshakes", "ee", 0.70);
+
+        var idle = rows.FindLast(r => r.Label == "ee" && r.Scenario.StartsWith("idle", StringComparison.Ordinal));
+        if (idle is not null)
+        {
+            Line(text, $"idle RSS per authenticated connection ({idle.Scenario[4..]})", $"{idle.Value:0.0} KiB", "≤ 4 KiB", idle.Value <= 4);
+        }
+
+        var allocations = rows.FindAll(r => r.Label == "alloc");
+        if (allocations.Count > 0)
+        {
+            var worst = allocations.Max(r => r.Value);
+            Line(text, "allocation per relayed chunk (worst of processors and pump)", $"{worst:0.#} B", "0 B", worst < 1);
+        }
+
+        var gozar = Find(rows, "aes", "gozar-16KiB");
+        var openssl = Find(rows, "aes", "openssl-16KiB");
+        if (gozar is not null && openssl is not null)
+        {
+            var ratio = gozar.Value / openssl.Value;
+            Line(text, "AES-256-CTR at 16 KiB, one core, × openssl speed", $"{ratio:0.00} ({gozar.Value:0} / {openssl.Value:0} MB/s)", "≥ 0.85", ratio >= 0.85);
+        }
+    }
+
+    private static void RatioTarget(StringBuilder text, List<ScenarioResult> rows, string name, string scenario, string label, double goal)
+    {
+        var measured = Find(rows, label, scenario);
+        var ceiling = Find(rows, Ceiling, scenario);
+        if (measured is null || ceiling is null || ceiling.Value <= 0)
+        {
+            return;
+        }
+
+        var ratio = measured.Value / ceiling.Value;
+        Line(text, name, $"{ratio:0.00} × ceiling", $"≥ {goal:0.00}", ratio >= goal);
+    }
+
+    private static void Ratios(StringBuilder text, List<ScenarioResult> rows)
+    {
+        text.Append("| scenario | unit | ceiling |");
+        var labels = Array.FindAll(Labels, l => rows.Exists(r => r.Label == l));
+        foreach (var label in labels)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {label} | ratio |");
+        }
+
+        text.AppendLine();
+        text.Append("|---|---|---:|");
+        foreach (var unused in labels)
+        {
+            text.Append("---:|---:|");
+        }
+
+        text.AppendLine();
+        foreach (var scenario in Scenarios)
+        {
+            var ceiling = Find(rows, Ceiling, scenario);
+            var any = ceiling ?? rows.Find(r => r.Scenario == scenario);
+            if (any is null)
+            {
+                continue;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"| {scenario} | {any.Unit} | {Format(ceiling)} |");
+            foreach (var label in labels)
+            {
+                var measured = Find(rows, label, scenario);
+                var ratio = measured is not null && ceiling is { Value: > 0 } ? (measured.Value / ceiling.Value).ToString("0.00", CultureInfo.InvariantCulture) : "";
+                text.Append(CultureInfo.InvariantCulture, $" {Format(measured)} | {ratio} |");
+            }
+
+            text.AppendLine();
+        }
+    }
+
+    private static void Details(StringBuilder text, List<ScenarioResult> rows)
+    {
+        text.AppendLine("| label | scenario | value | unit | p50 µs | p99 µs | CPU load % | CPU DC % | CPU target % | note |");
+        text.AppendLine("|---|---|---:|---|---:|---:|---:|---:|---:|---|");
+        foreach (var r in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Label} | {r.Scenario} | {r.Value:0.##} | {r.Unit} | {Blank(r.P50Us)} | {Blank(r.P99Us)} | {Blank(r.LoadCpu)} | {Blank(r.DcCpu)} | {Blank(r.TargetCpu)} | {r.Note} |");
+        }
+    }
+
+    private static ScenarioResult? Find(List<ScenarioResult> rows, string label, string scenario) =>
+        rows.FindLast(r => r.Label == label && r.Scenario == scenario);
+
+    private static string Format(ScenarioResult? row) =>
+        row is null ? "" : row.Value.ToString(row.Value >= 100 ? "0" : "0.0", CultureInfo.InvariantCulture);
+
+    private static string Blank(double value) => value == 0 ? "" : value.ToString("0", CultureInfo.InvariantCulture);
+
+    private static void Line(StringBuilder text, string name, string measured, string goal, bool met) =>
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {measured} | {goal} | {(met ? "yes" : "**no**")} |");
+}
