@@ -1,0 +1,15 @@
+namespace Gozar.FakeDc;
+
+public sealed record FakeDcOptions
+{
+    /// <summary>
+    /// Derive the auth key from g^(ab) without its leading zero bytes, as Telethon and GramJS do, instead of the
+    /// protocol's 256 bytes. Either way one side disagrees with some client about one exchange in 256.
+    /// </summary>
+    public bool StripAuthKeyLeadingZeros { get; init; } = true;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Receives one line per event when set (the runnable DC prints to the console).</summary>
+    public TextWriter? Trace { get; init; }
+}
