@@ -1,3 +1,5 @@
+using Gozar.FakeDc.Crypto;
+
 namespace Gozar.FakeDc;
 
 public sealed record FakeDcOptions
@@ -7,6 +9,9 @@ public sealed record FakeDcOptions
     /// protocol's 256 bytes. Either way one side disagrees with some client about one exchange in 256.
     /// </summary>
     public bool StripAuthKeyLeadingZeros { get; init; } = true;
+
+    /// <summary>The DC's RSA key; a fresh one when null. Tests share one, since generating it takes a while.</summary>
+    public DcRsaKey? RsaKey { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

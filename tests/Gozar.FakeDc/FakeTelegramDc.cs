@@ -24,7 +24,7 @@ public sealed class FakeTelegramDc : IAsyncDisposable
     {
         Options = options ?? new FakeDcOptions();
         Events = new DcEvents(Options.Trace);
-        RsaKey = DcRsaKey.Generate();
+        RsaKey = Options.RsaKey ?? DcRsaKey.Generate();
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
         _listener.Listen(64);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;

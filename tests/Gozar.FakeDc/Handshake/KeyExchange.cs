@@ -25,6 +25,10 @@ internal sealed class KeyExchange
     private const int RsaPadDataLength = 192;
     private const int TempKeyLength = 32;
 
+    // 512 secret bits rather than 2048: clients see only g_a, which is range-checked the same, and the DC's two
+    // modular exponentiations get four times faster, which the test run feels.
+    private const int SecretExponentLength = 64;
+
     private readonly DcRsaKey _rsa;
     private readonly bool _stripLeadingZeros;
     private readonly TimeProvider _time;
@@ -291,7 +295,7 @@ internal sealed class KeyExchange
         BigInteger ga;
         do
         {
-            _a = BigEndian.ToInteger(RandomNumberGenerator.GetBytes(DhGroup.PrimeLength));
+            _a = BigEndian.ToInteger(RandomNumberGenerator.GetBytes(SecretExponentLength));
             ga = BigInteger.ModPow(DhGroup.Generator, _a, DhGroup.Prime);
         }
         while (!DhGroup.IsAcceptablePublicValue(ga));

@@ -33,7 +33,10 @@ async function run(args) {
     });
 
     const started = Date.now();
-    await client.connect();
+    // connect() resolves (false) instead of throwing when every attempt failed; later calls would wait forever.
+    if (!(await client.connect()) || !client.connected) {
+        throw new Error("could not connect through the proxy");
+    }
     report("connect", { seconds: (Date.now() - started) / 1000 });
 
     const pingId = bigInt(crypto.randomBytes(6).readUIntLE(0, 6));
@@ -72,7 +75,7 @@ const { values } = parseArgs({
         "rsa-n": { type: "string" },
         "rsa-e": { type: "string", default: "65537" },
         "rsa-fingerprint": { type: "string" },
-        timeout: { type: "string", default: "60" },
+        timeout: { type: "string", default: "40" },
     },
 });
 

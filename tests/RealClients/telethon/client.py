@@ -76,7 +76,7 @@ def main():
     parser.add_argument("--mode", choices=sorted(MODES), required=True)
     parser.add_argument("--dc", type=int, default=2)
     parser.add_argument("--rsa-pem", required=True, help="file with the fake DC's PKCS#1 public key")
-    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--timeout", type=float, default=40)
     args = parser.parse_args()
     ok = asyncio.run(asyncio.wait_for(run(args), args.timeout))
     report("done", ok=ok)
