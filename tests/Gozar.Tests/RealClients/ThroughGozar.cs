@@ -2,9 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.FakeDc;
-using Gozar.Tests.FakeDc;
 using Gozar.FakeDc.Handshake;
 using Gozar.Protocol.Framing;
+using Gozar.Tests.FakeDc;
 using Gozar.Tests.Infrastructure;
 
 namespace Gozar.Tests.RealClients;
