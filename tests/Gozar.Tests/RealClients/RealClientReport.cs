@@ -18,7 +18,7 @@ internal static class RealClientReport
 
         lock (Gate)
         {
-            File.AppendAllText(path, $"{client,-9} {mode,-40} {(passed ? "passed" : "FAILED"),-7} {detail}{Environment.NewLine}");
+            File.AppendAllText(path, $"{client,-9} {mode,-58} {(passed ? "passed" : "FAILED"),-7} {detail}{Environment.NewLine}");
         }
     }
 }

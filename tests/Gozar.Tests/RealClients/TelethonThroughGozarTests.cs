@@ -6,25 +6,27 @@ namespace Gozar.Tests.RealClients;
 /// <summary>Telethon (Debian's python3-telethon) through Gozar with each of its MTProxy connection classes.</summary>
 public class TelethonThroughGozarTests
 {
-    public static TheoryData<string, string, ProtocolTag, bool> Modes => new()
+    public static TheoryData<string, string, ProtocolTag, bool, bool> Modes => new()
     {
-        { "abridged", ThroughGozar.PlainSecret, ProtocolTag.Abridged, true },
-        { "intermediate", ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true },
-        { "padded", ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true },
-        { "padded", ThroughGozar.PlainSecret, ProtocolTag.PaddedIntermediate, true },
-        { "abridged", ThroughGozar.PlainSecret, ProtocolTag.Abridged, false },
-        { "padded", ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, false },
+        { "abridged", ThroughGozar.PlainSecret, ProtocolTag.Abridged, true, false },
+        { "intermediate", ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true, false },
+        { "padded", ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, false },
+        { "padded", ThroughGozar.PlainSecret, ProtocolTag.PaddedIntermediate, true, false },
+        { "abridged", ThroughGozar.PlainSecret, ProtocolTag.Abridged, false, false },
+        { "padded", ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, false, false },
+        { "padded", ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, true },
     };
 
     [RealClientTheory(RealClient.Telethon)]
     [MemberData(nameof(Modes))]
-    public async Task Telethon_ThroughGozar_PingsUploadsAndReadsBack(string mode, string secret, ProtocolTag tag, bool fastMode)
+    public async Task Telethon_ThroughGozar_PingsUploadsAndReadsBack(string mode, string secret, ProtocolTag tag, bool fastMode, bool secureOnly)
     {
-        var label = $"{mode}, {(secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain")} secret, fast mode {(fastMode ? "on" : "off")}";
+        var label = $"{mode}, {(secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain")} secret, fast mode {(fastMode ? "on" : "off")}" +
+            (secureOnly ? ", secure mode only" : string.Empty);
         await ThroughGozar.RunAsync(
             RealClient.Telethon,
             label,
-            new ThroughGozar.Expectation(tag, RsaScheme.Sha1Padding, fastMode),
+            new ThroughGozar.Expectation(tag, RsaScheme.Sha1Padding, fastMode, secureOnly),
             (dc, proxy, scratch) =>
             {
                 var pem = Path.Combine(scratch, "dc.pem");

@@ -23,7 +23,8 @@ internal static class ThroughGozar
     public static readonly string DdSecret = "dd" + PlainSecret;
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(50);
 
-    public sealed record Expectation(ProtocolTag Tag, RsaScheme Scheme, bool FastMode);
+    /// <param name="SecureOnly">Gozar with only secure mode on (dd secrets), else with every mode on.</param>
+    public sealed record Expectation(ProtocolTag Tag, RsaScheme Scheme, bool FastMode, bool SecureOnly = false);
 
     public delegate (string FileName, List<string> Arguments, string WorkingDirectory) Command(FakeTelegramDc dc, IPEndPoint proxy, string scratch);
 
@@ -41,7 +42,7 @@ internal static class ThroughGozar
         {
             await using var dc = SharedDc.Start();
             var logs = new CapturingLoggerProvider();
-            await using var proxy = TestProxy.Start(ProxyOptionsFor(dc.Port, expected.FastMode), logs);
+            await using var proxy = TestProxy.Start(ProxyOptionsFor(dc.Port, expected), logs);
             var (fileName, arguments, workingDirectory) = command(dc, proxy.EndPoint, scratch);
             var run = await ClientRun.StartAsync(fileName, arguments, workingDirectory, ClientTimeout);
 
@@ -108,10 +109,11 @@ internal static class ThroughGozar
         return failures;
     }
 
-    private static ProxyOptions ProxyOptionsFor(int dcPort, bool fastMode)
+    private static ProxyOptions ProxyOptionsFor(int dcPort, Expectation expected)
     {
         // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
         var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
-        return TestProxy.Options(dc: null!, overrides: overrides, fastMode: fastMode);
+        var modes = expected.SecureOnly ? new ModeOptions(Classic: false, Secure: true, Tls: false) : null;
+        return TestProxy.Options(dc: null!, modes: modes, overrides: overrides, fastMode: expected.FastMode);
     }
 }
