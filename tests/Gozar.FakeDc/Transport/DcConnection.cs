@@ -25,6 +25,9 @@ internal sealed class DcConnection
     private const int PlainLengthOffset = 16;
     private const int PlainHeaderLength = 20;
 
+    // A proxy that leaves the DC index out of its init (spec §4.2, mtprotoproxy) lands on DC 2's address.
+    private const int DcWhenUnnamed = 2;
+
     private readonly Socket _socket;
     private readonly FakeTelegramDc _dc;
     private byte[] _buffer = new byte[InitialBuffer];
@@ -60,7 +63,7 @@ internal sealed class DcConnection
             _tag = init.Tag;
             _dc.Events.Connected(init.Tag, init.DcId);
             var keyExchange = new KeyExchange(_dc.RsaKey, _dc.Options.StripAuthKeyLeadingZeros, _dc.Time);
-            var api = new ApiHandler(_dc.Files, _dc.Events, init.DcId == 0 ? 2 : Math.Abs((int)init.DcId), _dc.Port, _dc.Time);
+            var api = new ApiHandler(_dc.Files, _dc.Events, init.DcId == 0 ? DcWhenUnnamed : Math.Abs((int)init.DcId), _dc.Port, _dc.Time);
             var channel = new EncryptedChannel(_dc.AuthKeys, _dc.Sessions, api, _dc.Events, _dc.Time);
 
             Consume(Obfuscated2.InitLength);

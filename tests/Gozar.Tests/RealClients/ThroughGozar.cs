@@ -113,6 +113,7 @@ internal static class ThroughGozar
     {
         // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
         var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
+        // TestProxy.Options reads its EchoDc only to build the overrides, which are given here.
         var modes = expected.SecureOnly ? new ModeOptions(Classic: false, Secure: true, Tls: false) : null;
         return TestProxy.Options(dc: null!, modes: modes, overrides: overrides, fastMode: expected.FastMode);
     }
