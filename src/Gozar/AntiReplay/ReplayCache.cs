@@ -2,22 +2,34 @@ namespace Gozar.AntiReplay;
 
 /// <summary>
 /// Remembers 16-byte digests of accepted handshakes (TLS client randoms, obfuscated2 init key material) so a captured
-/// handshake cannot be replayed (spec §6.2). Bounded: when full, the oldest entry is forgotten first. Storage grows
-/// with use up to the bound, so an idle proxy does not pay for the whole cache.
+/// handshake cannot be replayed (spec §6.2).
 /// </summary>
+/// <remarks>
+/// Two generations of at most capacity/2 entries each. A digest is looked up in both; new ones go into the current
+/// generation, which becomes the previous one once it is full or older than the window. So every digest is kept at
+/// least one window (the clock-skew window that bounds how old a replayed hello can be) unless more than capacity/2
+/// handshakes arrive within a window; then the oldest go first and <see cref="EarlyEvictions"/> counts it.
+/// Memory never exceeds capacity entries, and storage grows with use, so an idle proxy does not pay for the bound.
+/// </remarks>
 public sealed class ReplayCache
 {
     public const int DigestLength = 16;
 
-    private readonly int _capacity;
+    private readonly int _generationCapacity;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
-    private readonly HashSet<UInt128> _seen = [];
-    private readonly Queue<UInt128> _order = new();
+    private HashSet<UInt128> _current = [];
+    private HashSet<UInt128> _previous = [];
+    private long _currentStarted;
 
-    public ReplayCache(int capacity)
+    public ReplayCache(int capacity, TimeSpan window, TimeProvider time)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        _generationCapacity = capacity / 2;
+        _window = window;
+        _time = time;
+        _currentStarted = time.GetTimestamp();
     }
 
     public int Count
@@ -26,42 +38,44 @@ public sealed class ReplayCache
         {
             lock (_lock)
             {
-                return _seen.Count;
+                return _current.Count + _previous.Count;
             }
         }
     }
+
+    /// <summary>Generations retired because they filled up before the window passed.</summary>
+    public long EarlyEvictions { get; private set; }
 
     /// <summary>Records the digest; false when it was already there (a replay).</summary>
     public bool TryAdd(ReadOnlySpan<byte> digest)
     {
-        var key = new UInt128(
-            BitConverter.ToUInt64(digest[..8]),
-            BitConverter.ToUInt64(digest.Slice(8, 8)));
+        var key = ToKey(digest);
         lock (_lock)
         {
-            if (!_seen.Add(key))
+            if (_current.Contains(key) || _previous.Contains(key))
             {
                 return false;
             }
 
-            _order.Enqueue(key);
-            if (_order.Count > _capacity)
+            var full = _current.Count >= _generationCapacity;
+            if (full || _time.GetElapsedTime(_currentStarted) >= _window)
             {
-                _seen.Remove(_order.Dequeue());
+                if (full && _time.GetElapsedTime(_currentStarted) < _window)
+                {
+                    EarlyEvictions++;
+                }
+
+                (_previous, _current) = (_current, _previous);
+                _current.Clear();
+                _current.TrimExcess();
+                _currentStarted = _time.GetTimestamp();
             }
 
+            _current.Add(key);
             return true;
         }
     }
 
-    public bool Contains(ReadOnlySpan<byte> digest)
-    {
-        var key = new UInt128(
-            BitConverter.ToUInt64(digest[..8]),
-            BitConverter.ToUInt64(digest.Slice(8, 8)));
-        lock (_lock)
-        {
-            return _seen.Contains(key);
-        }
-    }
+    private static UInt128 ToKey(ReadOnlySpan<byte> digest) =>
+        new(BitConverter.ToUInt64(digest[..8]), BitConverter.ToUInt64(digest.Slice(8, 8)));
 }

@@ -26,12 +26,35 @@ public static class GozarCommandLine
         var selfTest = new Command("selftest", "Start a proxy, a fake DC and clients of every mode on loopback and check data both ways");
         selfTest.SetAction((_, cancellation) => SelfTest.SelfTestCommand.RunAsync(output, cancellation));
 
+        var proxy = new Option<string>("--proxy") { Description = "The proxy to audit, HOST:PORT", Required = true };
+        var mask = new Option<string>("--mask") { Description = "The site it masks as, HOST:PORT", Required = true };
+        var sni = new Option<string?>("--sni") { Description = "SNI for the probes' TLS hellos (default: the secret's domain or the mask host)" };
+        var auditSecret = new Option<string?>("--secret") { Description = "A user's secret: adds probes that need an authentic hello (skew, unknown SNI, replay)" };
+        var wait = new Option<string>("--timeout") { Description = "How long to wait for a probe's connection to close", DefaultValueFactory = _ => "75s" };
+        var audit = new Command("audit", "Probe the proxy and the mask site alike and report every difference a censor could see")
+        {
+            proxy, mask, sni, auditSecret, wait,
+        };
+        audit.SetAction((result, cancellation) =>
+        {
+            if (!Configuration.DurationSyntax.TryParse(result.GetValue(wait)!, out var timeout))
+            {
+                errors.WriteLine("gozar: --timeout: not a duration such as 30s or 2m");
+                return Task.FromResult(ExitCodes.BadConfig);
+            }
+
+            return Audit.AuditCommand.RunAsync(
+                result.GetValue(proxy)!, result.GetValue(mask)!, result.GetValue(sni), result.GetValue(auditSecret), timeout,
+                output, errors, cancellation);
+        });
+
         return new RootCommand("Gozar: an MTProto proxy for Telegram that looks like a website to everyone else")
         {
             run,
             link,
             secret,
             selfTest,
+            audit,
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.Hosting;
+using Gozar.Listening;
 using Gozar.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -43,7 +44,7 @@ public static class RunCommand
 
         var options = loaded.Options;
         using var loggers = Logging.CreateFactory(options.Log.Level);
-        var server = ProxyServer.TryStart(options, loggers, TimeProvider.System, SecureRandomSource.Instance, out var bindError);
+        var server = ProxyServer.TryStart(options, new ProxyEnvironment(loggers), out var bindError);
         if (server is null)
         {
             errors.WriteLine($"gozar: {bindError}");
@@ -51,10 +52,12 @@ public static class RunCommand
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, stop));
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop));
+        using var stopNow = new CancellationTokenSource();
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, stop, stopNow));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop, stopNow));
         await using (server.ConfigureAwait(false))
         {
+            DescriptorCheck.WarnIfTooFew(options.Limits, server.Context.Logger);
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
             output.WriteLine("Gozar is running. Press Ctrl+C to stop.");
             output.Flush();
@@ -65,15 +68,27 @@ public static class RunCommand
             catch (OperationCanceledException)
             {
             }
+
+            output.WriteLine($"Stopping: open sessions have {options.Timeouts.Drain.TotalSeconds:0}s to finish (signal again to stop now).");
+            output.Flush();
+            await server.StopAsync(options.Timeouts.Drain, stopNow.Token).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
     }
 
-    private static void Stop(PosixSignalContext signal, CancellationTokenSource stop)
+    /// <summary>The first signal starts a graceful stop; a second one closes every session at once.</summary>
+    private static void Stop(PosixSignalContext signal, CancellationTokenSource stop, CancellationTokenSource stopNow)
     {
         signal.Cancel = true;
-        stop.Cancel();
+        if (stop.IsCancellationRequested)
+        {
+            stopNow.Cancel();
+        }
+        else
+        {
+            stop.Cancel();
+        }
     }
 
     /// <summary>8443 unless something already listens there; then the next free port above it.</summary>

@@ -7,7 +7,10 @@ public static partial class ConfigLoader
     private const int MaskPort = 443;
 
     private static readonly string[] TlsKeys =
-        ["domains", "mask_host", "clock_skew_past", "clock_skew_future", "ignore_clock_skew", "replay_cache_entries"];
+        [
+            "domains", "mask_host", "mask_preconnect_delay", "unknown_sni", "clock_skew_past", "clock_skew_future",
+            "ignore_clock_skew", "replay_cache_entries",
+        ];
 
     /// <summary>
     /// Without TLS mode and without a domain there is nothing to mask to: Tls.MaskHost is then this
@@ -33,8 +36,15 @@ public static partial class ConfigLoader
         tls.RejectUnknownKeys(TlsKeys);
         var domains = BindTlsDomains(tls, tlsModeOn);
         var maskHost = domains.Count > 0 ? new HostEndpoint(domains[0], MaskPort) : NoMaskHost;
+        var bySni = new Dictionary<string, HostEndpoint>(StringComparer.OrdinalIgnoreCase);
+        foreach (var domain in domains)
+        {
+            bySni[domain] = new HostEndpoint(domain, MaskPort);
+        }
+
         if (tls.String("mask_host") is { } maskText)
         {
+            bySni.Clear();
             if (HostSyntax.TryParseHostPort(maskText, out var host, out var port) is { } problem)
             {
                 tls.Fail("mask_host", $"{ConfigText.Show(maskText)} {problem}");
@@ -50,11 +60,30 @@ public static partial class ConfigLoader
         {
             Domains = domains,
             MaskHost = maskHost,
+            MaskHostsBySni = bySni,
+            MaskPreconnectDelay = tls.Duration(
+                "mask_preconnect_delay", defaults.MaskPreconnectDelay, TimeSpan.Zero, TimeSpan.FromSeconds(10)),
+            UnknownSni = BindUnknownSni(tls, defaults.UnknownSni),
             ClockSkewPast = tls.Duration("clock_skew_past", defaults.ClockSkewPast, TimeSpan.Zero, TimeSpan.FromDays(1)),
             ClockSkewFuture = tls.Duration("clock_skew_future", defaults.ClockSkewFuture, TimeSpan.Zero, TimeSpan.FromDays(1)),
             IgnoreClockSkew = tls.Boolean("ignore_clock_skew", defaults.IgnoreClockSkew),
             ReplayCacheEntries = (int)tls.Integer("replay_cache_entries", defaults.ReplayCacheEntries, 1_000, 100_000_000),
         };
+    }
+
+    private static UnknownSniPolicy BindUnknownSni(ConfigTable tls, UnknownSniPolicy fallback) => tls.String("unknown_sni") switch
+    {
+        null => fallback,
+        "mask" => UnknownSniPolicy.Mask,
+        "reject" => UnknownSniPolicy.Reject,
+        "accept" => UnknownSniPolicy.Accept,
+        var other => FailWith(tls, "unknown_sni", $"{ConfigText.Show(other)} is not one of mask, reject, accept", fallback),
+    };
+
+    private static T FailWith<T>(ConfigTable table, string key, string problem, T fallback)
+    {
+        table.Fail(key, problem);
+        return fallback;
     }
 
     private static List<string> BindTlsDomains(ConfigTable tls, bool tlsModeOn)

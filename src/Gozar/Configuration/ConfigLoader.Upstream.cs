@@ -8,8 +8,9 @@ public static partial class ConfigLoader
     private const string AnyDc = "*";
 
     private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides"];
-    private static readonly string[] TimeoutKeys = ["handshake", "idle"];
-    private static readonly string[] LimitKeys = ["relay_buffer"];
+    private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain"];
+    private static readonly string[] LimitKeys =
+        ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate"];
 
     private static readonly (string Name, IpPreference Preference)[] IpPreferences =
     [
@@ -137,6 +138,7 @@ public static partial class ConfigLoader
         {
             Handshake = timeouts.Duration("handshake", defaults.Handshake, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
             Idle = timeouts.Duration("idle", defaults.Idle, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
+            Drain = timeouts.Duration("drain", defaults.Drain, TimeSpan.Zero, TimeSpan.FromHours(1)),
         };
     }
 
@@ -147,6 +149,18 @@ public static partial class ConfigLoader
         return new LimitOptions
         {
             RelayBufferBytes = (int)limits.ByteSize("relay_buffer", defaults.RelayBufferBytes, 4 * 1024, 4 * 1024 * 1024),
+            MaxConnections = (int)limits.Integer("max_connections", defaults.MaxConnections, 1, 1_000_000),
+            MaxHandshakes = (int)limits.Integer("max_handshakes", defaults.MaxHandshakes, 1, 1_000_000),
+            MaxMaskPreconnects = (int)limits.Integer("max_mask_preconnects", defaults.MaxMaskPreconnects, 0, 1_000_000),
+            PerIpRate = (int)limits.Integer("per_ip_rate", defaults.PerIpRate, 0, 1_000_000),
+            PerIpBurst = (int)limits.Integer("per_ip_burst", defaults.PerIpBurst, 1, 1_000_000),
+            OverRate = limits.String("over_rate") switch
+            {
+                null => defaults.OverRate,
+                "mask" => OverRateAction.Mask,
+                "close" => OverRateAction.Close,
+                var other => FailWith(limits, "over_rate", $"{ConfigText.Show(other)} is not one of mask, close", defaults.OverRate),
+            },
         };
     }
 }

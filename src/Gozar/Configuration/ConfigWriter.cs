@@ -78,9 +78,14 @@ public static class ConfigWriter
             # Where failed handshakes are relayed: "host:port" or "[v6]:port" (default: first domain, port 443).
             mask_host = "{{domain}}:443"
             # How far a client's clock may be behind / ahead of this server's.
-            #clock_skew_past = "10m"
-            #clock_skew_future = "2m"
+            #clock_skew_past = "20m"
+            #clock_skew_future = "10m"
             #ignore_clock_skew = false
+            # A hello that authenticates but names another SNI: mask | reject (TLS alert) | accept.
+            #unknown_sni = "mask"
+            # The mask connection is opened this long after a client connects, so a prober that sends
+            # nothing meets the mask site's own timeouts (0 .. 10s).
+            #mask_preconnect_delay = "100ms"
             # Remembered handshakes, so replayed ones are refused (1000 .. 100000000).
             #replay_cache_entries = 1000000
 

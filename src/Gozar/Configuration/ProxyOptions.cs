@@ -32,16 +32,43 @@ public sealed record TlsOptions
     /// </summary>
     public required HostEndpoint MaskHost { get; init; }
 
-    /// <summary>How far a client's hello timestamp may lag behind our clock (default 10 min).</summary>
-    public TimeSpan ClockSkewPast { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Per SNI name, where a failed hello naming it is relayed. Empty when mask_host was set: then everything goes
+    /// to <see cref="MaskHost"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, HostEndpoint> MaskHostsBySni { get; init; } = new Dictionary<string, HostEndpoint>();
 
-    /// <summary>How far a client's hello timestamp may run ahead of our clock (default 2 min).</summary>
-    public TimeSpan ClockSkewFuture { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long after accepting a connection the mask connection is opened in advance, so that a prober who sends
+    /// nothing or stops mid-hello meets the mask site's own timers (default 100 ms).
+    /// </summary>
+    public TimeSpan MaskPreconnectDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>What a hello that authenticates but names an unknown SNI gets (default: masked).</summary>
+    public UnknownSniPolicy UnknownSni { get; init; } = UnknownSniPolicy.Mask;
+
+    /// <summary>How far a client's hello timestamp may lag behind our clock (default 20 min).</summary>
+    public TimeSpan ClockSkewPast { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How far a client's hello timestamp may run ahead of our clock (default 10 min).</summary>
+    public TimeSpan ClockSkewFuture { get; init; } = TimeSpan.FromMinutes(10);
 
     public bool IgnoreClockSkew { get; init; }
 
     /// <summary>Entries in the replay cache of hello randoms and obfuscated2 inits (default 1,000,000).</summary>
     public int ReplayCacheEntries { get; init; } = 1_000_000;
+}
+
+public enum UnknownSniPolicy
+{
+    /// <summary>Relay to the mask host, like any failed handshake.</summary>
+    Mask,
+
+    /// <summary>Answer with a fatal unrecognized_name alert, as nginx's ssl_reject_handshake does.</summary>
+    Reject,
+
+    /// <summary>Serve the client whatever SNI it sent, if its HMAC is right.</summary>
+    Accept,
 }
 
 public sealed record UserOptions(string Name, byte[] Secret);
@@ -81,12 +108,43 @@ public sealed record TimeoutOptions
 {
     public TimeSpan Handshake { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>On SIGTERM/SIGINT, how long running sessions may go on before they are closed (default 20 s).</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(20);
 }
 
 public sealed record LimitOptions
 {
     /// <summary>Bytes of one pooled relay buffer per direction while data flows (default 64 KiB).</summary>
     public int RelayBufferBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Open client connections; at the limit the proxy stops accepting until one ends (default 10,000).</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Connections still in their handshake; at the limit the proxy stops accepting (default 4,096).</summary>
+    public int MaxHandshakes { get; init; } = 4_096;
+
+    /// <summary>Mask connections opened in advance at once (see TlsOptions.MaskPreconnectDelay); beyond it a
+    /// connection is opened only when masking starts (default 256).</summary>
+    public int MaxMaskPreconnects { get; init; } = 256;
+
+    /// <summary>New connections per second one source address may open, refilled continuously; 0 = unlimited (default 20).</summary>
+    public int PerIpRate { get; init; } = 20;
+
+    /// <summary>How many new connections one source address may open at once (default 100: a Telegram app opens dozens).</summary>
+    public int PerIpBurst { get; init; } = 100;
+
+    /// <summary>What a connection over its address's rate gets (default: masked, like a probe).</summary>
+    public OverRateAction OverRate { get; init; } = OverRateAction.Mask;
+}
+
+public enum OverRateAction
+{
+    /// <summary>Relayed to the mask host without being looked at.</summary>
+    Mask,
+
+    /// <summary>Closed at once.</summary>
+    Close,
 }
 
 public enum LogLevelOption

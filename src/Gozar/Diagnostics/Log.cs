@@ -32,6 +32,13 @@ public static partial class Log
     [LoggerMessage(7, LogLevel.Information, "Stopped listening on {Endpoint}")]
     public static partial void StoppedListening(ILogger logger, string endpoint);
 
+    [LoggerMessage(9, LogLevel.Information, "Masked connections since the last summary: {Counts} (authenticated clients: {Authenticated})")]
+    public static partial void ProbeSummary(ILogger logger, string counts, long authenticated);
+
+    [LoggerMessage(10, LogLevel.Warning,
+        "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
+    public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

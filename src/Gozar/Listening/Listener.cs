@@ -63,34 +63,66 @@ public sealed class Listener : IDisposable
         Log.Listening(_logger, Format(LocalEndPoint));
         while (!stopping.IsCancellationRequested)
         {
-            Socket client;
+            var admission = context().Admission;
             try
             {
-                client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+                await admission.WaitForRoomAsync(stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-            catch (ObjectDisposedException)
+
+            Socket client;
+            try
             {
+                client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                admission.HandshakeEnded();
+                admission.ConnectionEnded();
+                if (e is SocketException socketError && !IsTransient(socketError.SocketErrorCode))
+                {
+                    Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                if (e is SocketException)
+                {
+                    continue;
+                }
+
                 break;
             }
-            catch (SocketException e) when (IsTransient(e.SocketErrorCode))
+
+            var session = context();
+            var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
+            if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {
-                continue;
-            }
-            catch (SocketException e)
-            {
-                Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                session.Metrics.Handshake(HandshakeVerdict.RateLimited);
+                client.Dispose();
+                admission.HandshakeEnded();
+                admission.ConnectionEnded();
                 continue;
             }
 
-            _ = new ClientSession(client, context()).RunAsync(stopping);
+            _ = new ClientSession(client, session, overRate).RunAsync(stopping);
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
+    }
+
+    private static IPAddress? RemoteAddress(Socket client)
+    {
+        try
+        {
+            return (client.RemoteEndPoint as IPEndPoint)?.Address;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
     }
 
     private static bool IsTransient(SocketError error) =>

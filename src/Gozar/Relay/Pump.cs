@@ -15,10 +15,13 @@ public sealed class Pump
     private readonly ChunkProcessor _processor;
     private readonly SessionActivity _activity;
     private readonly int _bufferSize;
+    private readonly ArrayPool<byte> _pool;
 
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
-    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize)
+    /// <param name="pool">Where chunk buffers come from (default: the shared pool).</param>
+    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null)
     {
+        _pool = pool ?? ArrayPool<byte>.Shared;
         _from = from;
         _to = to;
         _processor = processor;
@@ -33,6 +36,7 @@ public sealed class Pump
     {
         byte[]? buffer = null;
         var offset = _processor.ReceiveOffset;
+        var sending = false;
         try
         {
             var mayHaveMore = false;
@@ -43,7 +47,7 @@ public sealed class Pump
                     await _from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 }
 
-                buffer ??= ArrayPool<byte>.Shared.Rent(_bufferSize);
+                buffer ??= _pool.Rent(_bufferSize);
                 var max = Math.Min(buffer.Length - offset, _processor.MaxReceive ?? int.MaxValue);
                 var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
@@ -64,6 +68,7 @@ public sealed class Pump
                 }
 
                 // The send loop stays inline: an awaited helper method would allocate a state machine per chunk.
+                sending = true;
                 while (length > 0 && _to is not null)
                 {
                     var sent = await _to.SendAsync(buffer.AsMemory(start, length), SocketFlags.None).ConfigureAwait(false);
@@ -71,14 +76,20 @@ public sealed class Pump
                     length -= sent;
                 }
 
+                sending = false;
+
                 // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
                 mayHaveMore = received == max;
                 if (!mayHaveMore)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    _pool.Return(buffer);
                     buffer = null;
                 }
             }
+        }
+        catch (SocketException) when (sending)
+        {
+            return PumpEnd.DestinationFailed;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
@@ -96,7 +107,7 @@ public sealed class Pump
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _pool.Return(buffer);
             }
         }
     }
@@ -127,6 +138,9 @@ public enum PumpEnd
 
     /// <summary>A socket error other than a reset.</summary>
     Failed,
+
+    /// <summary>Sending to the destination failed (it reset or went away).</summary>
+    DestinationFailed,
 
     /// <summary>The session closed the sockets (idle timeout, shutdown, the other direction failed).</summary>
     Aborted,

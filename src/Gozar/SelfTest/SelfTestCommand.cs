@@ -35,7 +35,7 @@ public static class SelfTestCommand
         foreach (var fastMode in new[] { true, false })
         {
             var options = Options(dc.Port, key, fastMode);
-            var server = ProxyServer.TryStart(options, NullLoggerFactory.Instance, TimeProvider.System, SecureRandomSource.Instance, out var error);
+            var server = ProxyServer.TryStart(options, new ProxyEnvironment(NullLoggerFactory.Instance), out var error);
             if (server is null)
             {
                 output.WriteLine($"selftest: cannot start the proxy: {error}");

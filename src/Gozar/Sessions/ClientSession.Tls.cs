@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Gozar.Configuration;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.FakeTls;
 using Gozar.Protocol.Framing;
@@ -14,12 +15,21 @@ public sealed partial class ClientSession
     private const byte TlsHandshakeRecordType = 0x16;
     private const int ClientRandomDigestLength = 16;
 
+    /// <summary>A fatal unrecognized_name alert, byte for byte what nginx's ssl_reject_handshake sends.</summary>
+    private static readonly byte[] UnrecognizedNameAlert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
+
     /// <summary>Set once the server flight went out: from then on a failure closes instead of masking.</summary>
     private bool _flightSent;
 
+    /// <summary>The SNI of a hello that failed, so it is masked to that site when it is one of ours.</summary>
+    private string? _maskSni;
+
+    /// <summary>Set when an unknown SNI is to be refused with an alert instead of masked.</summary>
+    private bool _rejectWithAlert;
+
     private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
     {
-        var assembled = ArrayPool<byte>.Shared.Rent(ClientHelloAssembler.MaxAssembledLength);
+        var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
         {
             int consumed;
@@ -59,7 +69,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(assembled, clearArray: true);
+            _context.Buffers.Return(assembled, clearArray: true);
         }
     }
 
@@ -72,9 +82,15 @@ public sealed partial class ClientSession
             _context.Users.Keys,
             _context.Time.GetUtcNow().ToUnixTimeSeconds(),
             new ClockSkewWindow(tls.ClockSkewPast, tls.ClockSkewFuture, tls.IgnoreClockSkew),
-            _context.TlsDomains);
+            tls.UnknownSni == UnknownSniPolicy.Accept ? [] : _context.TlsDomains);
+        if (!validation.ServerName.IsEmpty)
+        {
+            _maskSni = System.Text.Encoding.ASCII.GetString(validation.ServerName);
+        }
+
         if (!validation.IsAuthenticated)
         {
+            _rejectWithAlert = validation.Outcome == ClientHelloOutcome.UnknownSni && tls.UnknownSni == UnknownSniPolicy.Reject;
             _verdict = validation.Outcome switch
             {
                 ClientHelloOutcome.BadHmac => HandshakeVerdict.BadHmac,
@@ -120,7 +136,7 @@ public sealed partial class ClientSession
         HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
     {
         var reader = new TlsRecordReader();
-        var payload = ArrayPool<byte>.Shared.Rent(HandshakeCapacity);
+        var payload = _context.Buffers.Rent(HandshakeCapacity);
         try
         {
             var position = helloLength;
@@ -167,7 +183,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+            _context.Buffers.Return(payload, clearArray: true);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
+using Gozar.Fronting;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
@@ -28,6 +29,8 @@ public sealed partial class ClientSession
     private readonly ProxyOptions _options;
     private Socket? _upstream;
     private int _abortReason = NoAbort;
+    private readonly bool _overRate;
+    private int _handshakeEnded;
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
     private ClientMode _mode = ClientMode.Unknown;
@@ -36,8 +39,13 @@ public sealed partial class ClientSession
     private long _bytesUp;
     private long _bytesDown;
 
-    public ClientSession(Socket client, SessionContext context)
+    /// <summary>Handshake bytes already sent to the preconnected mask site while the session was still deciding.</summary>
+    private int _mirroredBytes;
+
+    /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
+    public ClientSession(Socket client, SessionContext context, bool overRate = false)
     {
+        _overRate = overRate;
         _client = client;
         _context = context;
         _options = context.Options;
@@ -76,7 +84,7 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Registry.Remove(id);
+            EndHandshake();
             CloseSockets();
             var aborted = Volatile.Read(ref _abortReason);
             if (aborted != NoAbort)
@@ -84,51 +92,100 @@ public sealed partial class ClientSession
                 outcome = (SessionOutcome)aborted;
             }
 
+            _context.Metrics.SessionFinished(outcome, _mode, _bytesUp, _bytesDown);
             Log.SessionFinished(
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                 (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+            _context.Admission.ConnectionEnded();
+            _context.Registry.Remove(id);
+        }
+    }
+
+    /// <summary>Gives back this session's handshake slot (once), so the listeners may accept again.</summary>
+    private void EndHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeEnded, 1) == 0)
+        {
+            _context.Admission.HandshakeEnded();
         }
     }
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
-        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity);
-        Authentication? authentication;
-        using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token))
+        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
+        if (_overRate)
         {
-            try
+            _verdict = HandshakeVerdict.RateLimited;
+            _context.Metrics.Handshake(_verdict);
+            EndHandshake();
+            return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
+        }
+
+        var preconnect = CanMask && _context.TryReservePreconnect()
+            ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
+            : null;
+        Authentication? authentication;
+        try
+        {
+            preconnect?.StartAfter(_options.Tls.MaskPreconnectDelay, _context.Time);
+            using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token, preconnect?.Closed ?? default))
             {
-                authentication = await AuthenticateAsync(handshake, linked.Token).ConfigureAwait(false);
+                try
+                {
+                    authentication = await AuthenticateAsync(handshake, preconnect, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    if (_flightSent)
+                    {
+                        return SessionOutcome.ClientError;
+                    }
+
+                    // The deadline passed, or the mask site gave up on the silent client first: either way the mask
+                    // site decides from here, with whatever the client sent.
+                    _verdict = HandshakeVerdict.Timeout;
+                    authentication = null;
+                }
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+
+            _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
+            EndHandshake();
+            if (authentication is null)
             {
                 if (_flightSent)
                 {
                     return SessionOutcome.ClientError;
                 }
 
-                _verdict = HandshakeVerdict.Timeout;
-                authentication = null;
+                if (_rejectWithAlert)
+                {
+                    await SendAllAsync(_client, UnrecognizedNameAlert, stopping).ConfigureAwait(false);
+                    return SessionOutcome.Masked;
+                }
+
+                return await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect, stopping).ConfigureAwait(false);
             }
         }
-
-        if (authentication is null)
+        finally
         {
-            return _flightSent
-                ? SessionOutcome.ClientError
-                : await MaskAsync(handshake.Memory, handshake.EndOfStream, stopping).ConfigureAwait(false);
+            if (preconnect is not null)
+            {
+                await preconnect.DisposeAsync().ConfigureAwait(false);
+                _context.ReleasePreconnect();
+            }
         }
 
         _verdict = HandshakeVerdict.Authenticated;
         return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
     }
 
-    private ValueTask<Authentication?> AuthenticateAsync(HandshakeBuffer handshake, CancellationToken cancellation) =>
-        AuthenticateFirstBytesAsync(handshake, cancellation);
+    /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
+    private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
-    private async ValueTask<Authentication?> AuthenticateFirstBytesAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
         if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
         {
@@ -148,15 +205,23 @@ public sealed partial class ClientSession
             return null;
         }
 
-        return await AuthenticateObfuscatedAsync(handshake, cancellation).ConfigureAwait(false);
+        return await AuthenticateObfuscatedAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
     }
 
-    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
-        if (!await handshake.FillAsync(Obfuscated2.InitLength, cancellation).ConfigureAwait(false))
+        while (handshake.Count < Obfuscated2.InitLength)
         {
-            _verdict = HandshakeVerdict.Truncated;
-            return null;
+            // A real client sends its whole init at once. Anything shorter may be a prober's request that the mask
+            // site would answer right away: let the site see it now, so its answer (which ends the handshake through
+            // the preconnect's Closed signal) comes as soon as it would have directly.
+            await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+            {
+                _verdict = HandshakeVerdict.Truncated;
+                return null;
+            }
         }
 
         var wire = handshake.Data[..Obfuscated2.InitLength];
@@ -268,15 +333,18 @@ public sealed partial class ClientSession
         return opening;
     }
 
-    private async Task<SessionOutcome> MaskAsync(ReadOnlyMemory<byte> prefix, bool clientEnded, CancellationToken stopping)
+    private async Task<SessionOutcome> MaskAsync(
+        ReadOnlyMemory<byte> prefix, bool clientEnded, MaskPreconnect? preconnect, CancellationToken stopping)
     {
-        var mask = _options.Tls.MaskHost;
-        if (mask.Port == 0)
+        if (!CanMask)
         {
             return await DrainAsync(clientEnded).ConfigureAwait(false);
         }
 
-        var connected = await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
+        var mask = ChooseMaskHost();
+        var connected = preconnect is not null && mask == preconnect.Host
+            ? await preconnect.TakeAsync().ConfigureAwait(false)
+            : await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
         if (connected.Socket is null)
         {
             Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());
@@ -289,11 +357,13 @@ public sealed partial class ClientSession
             CloseSockets();
         }
 
-        if (!prefix.IsEmpty)
+        var unsent = prefix[(preconnect is not null && mask == preconnect.Host ? _mirroredBytes : 0)..];
+        if (!unsent.IsEmpty)
         {
-            await SendAllAsync(_upstream, prefix, stopping).ConfigureAwait(false);
-            _bytesUp += prefix.Length;
+            await SendAllAsync(_upstream, unsent, stopping).ConfigureAwait(false);
         }
+
+        _bytesUp += prefix.Length;
 
         if (clientEnded)
         {
@@ -311,6 +381,34 @@ public sealed partial class ClientSession
         return Classify(upEnd, downEnd, SessionOutcome.Masked);
     }
 
+    private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+    {
+        if (preconnect is null || handshake.Count == _mirroredBytes)
+        {
+            return;
+        }
+
+        var socket = await preconnect.PeekAsync().ConfigureAwait(false);
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAllAsync(socket, handshake.Memory[_mirroredBytes..], cancellation).ConfigureAwait(false);
+            _mirroredBytes = handshake.Count;
+        }
+        catch (SocketException)
+        {
+            // The site already closed: its Closed signal ends the handshake and the close reaches the client.
+        }
+    }
+
+    /// <summary>The site named by the hello's SNI when it is one of ours (spec §5.5), else the default mask host.</summary>
+    private HostEndpoint ChooseMaskHost() =>
+        _maskSni is not null && _options.Tls.MaskHostsBySni.TryGetValue(_maskSni, out var bySni) ? bySni : _options.Tls.MaskHost;
+
     /// <summary>
     /// With no mask host (TLS mode off), an unauthenticated client is read and ignored until it leaves or idles out:
     /// never answered, never closed early (spec §6.1).
@@ -319,7 +417,7 @@ public sealed partial class ClientSession
     {
         if (!clientEnded)
         {
-            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes);
+            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, _context.Buffers);
             await sink.RunAsync().ConfigureAwait(false);
             _bytesUp += sink.Bytes;
         }
@@ -331,8 +429,8 @@ public sealed partial class ClientSession
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        var upPump = new Pump(_client, upstream, up, Activity, bufferSize);
-        var downPump = new Pump(upstream, _client, down, Activity, bufferSize);
+        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers);
+        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers);
         var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
         var downTask = downPump.RunAsync();
         var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);
@@ -348,19 +446,22 @@ public sealed partial class ClientSession
         return (upEnd, downEnd);
     }
 
+    /// <summary>Which side failed first decides the outcome; a relay that only saw clean closes ends as <paramref name="normal"/>.</summary>
     private static SessionOutcome Classify(PumpEnd up, PumpEnd down, SessionOutcome normal)
     {
-        if (up is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
+        var clientFailed = up is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError || down is PumpEnd.DestinationFailed;
+        var upstreamFailed = down is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError || up is PumpEnd.DestinationFailed;
+        if (normal == SessionOutcome.Masked)
+        {
+            return normal;
+        }
+
+        if (clientFailed && !upstreamFailed)
         {
             return SessionOutcome.ClientError;
         }
 
-        if (down is PumpEnd.Reset or PumpEnd.Failed or PumpEnd.ProtocolError)
-        {
-            return normal == SessionOutcome.Masked ? SessionOutcome.Masked : SessionOutcome.UpstreamError;
-        }
-
-        return normal;
+        return upstreamFailed ? SessionOutcome.UpstreamError : normal;
     }
 
     private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellation)

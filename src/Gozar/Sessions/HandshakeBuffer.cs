@@ -11,10 +11,12 @@ public sealed class HandshakeBuffer : IDisposable
 {
     private readonly Socket _socket;
     private readonly int _capacity;
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
 
-    public HandshakeBuffer(Socket socket, int capacity)
+    public HandshakeBuffer(Socket socket, int capacity, ArrayPool<byte> pool)
     {
+        _pool = pool;
         _socket = socket;
         _capacity = capacity;
     }
@@ -41,7 +43,7 @@ public sealed class HandshakeBuffer : IDisposable
             if (_buffer is null)
             {
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellation).ConfigureAwait(false);
-                _buffer = ArrayPool<byte>.Shared.Rent(_capacity);
+                _buffer = _pool.Rent(_capacity);
             }
 
             var received = await _socket.ReceiveAsync(_buffer.AsMemory(Count, _capacity - Count), SocketFlags.None, cancellation)
@@ -62,7 +64,7 @@ public sealed class HandshakeBuffer : IDisposable
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+            _pool.Return(_buffer, clearArray: true);
             _buffer = null;
         }
     }

@@ -42,6 +42,9 @@ public enum HandshakeVerdict
     Malformed,
     Truncated,
     Timeout,
+
+    /// <summary>The source address opened connections faster than limits.per_ip_rate allows.</summary>
+    RateLimited,
 }
 
 /// <summary>Which client protocol a session used.</summary>

@@ -17,7 +17,32 @@ public sealed class SessionRegistry
         return id;
     }
 
-    public void Remove(long id) => _sessions.TryRemove(id, out _);
+    public void Remove(long id)
+    {
+        _sessions.TryRemove(id, out _);
+        if (_sessions.IsEmpty)
+        {
+            Interlocked.Exchange(ref _emptied, null)?.TrySetResult();
+        }
+    }
+
+    private TaskCompletionSource? _emptied;
+
+    /// <summary>Completes when no session is left (for a graceful stop).</summary>
+    public async Task WaitUntilEmptyAsync(CancellationToken cancellation)
+    {
+        while (!_sessions.IsEmpty)
+        {
+            var emptied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _emptied, emptied);
+            if (_sessions.IsEmpty)
+            {
+                return;
+            }
+
+            await emptied.Task.WaitAsync(cancellation).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Aborts every session whose bytes stopped moving longer than <paramref name="idle"/> ago.</summary>
     public void SweepIdle(TimeSpan idle)

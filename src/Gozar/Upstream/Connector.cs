@@ -10,9 +10,11 @@ public sealed class Connector
     private readonly TimeSpan _timeout;
     private readonly IpPreference _preference;
     private readonly TimeProvider _time;
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
 
-    public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time)
+    public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
+        _resolve = resolve;
         _timeout = timeout;
         _preference = preference;
         _time = time;
@@ -33,7 +35,7 @@ public sealed class Connector
             {
                 try
                 {
-                    addresses = Order(await Dns.GetHostAddressesAsync(target.Host, cancellation).ConfigureAwait(false));
+                    addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
                 }
                 catch (SocketException)
                 {

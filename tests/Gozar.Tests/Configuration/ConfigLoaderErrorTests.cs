@@ -289,6 +289,9 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("replay_cache_entries = 999", "tls.replay_cache_entries: 999 is out of range (1000 .. 100000000)")]
     [InlineData("replay_cache_entries = 100_000_001", "tls.replay_cache_entries: 100000001 is out of range")]
     [InlineData("replay_cache_entries = \"1000\"", "tls.replay_cache_entries: expected an integer, got a string")]
+    [InlineData("unknown_sni = \"drop\"", "tls.unknown_sni: 'drop' is not one of mask, reject, accept")]
+    [InlineData("unknown_sni = true", "tls.unknown_sni: expected a string")]
+    [InlineData("mask_preconnect_delay = \"11s\"", "tls.mask_preconnect_delay: '11s' is out of range (0s .. 10s)")]
     public void Load_BadTlsValue_NamesKey(string line, string expected)
     {
         var error = LoadError(Config(tls: $"{TlsBody}\n{line}"), "tls.");

@@ -98,8 +98,10 @@ public sealed class ConfigLoaderTests
         Assert.Null(options.PublicHost);
         Assert.Equal(new ModeOptions(Classic: false, Secure: false, Tls: true), options.Modes);
         Assert.Equal(new HostEndpoint("example.com", 443), options.Tls.MaskHost);
-        Assert.Equal(TimeSpan.FromMinutes(10), options.Tls.ClockSkewPast);
-        Assert.Equal(TimeSpan.FromMinutes(2), options.Tls.ClockSkewFuture);
+        Assert.Equal(TimeSpan.FromMinutes(20), options.Tls.ClockSkewPast);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Tls.ClockSkewFuture);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.Tls.MaskPreconnectDelay);
+        Assert.Equal(UnknownSniPolicy.Mask, options.Tls.UnknownSni);
         Assert.False(options.Tls.IgnoreClockSkew);
         Assert.Equal(1_000_000, options.Tls.ReplayCacheEntries);
         Assert.Equal(LogLevelOption.Information, options.Log.Level);
@@ -121,6 +123,27 @@ public sealed class ConfigLoaderTests
 
         Assert.Empty(options.Tls.Domains);
         Assert.Equal(new HostEndpoint(string.Empty, 0), options.Tls.MaskHost);
+    }
+
+    [Fact]
+    public void Load_SeveralDomainsWithoutMaskHost_MasksEachSniToItsOwnSite()
+    {
+        var options = LoadValid(Config(tls: "domains = [\"example.com\", \"cdn.example.org\"]\nunknown_sni = \"reject\"\nmask_preconnect_delay = 0"));
+
+        Assert.Equal(new HostEndpoint("cdn.example.org", 443), options.Tls.MaskHostsBySni["cdn.example.org"]);
+        Assert.Equal(new HostEndpoint("example.com", 443), options.Tls.MaskHostsBySni["example.com"]);
+        Assert.Equal(UnknownSniPolicy.Reject, options.Tls.UnknownSni);
+        Assert.Equal(TimeSpan.Zero, options.Tls.MaskPreconnectDelay);
+    }
+
+    [Fact]
+    public void Load_ExplicitMaskHost_MasksEverySniThere()
+    {
+        var options = LoadValid(Config(tls: "domains = [\"example.com\", \"cdn.example.org\"]\nmask_host = \"127.0.0.1:8443\"\nunknown_sni = \"accept\""));
+
+        Assert.Empty(options.Tls.MaskHostsBySni);
+        Assert.Equal(new HostEndpoint("127.0.0.1", 8443), options.Tls.MaskHost);
+        Assert.Equal(UnknownSniPolicy.Accept, options.Tls.UnknownSni);
     }
 
     [Fact]

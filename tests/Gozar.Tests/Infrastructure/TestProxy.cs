@@ -26,14 +26,14 @@ public sealed class TestProxy : IAsyncDisposable
     public static ProxyOptions Options(
         EchoDc dc, FakeMaskSite? mask = null, ModeOptions? modes = null,
         IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>>? overrides = null, bool fastMode = true,
-        TimeSpan? handshakeTimeout = null, TimeSpan? idleTimeout = null) => new()
+        TimeSpan? handshakeTimeout = null, TimeSpan? idleTimeout = null, IPEndPoint? maskEndPoint = null) => new()
         {
             Listen = [new IPEndPoint(IPAddress.Loopback, 0)],
             Modes = modes ?? new ModeOptions(Classic: true, Secure: true, Tls: true),
             Tls = new TlsOptions
             {
                 Domains = [Domain],
-                MaskHost = mask is null ? new HostEndpoint("127.0.0.1", 9) : new HostEndpoint("127.0.0.1", mask.EndPoint.Port),
+                MaskHost = new HostEndpoint("127.0.0.1", (maskEndPoint ?? mask?.EndPoint)?.Port ?? 9),
             },
             Users = [new UserOptions("alice", AliceKey), new UserOptions("bob", BobKey)],
             Upstream = new UpstreamOptions
@@ -54,10 +54,12 @@ public sealed class TestProxy : IAsyncDisposable
             Log = new LogOptions(),
         };
 
-    public static TestProxy Start(ProxyOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public static TestProxy Start(ProxyOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null) =>
+        Start(options, new ProxyEnvironment(loggers ?? NullLoggerFactory.Instance) { Time = time ?? TimeProvider.System });
+
+    public static TestProxy Start(ProxyOptions options, ProxyEnvironment environment)
     {
-        var server = ProxyServer.TryStart(
-            options, loggers ?? NullLoggerFactory.Instance, time ?? TimeProvider.System, SecureRandomSource.Instance, out var error);
+        var server = ProxyServer.TryStart(options, environment, out var error);
         return server is null ? throw new InvalidOperationException(error) : new TestProxy(server);
     }
 

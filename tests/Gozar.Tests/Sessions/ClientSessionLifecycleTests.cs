@@ -85,6 +85,9 @@ public class ClientSessionLifecycleTests
             var frame = Frames.Build(ProtocolTag.Intermediate, [8]);
             await client.SendAsync(frame, default);
             await client.ReceiveAsync(frame.Length, default);
+            client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            Assert.Empty(await client.Socket.ReadToEndAsync());
+            await WaitForSessionsAsync(proxy, 0);
         }
 
         Assert.Contains(logs.Lines, l => l.Contains("client=127.0.0.1:", StringComparison.Ordinal));

@@ -104,6 +104,83 @@ public class ClientSessionTlsTests
         Assert.Equal(hello, Assert.Single(mask.Received));
     }
 
+    [Fact]
+    public async Task RunAsync_UnknownSniWithRejectPolicy_GetsUnrecognizedNameAlertLikeNginx()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        var options = TestProxy.Options(dc, mask);
+        options = options with { Tls = options.Tls with { UnknownSni = UnknownSniPolicy.Reject } };
+        await using var proxy = TestProxy.Start(options);
+
+        var answer = await SendAndReadToEndAsync(proxy, TlsTunnel.BuildHello(TestProxy.AliceKey, "other.example", Now));
+
+        Assert.Equal("15030300020270", Convert.ToHexStringLower(answer));
+        Assert.Empty(mask.Received);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownSniWithAcceptPolicy_IsServed()
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc);
+        options = options with { Tls = options.Tls with { UnknownSni = UnknownSniPolicy.Accept } };
+        await using var proxy = TestProxy.Start(options);
+
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey, domain: "other.example");
+        await AssertEchoesAsync(client);
+    }
+
+    [Fact]
+    public async Task RunAsync_BadHelloNamingAnotherOfOurDomains_IsMaskedToThatSite()
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(RandomNumberGenerator.GetBytes(16), "second.example", Now);
+        await using var first = new FakeMaskSite(answerAfter: hello.Length);
+        await using var second = new FakeMaskSite(answerAfter: hello.Length);
+        var options = TestProxy.Options(dc, first);
+        options = options with
+        {
+            Tls = options.Tls with
+            {
+                Domains = [TestProxy.Domain, "second.example"],
+                MaskHostsBySni = new Dictionary<string, HostEndpoint>
+                {
+                    [TestProxy.Domain] = new("127.0.0.1", first.EndPoint.Port),
+                    ["second.example"] = new("127.0.0.1", second.EndPoint.Port),
+                },
+            },
+        };
+        await using var proxy = TestProxy.Start(options);
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+        Assert.Equal(hello, Assert.Single(second.Received));
+        Assert.Empty(first.Received);
+    }
+
+    [Fact]
+    public async Task RunAsync_EachProbeKind_CountedUnderItsVerdict()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+        var metrics = proxy.Context.Metrics;
+
+        await SendAndReadToEndAsync(proxy, TlsTunnel.BuildHello(RandomNumberGenerator.GetBytes(16), TestProxy.Domain, Now));
+        await SendAndReadToEndAsync(proxy, TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now - 7200));
+        await SendAndReadToEndAsync(proxy, TlsTunnel.BuildHello(TestProxy.AliceKey, "other.example", Now));
+        await using (var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
+        {
+            await AssertEchoesAsync(client);
+        }
+
+        var totals = metrics.VerdictTotals();
+        Assert.Equal(1, totals[(int)Gozar.Sessions.HandshakeVerdict.BadHmac]);
+        Assert.Equal(1, totals[(int)Gozar.Sessions.HandshakeVerdict.ClockSkew]);
+        Assert.Equal(1, totals[(int)Gozar.Sessions.HandshakeVerdict.UnknownSni]);
+        Assert.Equal(1, totals[(int)Gozar.Sessions.HandshakeVerdict.Authenticated]);
+    }
+
     [Theory]
     [InlineData(-3600)]
     [InlineData(3600)]

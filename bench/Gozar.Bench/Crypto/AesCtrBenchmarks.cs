@@ -1,0 +1,76 @@
+using BenchmarkDotNet.Attributes;
+using Gozar.Protocol.Crypto;
+
+namespace Gozar.Bench.Crypto;
+
+[MemoryDiagnoser]
+public class AesCtrBenchmarks
+{
+    private AesCtr _first = null!;
+    private AesCtr _second = null!;
+    private AesCtr _portable = null!;
+    private byte[] _buffer = null!;
+
+    [Params(16, 1024, 16384)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var key = new byte[AesCtr.KeySize];
+        var iv = new byte[AesCtr.IvSize];
+        for (var i = 0; i < key.Length; i++)
+        {
+            key[i] = (byte)i;
+        }
+
+        _first = new AesCtr(key, iv);
+        key[0] ^= 1;
+        _second = new AesCtr(key, iv);
+        _portable = new AesCtr(key, iv, forcePortable: true);
+        _buffer = new byte[Size];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _first.Dispose();
+        _second.Dispose();
+        _portable.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Transform() => _first.Transform(_buffer);
+
+    [Benchmark]
+    public void TransformPortable() => _portable.Transform(_buffer);
+
+    [Benchmark]
+    public void TransformTwice() => AesCtr.TransformTwice(_first, _second, _buffer, _buffer);
+
+    [Benchmark]
+    public void TransformThenTransform()
+    {
+        _first.Transform(_buffer);
+        _second.Transform(_buffer);
+    }
+}
+
+[MemoryDiagnoser]
+public class X25519Benchmarks
+{
+    private readonly byte[] _scalar = new byte[X25519.ScalarSize];
+    private readonly byte[] _publicKey = new byte[X25519.PointSize];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        for (var i = 0; i < _scalar.Length; i++)
+        {
+            _scalar[i] = (byte)(i + 1);
+        }
+    }
+
+    [Benchmark]
+    public void PublicKeyFromPrivate() => X25519.PublicKeyFromPrivate(_scalar, _publicKey);
+}

@@ -1,0 +1,134 @@
+using System.Net.Sockets;
+using Gozar.Configuration;
+using Gozar.Upstream;
+
+namespace Gozar.Fronting;
+
+/// <summary>
+/// A connection to the mask host opened shortly after a client connects, before it is known whether the client will
+/// authenticate. A prober who sends nothing, or stops mid-hello, then meets the mask site's own timers, started at
+/// about the time they would have started had the prober reached the site directly. If the mask site closes (or
+/// speaks) first, <see cref="Closed"/> fires so the session can hand the client over at once. Dropped unused when the
+/// client authenticates.
+/// </summary>
+public sealed class MaskPreconnect : IAsyncDisposable
+{
+    private readonly Connector _connector;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Lock _lock = new();
+    private ITimer? _timer;
+    private Task<ConnectResult>? _connecting;
+    private Task? _watch;
+    private bool _taken;
+
+    public MaskPreconnect(Connector connector, HostEndpoint host)
+    {
+        _connector = connector;
+        Host = host;
+    }
+
+    public HostEndpoint Host { get; }
+
+    /// <summary>Cancelled when the mask site closed or sent something while the client was still handshaking.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public void StartAfter(TimeSpan delay, TimeProvider time)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Start();
+        }
+        else
+        {
+            _timer = time.CreateTimer(static state => ((MaskPreconnect)state!).Start(), this, delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Start()
+    {
+        lock (_lock)
+        {
+            _connecting ??= ConnectAsync();
+        }
+    }
+
+    private async Task<ConnectResult> ConnectAsync()
+    {
+        var result = await _connector.ConnectAsync([Host], _stop.Token).ConfigureAwait(false);
+        if (result.Socket is not null)
+        {
+            _watch = WatchAsync(result.Socket);
+        }
+
+        return result;
+    }
+
+    /// <remarks>
+    /// The zero-byte receive is never cancelled: cancelling a pending receive is not prompt on every platform, and
+    /// once the session owns the socket, an outstanding zero-byte receive consumes nothing and is simply ignored.
+    /// </remarks>
+    private async Task WatchAsync(Socket socket)
+    {
+        try
+        {
+            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        if (!Volatile.Read(ref _taken) && !_stop.IsCancellationRequested)
+        {
+            _closed.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// The mask connection, opened now if it was not yet, while the session still decides: bytes a client sent so
+    /// far may be mirrored to it, and an answer or close from the site still fires <see cref="Closed"/>.
+    /// </summary>
+    public async ValueTask<Socket?> PeekAsync()
+    {
+        Start();
+        return (await _connecting!.ConfigureAwait(false)).Socket;
+    }
+
+    /// <summary>The mask connection, opened now if it was not yet; the caller owns the socket from here.</summary>
+    public async ValueTask<ConnectResult> TakeAsync()
+    {
+        Start();
+        _timer?.Dispose();
+        var result = await _connecting!.ConfigureAwait(false);
+        Volatile.Write(ref _taken, true);
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _timer?.Dispose();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        Task<ConnectResult>? connecting;
+        lock (_lock)
+        {
+            connecting = _connecting;
+        }
+
+        if (!Volatile.Read(ref _taken) && connecting is not null)
+        {
+            await ((Task)connecting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (connecting.IsCompletedSuccessfully)
+            {
+                connecting.Result.Socket?.Dispose();
+            }
+
+            if (_watch is not null)
+            {
+                await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        _stop.Dispose();
+        _closed.Dispose();
+    }
+}

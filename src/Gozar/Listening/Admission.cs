@@ -1,0 +1,55 @@
+using System.Net;
+using Gozar.Configuration;
+
+namespace Gozar.Listening;
+
+/// <summary>
+/// Who may come in: bounds on open connections and on connections still handshaking (at either limit the listeners
+/// stop accepting, so new clients wait in the kernel's backlog instead of costing memory), and a per-address rate.
+/// </summary>
+public sealed class Admission
+{
+    private readonly SemaphoreSlim _connections;
+    private readonly SemaphoreSlim _handshakes;
+    private readonly PerAddressRateLimiter? _rate;
+    private readonly int _maxConnections;
+    private readonly int _maxHandshakes;
+
+    public Admission(LimitOptions limits, TimeProvider time)
+    {
+        _maxConnections = limits.MaxConnections;
+        _maxHandshakes = limits.MaxHandshakes;
+        _connections = new SemaphoreSlim(limits.MaxConnections, limits.MaxConnections);
+        _handshakes = new SemaphoreSlim(limits.MaxHandshakes, limits.MaxHandshakes);
+        _rate = limits.PerIpRate > 0 ? new PerAddressRateLimiter(limits.PerIpRate, limits.PerIpBurst, time) : null;
+    }
+
+    public int OpenConnections => _maxConnections - _connections.CurrentCount;
+
+    public int Handshaking => _maxHandshakes - _handshakes.CurrentCount;
+
+    /// <summary>Waits until one more connection, and one more handshake, fit.</summary>
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellation)
+    {
+        await _connections.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await _handshakes.WaitAsync(cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            _connections.Release();
+            throw;
+        }
+    }
+
+    public void HandshakeEnded() => _handshakes.Release();
+
+    public void ConnectionEnded() => _connections.Release();
+
+    /// <summary>False when the address opened more connections than its rate allows.</summary>
+    public bool AllowsNewConnectionFrom(IPAddress? address) => _rate is null || address is null || _rate.TryTake(address);
+
+    /// <summary>Forgets addresses whose bucket has refilled: keeps the table as small as the set of recent clients.</summary>
+    public void Sweep() => _rate?.Sweep();
+}

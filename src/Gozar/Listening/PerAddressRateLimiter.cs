@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gozar.Listening;
+
+/// <summary>
+/// A token bucket per source address: <c>burst</c> connections at once, refilled at <c>rate</c> per second. IPv6
+/// addresses are grouped by /64, the block one subscriber usually holds, so rotating addresses does not escape it.
+/// </summary>
+public sealed class PerAddressRateLimiter
+{
+    private readonly ConcurrentDictionary<UInt128, Bucket> _buckets = new();
+    private readonly double _rate;
+    private readonly double _burst;
+    private readonly TimeProvider _time;
+
+    public PerAddressRateLimiter(int ratePerSecond, int burst, TimeProvider time)
+    {
+        _rate = ratePerSecond;
+        _burst = burst;
+        _time = time;
+    }
+
+    public int TrackedAddresses => _buckets.Count;
+
+    public bool TryTake(IPAddress address)
+    {
+        var now = _time.GetTimestamp();
+        var bucket = _buckets.GetOrAdd(Key(address), static (_, state) => new Bucket(state.Burst, state.Now), (Burst: _burst, Now: now));
+        lock (bucket)
+        {
+            Refill(bucket, now);
+            if (bucket.Tokens < 1)
+            {
+                return false;
+            }
+
+            bucket.Tokens -= 1;
+            return true;
+        }
+    }
+
+    public void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var entry in _buckets)
+        {
+            lock (entry.Value)
+            {
+                Refill(entry.Value, now);
+                if (entry.Value.Tokens >= _burst)
+                {
+                    _buckets.TryRemove(entry);
+                }
+            }
+        }
+    }
+
+    private void Refill(Bucket bucket, long now)
+    {
+        var seconds = _time.GetElapsedTime(bucket.Updated, now).TotalSeconds;
+        bucket.Tokens = Math.Min(_burst, bucket.Tokens + (seconds * _rate));
+        bucket.Updated = now;
+    }
+
+    private static UInt128 Key(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var written);
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            bytes[8..].Clear();
+            return new UInt128(BitConverter.ToUInt64(bytes[..8]), 1);
+        }
+
+        return new UInt128(0, BitConverter.ToUInt32(bytes[..written]));
+    }
+
+    private sealed class Bucket(double tokens, long updated)
+    {
+        public double Tokens = tokens;
+        public long Updated = updated;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using Gozar.Audit;
+using Gozar.Cli;
+using Gozar.Protocol.Framing;
+using Gozar.Protocol.Secrets;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gozar.Tests.Audit;
+
+/// <summary>
+/// Every probe a censor sends gets, through Gozar, what a real nginx gives it directly: same answer shape, same kind
+/// of close, about the same time.
+/// </summary>
+public class ProbeBatteryTests
+{
+    private static readonly TimeSpan NginxHeaderTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(6);
+
+    public static TheoryData<string> ProbeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var probe in ProbeBattery.Create(TestProxy.Domain, TestProxy.AliceKey, 0))
+        {
+            data.Add(probe.Name);
+        }
+
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(ProbeNames))]
+    public async Task Probe_ThroughGozar_LooksLikeTheMaskSite(string name)
+    {
+        NginxMaskSite.RequireInstalled();
+        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, maskEndPoint: nginx.EndPoint));
+        var probe = ProbeBattery.Create(TestProxy.Domain, TestProxy.AliceKey, DateTimeOffset.UtcNow.ToUnixTimeSeconds()).Single(p => p.Name == name);
+
+        if (probe.ReplayOfAcceptedHello)
+        {
+            var first = await ProbeRunner.RunAsync(proxy.EndPoint, probe with { CloseAfterSending = true }, Wait, default);
+            Assert.Equal(CloseKind.Fin, first.Close);
+        }
+
+        var proxied = ProbeRunner.RunAsync(proxy.EndPoint, probe, Wait, default);
+        var direct = ProbeRunner.RunAsync(nginx.EndPoint, probe, Wait, default);
+        var (p, d) = (await proxied, await direct);
+
+        if (ProbeComparer.Difference(p, d, TimeSpan.FromMilliseconds(750)) is { } diff)
+        {
+            Assert.Fail($"{diff} / proxy {p.Close} {p.Elapsed} {p.Received.Length} / mask {d.Close} {d.Elapsed} {d.Received.Length}");
+        }
+        Assert.Empty(dc.Inits);
+    }
+
+    [SkippableFact]
+    public async Task AuditCommand_AgainstGozarInFrontOfNginx_ReportsNoDifferenceWhileClientsStillWork()
+    {
+        NginxMaskSite.RequireInstalled();
+        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, maskEndPoint: nginx.EndPoint));
+        var secret = ProxySecret.FakeTls(TestProxy.BobKey, TestProxy.Domain).ToHex();
+        var output = new StringWriter();
+
+        var code = await GozarCommandLine.Build(output, new StringWriter()).Parse(
+            ["audit", "--proxy", proxy.EndPoint.ToString(), "--mask", nginx.EndPoint.ToString(), "--secret", secret, "--timeout", "6s"]).InvokeAsync();
+
+        Assert.True(code == 0, output.ToString());
+        Assert.Contains("answered all 15 probes like the mask site", output.ToString(), StringComparison.Ordinal);
+
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [512]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await echo);
+    }
+
+    [SkippableFact]
+    public async Task RealHttpsSession_ThroughGozar_OutlivesTheHandshakeDeadline()
+    {
+        NginxMaskSite.RequireInstalled();
+        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        await using var dc = new EchoDc();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = TestProxy.Start(
+            TestProxy.Options(dc, maskEndPoint: nginx.EndPoint, handshakeTimeout: TimeSpan.FromSeconds(1)), time: time);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false, (_, certificate, _, _) => certificate?.Subject == "CN=example.com");
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = TestProxy.Domain });
+
+        Assert.Equal("hello from the mask site\n", await GetAsync(tls));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("hello from the mask site\n", await GetAsync(tls));
+        Assert.Empty(dc.Inits);
+    }
+
+    private static async Task<string> GetAsync(SslStream tls)
+    {
+        await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {TestProxy.Domain}\r\n\r\n"));
+        var buffer = new byte[4096];
+        var text = new StringBuilder();
+        while (!text.ToString().EndsWith("site\n", StringComparison.Ordinal))
+        {
+            var read = await tls.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotEqual(0, read);
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var response = text.ToString();
+        return response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+    }
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Configuration;
+using Gozar.Hosting;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Sessions;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gozar.Tests.Sessions;
+
+/// <summary>Every upstream, mask and client fault ends the session cleanly with one counted outcome.</summary>
+public class ClientSessionFaultTests
+{
+    private static Dictionary<string, IReadOnlyList<HostEndpoint>> AllDcsAt(string host, int port) => new() { ["*"] = [new HostEndpoint(host, port)] };
+
+    [Fact]
+    public async Task RunAsync_DcRefuses_UpstreamUnreachableAndClientClosed()
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc, overrides: AllDcsAt("127.0.0.1", RunPortThatRefuses()));
+        await using var proxy = TestProxy.Start(options);
+
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+        await AssertOutcomeAsync(proxy, SessionOutcome.UpstreamUnreachable);
+    }
+
+    [Fact]
+    public async Task RunAsync_DcConnectTimesOut_UpstreamUnreachable()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        using var blackHole = new BlackHoleDc();
+        var options = TestProxy.Options(dc, overrides: AllDcsAt("127.0.0.1", blackHole.Port));
+        await using var proxy = TestProxy.Start(options, time: time);
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        var closed = client.Socket.ReadToEndAsync();
+        Assert.False(closed.IsCompleted);
+        time.Advance(options.Upstream.ConnectTimeout + TimeSpan.FromSeconds(1));
+
+        Assert.Empty(await closed);
+        await AssertOutcomeAsync(proxy, SessionOutcome.UpstreamUnreachable);
+    }
+
+    [Fact]
+    public async Task RunAsync_DcHostNameDoesNotResolve_UpstreamUnreachableAndLogged()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc, overrides: AllDcsAt("dc.example.invalid", 443));
+        var environment = new ProxyEnvironment(logs)
+        {
+            Resolve = (_, _) => Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound)),
+        };
+        await using var proxy = TestProxy.Start(options, environment);
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+        await AssertOutcomeAsync(proxy, SessionOutcome.UpstreamUnreachable);
+        Assert.Contains(logs.Lines, l => l.Contains("DnsFailed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_DcResetsMidStream_UpstreamErrorAndClientClosed()
+    {
+        await using var dc = new EchoDc();
+        await using var resetting = new ResettingDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, overrides: AllDcsAt("127.0.0.1", resetting.Port)));
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        await client.SendAsync(Frames.Build(ProtocolTag.PaddedIntermediate, [64]), default);
+
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+        await AssertOutcomeAsync(proxy, SessionOutcome.UpstreamError);
+    }
+
+    [Fact]
+    public async Task RunAsync_MaskHostDown_MaskUnreachableAndClientClosed()
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc, maskEndPoint: new IPEndPoint(IPAddress.Loopback, RunPortThatRefuses()));
+        await using var proxy = TestProxy.Start(options);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        await socket.SendAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
+
+        Assert.Empty(await socket.ReadToEndAsync());
+        await AssertOutcomeAsync(proxy, SessionOutcome.MaskUnreachable);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClientResetsMidStream_ClientErrorAndDcConnectionClosed()
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [64]);
+        await client.SendAsync(frame, default);
+        await client.ReceiveAsync(frame.Length, default);
+
+        client.Socket.LingerState = new LingerOption(true, 0);
+        await client.DisposeAsync();
+
+        // Linux may report a reset as a plain end of stream to the side that was only waiting to read.
+        await WaitForNoSessionsAsync(proxy);
+        var totals = proxy.Context.Metrics.OutcomeTotals();
+        Assert.Equal(1, totals.Sum());
+        Assert.Equal(1, totals[(int)SessionOutcome.ClientError] + totals[(int)SessionOutcome.Relayed]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EveryKindOfSession_LeavesNoSocketOrBufferBehind()
+    {
+        var pool = new CountingArrayPool();
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        var options = TestProxy.Options(dc, mask);
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(NullLoggerFactory.Instance) { Buffers = pool });
+        await RunOneOfEachAsync(proxy);
+        await WaitForNoSessionsAsync(proxy);
+        var baseline = Descriptors.Open();
+
+        for (var round = 0; round < 5; round++)
+        {
+            await RunOneOfEachAsync(proxy);
+        }
+
+        await WaitForNoSessionsAsync(proxy);
+        Assert.Equal(0, pool.Outstanding);
+        Assert.InRange(await Descriptors.WaitForAtMostAsync(baseline), 0, baseline + 4);
+    }
+
+    private static async Task RunOneOfEachAsync(TestProxy proxy)
+    {
+        await using (var tls = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
+        {
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [4096]);
+            await tls.SendAsync(frame, default);
+            await tls.ReceiveAsync(frame.Length, default);
+        }
+
+        await using (var classic = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Abridged, 1))
+        {
+            var frame = Frames.Build(ProtocolTag.Abridged, [512]);
+            await classic.SendAsync(frame, default);
+            await classic.ReceiveAsync(frame.Length, default);
+            classic.Socket.Shutdown(SocketShutdown.Send);
+            await classic.Socket.ReadToEndAsync();
+        }
+
+        using (var probe = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            await probe.SendAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
+            await probe.ReadToEndAsync();
+        }
+
+        using (var reset = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            await reset.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02 });
+            reset.LingerState = new LingerOption(true, 0);
+        }
+    }
+
+    internal static async Task AssertOutcomeAsync(TestProxy proxy, SessionOutcome outcome)
+    {
+        await WaitForNoSessionsAsync(proxy);
+        var totals = proxy.Context.Metrics.OutcomeTotals();
+        Assert.Equal(1, totals[(int)outcome]);
+        Assert.Equal(1, totals.Sum());
+    }
+
+    internal static async Task WaitForNoSessionsAsync(TestProxy proxy)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (proxy.Context.Registry.Count != 0)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+
+    private static int RunPortThatRefuses()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
