@@ -87,6 +87,10 @@ public sealed class Pump
                 }
             }
         }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+        {
+            return PumpEnd.Aborted;
+        }
         catch (SocketException) when (sending)
         {
             return PumpEnd.DestinationFailed;
