@@ -1,0 +1,72 @@
+using Gozar.FakeDc;
+using Gozar.FakeDc.Handshake;
+using Gozar.Protocol.Framing;
+
+namespace Gozar.Tests.FakeDc;
+
+public class KeyExchangeTests
+{
+    [Theory]
+    [InlineData(RsaScheme.RsaPad, ProtocolTag.Intermediate)]
+    [InlineData(RsaScheme.Sha1Padding, ProtocolTag.Abridged)]
+    [InlineData(RsaScheme.RsaPad, ProtocolTag.PaddedIntermediate)]
+    public async Task ExchangeKeys_EitherRsaScheme_BothSidesHoldTheSameKey(RsaScheme scheme, ProtocolTag tag)
+    {
+        await using var dc = SharedDc.Start();
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port, tag);
+
+        var key = await client.ExchangeKeysAsync(dc.RsaKey, scheme);
+
+        Assert.NotNull(key);
+        Assert.Equal([scheme], dc.Events.KeySchemes);
+        Assert.Equal([(tag, (short)2)], dc.Events.Connections);
+        Assert.True(dc.AuthKeys.TryGetValue(key.Id, out var held));
+        Assert.Equal(key.Key, held.Key);
+        Assert.Equal(key.ServerSalt, held.ServerSalt);
+        Assert.Empty(dc.Events.Problems);
+    }
+
+    [Theory]
+    [InlineData(Tamper.WrongServerNonce, "server_nonce")]
+    [InlineData(Tamper.UnknownFingerprint, "fingerprint")]
+    [InlineData(Tamper.WrongP, "p, q")]
+    [InlineData(Tamper.BadClientDhHash, "SHA-1")]
+    public async Task ExchangeKeys_TamperedStep_DcAnswers404AndCloses(Tamper tamper, string reason)
+    {
+        await using var dc = SharedDc.Start();
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port);
+
+        var key = await client.ExchangeKeysAsync(dc.RsaKey, RsaScheme.RsaPad, tamper);
+
+        Assert.Null(key);
+        Assert.Empty(dc.AuthKeys);
+        Assert.Contains(dc.Events.Problems, p => p.Contains(reason, StringComparison.Ordinal));
+        Assert.Null(await client.ReceivePacketAsync());
+    }
+
+    [Fact]
+    public async Task Connect_InitWithoutObfuscatedTag_DcClosesWithoutAnswer()
+    {
+        await using var dc = SharedDc.Start();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, dc.Port);
+
+        await socket.SendAsync(new byte[64]);
+        var read = await socket.ReceiveAsync(new byte[16]);
+
+        Assert.Equal(0, read);
+        Assert.Contains(dc.Events.Problems, p => p.Contains("obfuscated2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Call_UnencryptedPingBeforeAnyKey_DcAnswers404()
+    {
+        await using var dc = SharedDc.Start();
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port);
+
+        var answer = await client.CallPlainAsync(new Gozar.FakeDc.Tl.TlWriter().UInt32(Gozar.FakeDc.Tl.TlIds.Ping).Int64(1).ToArray());
+
+        Assert.Null(answer);
+        Assert.Contains(dc.Events.Problems, p => p.Contains("unencrypted message", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,32 @@
+namespace Gozar.Tests.RealClients;
+
+public enum RealClient
+{
+    Telethon,
+    GramJs,
+}
+
+/// <summary>
+/// A theory that needs a real client library. Without the library it is skipped on a developer's machine, but not
+/// in CI: there the test runs and fails, so a broken install step cannot turn the real-client tests green.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RealClientTheoryAttribute : TheoryAttribute
+{
+    public RealClientTheoryAttribute(RealClient client)
+    {
+        Client = client;
+        var missing = client switch
+        {
+            RealClient.Telethon when RealClientEnvironment.TelethonPython is null => RealClientEnvironment.TelethonMissing,
+            RealClient.GramJs when RealClientEnvironment.Node is null => RealClientEnvironment.GramJsMissing,
+            _ => null,
+        };
+        if (missing is not null && !RealClientEnvironment.IsCi)
+        {
+            Skip = missing + " Skipped because CI is not set.";
+        }
+    }
+
+    public RealClient Client { get; }
+}
