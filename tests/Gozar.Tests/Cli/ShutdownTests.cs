@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Gozar.Protocol.Framing;
+using Gozar.Protocol.Secrets;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Cli;
+
+/// <summary>`gozar run` as a real process: SIGTERM drains, a second signal stops at once, the exit code is 0.</summary>
+public sealed partial class ShutdownTests : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-shutdown-").FullName;
+    private readonly EchoDc _dc = new();
+
+    [Fact]
+    public async Task Run_Sigterm_LetsTheOpenSessionFinishThenExitsZero()
+    {
+        using var gozar = await StartAsync(drain: "30s");
+        await using var client = await ConnectAsync();
+
+        Signal(gozar.Process, SigTerm);
+        await gozar.WaitForOutputAsync("Stopping");
+        await EchoAsync(client);
+        Assert.False(gozar.Process.HasExited);
+
+        await client.DisposeAsync();
+        Assert.True(await gozar.WaitForExitAsync(TimeSpan.FromSeconds(15)), gozar.Output);
+        Assert.Equal(0, gozar.Process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Run_SecondSignal_StopsAtOnceEvenWithOpenSessions()
+    {
+        using var gozar = await StartAsync(drain: "10m");
+        await using var client = await ConnectAsync();
+
+        Signal(gozar.Process, SigTerm);
+        await gozar.WaitForOutputAsync("Stopping");
+        Signal(gozar.Process, SigTerm);
+
+        Assert.True(await gozar.WaitForExitAsync(TimeSpan.FromSeconds(15)), gozar.Output);
+        Assert.Equal(0, gozar.Process.ExitCode);
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+    }
+
+    private int _port;
+
+    private async Task<GozarProcess> StartAsync(string drain)
+    {
+        _port = RunCommandTests.FreePort();
+        var config = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(config, $"""
+            listen = ["127.0.0.1:{_port}"]
+            [tls]
+            domains = ["{TestProxy.Domain}"]
+            mask_host = "127.0.0.1:9"
+            [users]
+            alice = "{Convert.ToHexStringLower(TestProxy.AliceKey)}"
+            [upstream.dc_overrides]
+            "*" = "127.0.0.1:{_dc.Port}"
+            [timeouts]
+            drain = "{drain}"
+            """);
+        var gozar = GozarProcess.Start(typeof(Gozar.Cli.RunCommand).Assembly.Location, "run", "--config", config);
+        await gozar.WaitForOutputAsync("is running");
+        return gozar;
+    }
+
+    private async Task<SelfTestClient> ConnectAsync()
+    {
+        var client = await Client.ConnectTlsAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, _port), TestProxy.AliceKey);
+        await EchoAsync(client);
+        return client;
+    }
+
+    private static async Task EchoAsync(SelfTestClient client)
+    {
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [128]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static void Signal(Process process, int signal) => Assert.Equal(0, Kill(process.Id, signal));
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _dc.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A `dotnet gozar.dll …` child process whose output is collected line by line.</summary>
+    private sealed class GozarProcess : IDisposable
+    {
+        private readonly System.Text.StringBuilder _output = new();
+
+        private GozarProcess(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public static GozarProcess Start(string assembly, params string[] arguments)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(assembly);
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var gozar = new GozarProcess(new Process { StartInfo = info });
+            gozar.Process.OutputDataReceived += (_, e) => gozar.Append(e.Data);
+            gozar.Process.ErrorDataReceived += (_, e) => gozar.Append(e.Data);
+            gozar.Process.Start();
+            gozar.Process.BeginOutputReadLine();
+            gozar.Process.BeginErrorReadLine();
+            return gozar;
+        }
+
+        private void Append(string? line)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+
+        public async Task WaitForOutputAsync(string text)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                Assert.False(Process.HasExited, Output);
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+
+        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            try
+            {
+                await Process.WaitForExitAsync(cancel.Token);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+
+            Process.Dispose();
+        }
+    }
+}
