@@ -74,7 +74,7 @@ public sealed class ConfigLoaderMiddleTests
     [Theory]
     [InlineData("proxy_config_file = \"c\"", "upstream.middle.proxy_secret_file: required with upstream.mode = \"middle\"")]
     [InlineData("proxy_secret_file = \"s\"", "upstream.middle.proxy_config_file: required with upstream.mode = \"middle\"")]
-    [InlineData(Files + "\nproxy_secret = \"x\"", "unknown key 'upstream.middle.proxy_secret' (did you mean 'upstream.middle.proxy_secret_file'?)")]
+    [InlineData(Files + "\nnat_ipp = \"x\"", "unknown key 'upstream.middle.nat_ipp' (did you mean 'upstream.middle.nat_ip'?)")]
     [InlineData(Files + "\nproxy_config_v6_file = \"\"", "upstream.middle.proxy_config_v6_file: is empty")]
     [InlineData(Files + "\nrefresh = \"10s\"", "upstream.middle.refresh: must be 0 (never) or at least 1m")]
     [InlineData(Files + "\nrefresh = \"x\"", "upstream.middle.refresh: 'x' is not a duration")]
