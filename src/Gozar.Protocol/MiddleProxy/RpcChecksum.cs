@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.IO.Hashing;
+using System.Numerics;
 
 namespace Gozar.Protocol.MiddleProxy;
 
