@@ -39,6 +39,9 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
+    public static partial void TlsProfileInUse(ILogger logger, string profile);
+
     [LoggerMessage(80, LogLevel.Warning,
         "An ad tag is configured but upstream.mode = \"direct\": ad tags only work in middle-proxy mode, so it has no effect (set upstream.mode = \"middle\" to use it)")]
     public static partial void AdTagIgnored(ILogger logger);

@@ -74,6 +74,11 @@ public sealed class ProxyServer : IAsyncDisposable
 
         error = null;
         var server = new ProxyServer(new SessionContext(options, environment, logger, metrics) { Middle = middle }, listeners);
+        if (options.Modes.Tls)
+        {
+            Log.TlsProfileInUse(logger, server.Context.TlsProfile.Source);
+        }
+
         foreach (var listener in listeners)
         {
             server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
