@@ -57,6 +57,9 @@ public static partial class Log
     [LoggerMessage(25, LogLevel.Warning, "Starting without earlier user usage: {Error}")]
     public static partial void StateLoadFailed(ILogger logger, string error);
 
+    [LoggerMessage(26, LogLevel.Warning, "Not watching the config file for changes ({Reason}); send SIGHUP to reload")]
+    public static partial void ConfigWatchFailed(ILogger logger, string reason);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

@@ -56,6 +56,9 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Every user's live account and usage; the same object across reloads.</summary>
     public UserRegistry Users => _context.Accounts;
 
+    /// <summary>Reloads and edits the config file this server was started from; null when started from options in code.</summary>
+    public ConfigReloader? Reloader { get; internal set; }
+
     /// <summary>Where usage is saved; null when the options name no state file.</summary>
     public UserStateStore? State => _state;
 
