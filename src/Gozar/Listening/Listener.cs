@@ -99,6 +99,13 @@ public sealed class Listener : IDisposable
                 break;
             }
 
+            // A reload while this loop waited in accept: the connection gets the new settings, unless they replaced the
+            // admission bounds too (then the slot belongs to the old ones, and so does this one connection).
+            if (context() is var latest && latest.Admission == admission)
+            {
+                session = latest;
+            }
+
             var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
             if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {
