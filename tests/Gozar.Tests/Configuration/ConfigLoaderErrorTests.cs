@@ -319,7 +319,7 @@ public sealed class ConfigLoaderErrorTests
     [Theory]
     [InlineData("relay_buffer = \"64KB\"", "limits.relay_buffer: '64KB' is not a size")]
     [InlineData("relay_buffer = \"abc\"", "limits.relay_buffer: 'abc' is not a size")]
-    [InlineData("relay_buffer = \"1GiB\"", "limits.relay_buffer: '1GiB' is not a size")]
+    [InlineData("relay_buffer = \"1GB\"", "limits.relay_buffer: '1GB' is not a size")]
     [InlineData("relay_buffer = \"8MiB\"", "limits.relay_buffer: '8MiB' is out of range (4KiB .. 4MiB)")]
     [InlineData("relay_buffer = 1024", "limits.relay_buffer: 1024 is out of range (4KiB .. 4MiB)")]
     [InlineData("relay_buffer = -4096", "limits.relay_buffer: -4096 is out of range")]
