@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Gozar.Diagnostics;
 using Gozar.Protocol.MiddleProxy;
 
@@ -105,6 +106,7 @@ public sealed partial class MeConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReceiveAsync(CancellationToken cancellation)
     {
         _receive ??= _pool.Rent(InitialReceiveBytes);

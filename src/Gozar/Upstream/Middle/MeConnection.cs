@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Gozar.Diagnostics;
 using Gozar.Protocol.MiddleProxy;
@@ -154,6 +155,7 @@ public sealed partial class MeConnection : IAsyncDisposable
         return SendSlowAsync(item, cancellation);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendSlowAsync(OutFrame item, CancellationToken cancellation)
     {
         try
@@ -266,6 +268,7 @@ public sealed partial class MeConnection : IAsyncDisposable
         return padded;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)

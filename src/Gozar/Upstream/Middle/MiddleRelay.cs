@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.FakeTls;
 using Gozar.Protocol.Framing;
@@ -33,7 +34,8 @@ public enum MiddleDownEnd
 /// <summary>
 /// One client in middle mode (spec §3.5): its frames are parsed, stripped of framing and padding and sent as
 /// RPC_PROXY_REQ; answers come back framed the client's way (0..3 padding bytes for dd), quick-acks as raw tokens.
-/// Holds no buffer while the client is idle between frames.
+/// Holds no buffer while the client is idle between frames; the per-packet async helpers use pooled state machines,
+/// so a packet costs no allocation even when a send has to wait.
 /// </summary>
 public sealed class MiddleRelay
 {
@@ -237,6 +239,7 @@ public sealed class MiddleRelay
 
     /// <summary>Sends every whole frame in <c>buffer[..end]</c> and moves the rest to the front.</summary>
     /// <returns>False on a frame the client's transport forbids; the bytes left; the buffer size the next frame needs.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Ok, int End, int Needed)> ForwardFramesAsync(byte[] buffer, int end)
     {
         var position = 0;
@@ -333,6 +336,7 @@ public sealed class MiddleRelay
     }
 
     /// <summary>Frames the packet in place around it (header before, padding after), encrypts it, and sends it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte[]?> WritePacketAsync(MiddleAnswer answer, byte[]? staging)
     {
         var buffer = answer.Buffer!;
@@ -348,6 +352,7 @@ public sealed class MiddleRelay
     }
 
     /// <summary>The raw token (spec §3.5): big-endian for abridged, little-endian (as received) otherwise.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte[]?> WriteQuickAckAsync(uint token, byte[]? staging)
     {
         var buffer = _pool.Rent(MiddleClientLink.PacketOffset + QuickAckBytes);
@@ -376,6 +381,7 @@ public sealed class MiddleRelay
     /// Sends <c>buffer[start..start+length]</c>; for fake-TLS wrapped in records, the header written in the free bytes
     /// before the data when one record holds it, else record by record through a staging buffer.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte[]?> SendToClientAsync(byte[] buffer, int start, int length, byte[]? staging)
     {
         if (_tls is null)
@@ -405,6 +411,7 @@ public sealed class MiddleRelay
         return staging;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)
