@@ -24,6 +24,8 @@ public class Field25519Tests
         Assert.Equal(Mod(va * va), Value(Field25519.Square(a)));
         Assert.Equal(Mod(va * 121665), Value(Field25519.MultiplySmall(a, 121665)));
         Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519.Invert(a)));
+        Assert.Equal(BigInteger.ModPow(va, (P - 1) / 2, P).IsOne, Field25519.IsNonZeroSquare(a));
+        Assert.Equal(!Mod(va).IsZero, Field25519.IsNonZeroSquare(Field25519.Square(a)));
 
         // Chains feed unreduced outputs (limbs a little above 2^51) into further operations.
         var chained = Field25519.Multiply(Field25519.Add(a, b), Field25519.Subtract(Field25519.Square(c), a));
