@@ -60,6 +60,40 @@ public sealed class AesCtr : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes keystream block number <paramref name="block"/> of (key, IV) into the first 16 bytes of
+    /// <paramref name="destination"/> without creating a cipher: with AES intrinsics nothing is allocated, which matters
+    /// for checks that fail for most keys tried.
+    /// </summary>
+    public static void WriteKeystreamBlock(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, int block, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        if (destination.Length < BlockSize)
+        {
+            throw new ArgumentException("A keystream block is 16 bytes.", nameof(destination));
+        }
+
+        if (!AesNiCtr.IsSupported)
+        {
+            using var cipher = new AesCtr(key, iv);
+            cipher._counter += (uint)block;
+            cipher.NextKeystreamBlock();
+            cipher.Keystream.CopyTo(destination);
+            return;
+        }
+
+        if (key.Length != KeySize || iv.Length != IvSize)
+        {
+            throw new ArgumentException("AES-256-CTR needs a 32-byte key and a 16-byte IV.", nameof(key));
+        }
+
+        Span<byte> roundKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+        AesNiCtr.ExpandKey(key, roundKeys);
+        var counter = BinaryPrimitives.ReadUInt128BigEndian(iv) + (uint)block;
+        AesNiCtr.EncryptCounter(ref MemoryMarshal.GetReference(roundKeys), ref counter, ref MemoryMarshal.GetReference(destination));
+        CryptographicOperations.ZeroMemory(roundKeys);
+    }
+
     /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
     internal bool IsHardwareAccelerated => _portable is null;
 

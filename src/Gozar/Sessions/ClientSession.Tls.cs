@@ -71,7 +71,9 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Buffers.Return(assembled, clearArray: true);
+            // Only what was written needs wiping (every assembled byte came from the input), not the whole pooled
+            // array: clearing 64 KiB cost more than the hello's HMAC.
+            ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
         }
     }
 
@@ -163,10 +165,10 @@ public sealed partial class ClientSession
     {
         var reader = new TlsRecordReader();
         var payload = _context.Buffers.Rent(HandshakeCapacity);
+        var produced = 0;
         try
         {
             var position = helloLength;
-            var produced = 0;
             while (true)
             {
                 var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
@@ -209,8 +211,14 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Buffers.Return(payload, clearArray: true);
+            ReturnWiped(payload, produced);
         }
+    }
+
+    private void ReturnWiped(byte[] buffer, int used)
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer.AsSpan(0, used));
+        _context.Buffers.Return(buffer);
     }
 
     private static ChunkProcessor CreateUpstreamProcessor(Authentication authentication, AesCtr p2d) =>

@@ -55,6 +55,25 @@ public class Obfuscated2Tests
         Assert.False(Obfuscated2.TryAcceptClient(ClientWireInit, new[] { other }, out _));
     }
 
+    [SkippableFact]
+    public void TryAcceptClient_WrongKeysOnAesNiCpu_DoNotAllocate()
+    {
+        Skip.IfNot(System.Runtime.Intrinsics.X86.Aes.IsSupported, "The portable AES path creates a platform cipher per key.");
+        var keys = new byte[16][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = new byte[16];
+            keys[i][0] = (byte)(i + 1);
+        }
+
+        Obfuscated2.TryAcceptClient(ClientWireInit, keys, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var accepted = Obfuscated2.TryAcceptClient(ClientWireInit, keys, out _);
+
+        Assert.False(accepted);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void WriteClientServerKeyMaterial_SpecVector_IsKeyAndIvOfServerDirection()
     {
