@@ -23,7 +23,13 @@ public sealed class AesCtr : IDisposable
     // _secret layout: [0, 240) AES-NI round keys, [240, 256) keystream of the current block.
     // Pinned so that heap compaction never leaves stale copies of key material behind.
     private const int KeystreamOffset = AesNiCtr.RoundKeysSize;
-    private readonly byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
+
+    // What a disposed cipher points at instead of its own secret, which the GC may then take (an idle relayed
+    // connection in fast mode holds two ciphers it never uses). Same size, so a transform racing with Dispose reads
+    // zeros instead of past an array's end.
+    private static readonly byte[] DisposedSecret = new byte[KeystreamOffset + BlockSize];
+
+    private byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
     private readonly EcbCtr? _portable;
     private UInt128 _counter;
 
@@ -260,7 +266,7 @@ public sealed class AesCtr : IDisposable
         _keystreamUsed = 0;
     }
 
-    /// <summary>Wipes the round keys, the keystream and the counter. Further transforms throw.</summary>
+    /// <summary>Wipes the round keys, the keystream and the counter and lets their memory go. Further transforms throw.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -270,6 +276,7 @@ public sealed class AesCtr : IDisposable
 
         _disposed = true;
         CryptographicOperations.ZeroMemory(_secret);
+        _secret = DisposedSecret;
         _counter = UInt128.Zero;
         _portable?.Dispose();
     }
