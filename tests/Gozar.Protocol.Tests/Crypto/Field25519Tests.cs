@@ -34,6 +34,18 @@ public class Field25519Tests
         Assert.Equal(Mod(vc * ((va * va) + (vb * 121665))), Value(ladderLike));
     }
 
+    [Property(MaxTest = 1000)]
+    public void MulHighPortable_AnyOperands_MatchesUInt128(ulong a, ulong b) =>
+        Assert.Equal((ulong)(((UInt128)a * b) >> 64), Field25519.MulHighPortable(a, b));
+
+    [Theory]
+    [InlineData(ulong.MaxValue, ulong.MaxValue)]
+    [InlineData(ulong.MaxValue, 1UL)]
+    [InlineData(0xFFFFFFFFUL, 0xFFFFFFFF00000000UL)]
+    [InlineData((1UL << 57) - 1, (1UL << 52) - 1)]
+    public void MulHighPortable_Extremes_MatchesUInt128(ulong a, ulong b) =>
+        Assert.Equal((ulong)(((UInt128)a * b) >> 64), Field25519.MulHighPortable(a, b));
+
     [Fact]
     public void ToBytes_ValuesAtAndAboveP_AreReducedCanonically()
     {
