@@ -39,6 +39,9 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
+    public static partial void TlsProfileInUse(ILogger logger, string profile);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

@@ -60,6 +60,11 @@ public sealed class ProxyServer : IAsyncDisposable
 
         error = null;
         var server = new ProxyServer(new SessionContext(options, environment, logger, new GozarMetrics()), listeners);
+        if (options.Modes.Tls)
+        {
+            Log.TlsProfileInUse(logger, server.Context.TlsProfile.Source);
+        }
+
         foreach (var listener in listeners)
         {
             server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
