@@ -55,6 +55,24 @@ public class Obfuscated2Tests
         Assert.False(Obfuscated2.TryAcceptClient(ClientWireInit, new[] { other }, out _));
     }
 
+    [Fact]
+    public void TryAcceptClient_RandomInitsFromCreateInit_AllAccepted()
+    {
+        var random = new Random(11);
+        var plain = new byte[Obfuscated2.InitLength];
+        var wire = new byte[Obfuscated2.InitLength];
+        for (var i = 0; i < 3000; i++)
+        {
+            random.NextBytes(plain);
+            var dc = (short)random.Next(-5, 6);
+            Obfuscated2.CreateInit(plain, Secret, ProtocolTag.PaddedIntermediate, dc, wire);
+
+            Assert.True(Obfuscated2.TryAcceptClient(wire, new[] { Secret }, out var init), Convert.ToHexString(plain));
+            Assert.Equal(dc, init.DcId);
+            Assert.Equal(ProtocolTag.PaddedIntermediate, init.Tag);
+        }
+    }
+
     [SkippableFact]
     public void TryAcceptClient_WrongKeysOnAesNiCpu_DoNotAllocate()
     {
