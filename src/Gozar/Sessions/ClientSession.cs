@@ -130,7 +130,9 @@ public sealed partial class ClientSession
         }
 
         _verdict = HandshakeVerdict.Authenticated;
-        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+        return _context.Middle is { } middle
+            ? await RelayToMiddleAsync(authentication, middle, stopping).ConfigureAwait(false)
+            : await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
     }
 
     /// <summary>Authenticates the client, or relays it to the mask host and returns how that ended.</summary>
