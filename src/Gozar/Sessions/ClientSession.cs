@@ -338,6 +338,13 @@ public sealed partial class ClientSession
 
             var fastMode = _options.Upstream.FastMode;
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
+            if (fastMode)
+            {
+                // The DC's stream is the client's (spec §4.3): these two are never used, and a relay may idle for hours.
+                d2p.Dispose();
+                init.Encryptor.Dispose();
+            }
+
             await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
             _account?.Up.Count(authentication.Pending.Length);
