@@ -30,6 +30,7 @@ public sealed class MaskStandIn : IAsyncDisposable
     private long _answered;
     private long _timedOut;
     private long _closedByPeer;
+    private long _reset;
 
     public MaskStandIn(int port)
     {
@@ -50,6 +51,9 @@ public sealed class MaskStandIn : IAsyncDisposable
 
     /// <summary>Connections the other side closed before sending anything (preconnects the proxy no longer needed).</summary>
     public long ClosedByPeer => Interlocked.Read(ref _closedByPeer);
+
+    /// <summary>Connections that ended in a socket error, such as a reset from the proxy dropping an unused preconnect.</summary>
+    public long Reset => Interlocked.Read(ref _reset);
 
     /// <summary>What the mask answers to a connection whose first byte is <paramref name="first"/>.</summary>
     public static ReadOnlySpan<byte> ReplyFor(byte first) => first == TlsHandshakeRecord ? TlsAlert : HttpReply;
@@ -121,6 +125,7 @@ public sealed class MaskStandIn : IAsyncDisposable
         }
         catch (SocketException)
         {
+            Interlocked.Increment(ref _reset);
         }
         finally
         {

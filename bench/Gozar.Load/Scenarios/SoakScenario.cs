@@ -18,6 +18,9 @@ public static class SoakScenario
 {
     public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the peaks are read: often enough to catch a storm, which the 10 s samples may miss.</summary>
+    public static readonly TimeSpan PeakEvery = TimeSpan.FromSeconds(1);
+
     // Short connections: ee, dd and classic in turn, each echoing three frames of up to 4 KiB.
     private const double ShortPerSecond = 20;
     private const int ShortFrames = 3;
@@ -70,6 +73,7 @@ public static class SoakScenario
             Task.WhenAll(Enumerable.Range(0, LongLivedClients).Select(i =>
                 SoakClients.LongLivedAsync(SoakClients.InMode(target, i), i, LongLivedInterval, LongLivedMaxFrame, counters, stop.Token))));
 
+        var peak = PeaksAsync(pid, stop.Token);
         foreach (var at in SampleTimes(duration))
         {
             var wait = at - Stopwatch.GetElapsedTime(started);
@@ -85,10 +89,12 @@ public static class SoakScenario
                 await load.WaitAsync(cancellation).ConfigureAwait(false);
             }
 
-            samples.Add(Sample(pid, Stopwatch.GetElapsedTime(started).TotalSeconds, phase, counters));
+            // Stamped with the planned time, not the (slightly later) actual one, so that windows hold whole samples.
+            samples.Add(Sample(pid, at.TotalSeconds, phase, counters));
         }
 
         await load.ConfigureAwait(false);
+        var peaks = await peak.ConfigureAwait(false);
         var cpu = 100 * (ProcessStats.CpuSeconds(pid) - cpuBefore) / Stopwatch.GetElapsedTime(started).TotalSeconds;
         var totals = new SoakTotals(
             duration,
@@ -103,9 +109,10 @@ public static class SoakScenario
             counters.AllProbes,
             counters.AllProbeAnomalies,
             string.Join(", ", Enum.GetValues<ProbeKind>().Select(k => $"{k} {counters.ProbesAsExpected(k) + counters.ProbeAnomalies(k)}")),
-            $"{mask.Accepted} connections, {mask.Answered} answered, {mask.TimedOut} closed by its idle timer, {mask.ClosedByPeer} closed by the proxy unused",
+            $"{mask.Accepted} connections, {mask.Answered} answered, {mask.TimedOut} closed by its idle timer, {mask.ClosedByPeer} closed unused by the proxy, {mask.Reset} reset",
             counters.SkippedCount,
-            cpu);
+            cpu,
+            peaks);
         var (markdown, failures) = SoakReport.Render(samples, totals);
         await Console.Out.WriteAsync(markdown).ConfigureAwait(false);
         if (reportPath.Length > 0)
@@ -141,6 +148,30 @@ public static class SoakScenario
 
     private static SoakSample Sample(int pid, double seconds, SoakPhase phase, SoakCounters counters) =>
         new(seconds, phase, ProcessSnapshot.Read(pid), counters.ConnectionsCompleted, counters.AllProbes, counters.CompletedOf(SoakClient.LongLived));
+
+    /// <summary>The highest RSS, descriptor and thread counts seen until <paramref name="stop"/>, each on its own.</summary>
+    private static async Task<ProcessSnapshot> PeaksAsync(int pid, CancellationToken stop)
+    {
+        var peak = default(ProcessSnapshot);
+        using var timer = new PeriodicTimer(PeakEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                var now = ProcessSnapshot.Read(pid);
+                peak = new ProcessSnapshot(
+                    Math.Max(peak.RssKib, now.RssKib),
+                    Math.Max(peak.RssAnonKib, now.RssAnonKib),
+                    Math.Max(peak.Threads, now.Threads),
+                    Math.Max(peak.Descriptors, now.Descriptors));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return peak;
+    }
 
     /// <summary>
     /// Starts <paramref name="start"/> at a steady rate until <paramref name="stop"/>, with at most
