@@ -85,58 +85,58 @@ public static class SoakClients
 
         async Task ServeAsync()
         {
-        while (!stop.IsCancellationRequested)
-        {
-            var offset = random.Next(Pattern.Period);
-            long position = offset;
-            try
+            while (!stop.IsCancellationRequested)
             {
-                LoadConnection connection;
-                using (var opening = new CancellationTokenSource(OperationTimeout))
+                var offset = random.Next(Pattern.Period);
+                long position = offset;
+                try
                 {
-                    var command = new Command(CommandKind.Echo, offset, Upload: 0, Download: 0);
-                    connection = await LoadConnection.OpenAsync(target, command, 0, MaxFrame, opening.Token).ConfigureAwait(false);
-                }
-
-                using (connection)
-                {
-                    while (!stop.IsCancellationRequested)
+                    LoadConnection connection;
+                    using (var opening = new CancellationTokenSource(OperationTimeout))
                     {
-                        var length = random.Next(1, maxFrame + 1);
-                        using (var roundTrip = new CancellationTokenSource(OperationTimeout))
-                        {
-                            connection.StagePattern(position, length);
-                            await connection.FlushAsync(roundTrip.Token).ConfigureAwait(false);
-                            if (!await connection.ReceivePatternAsync(position, length, scratch, roundTrip.Token).ConfigureAwait(false))
-                            {
-                                counters.Mismatch(SoakClient.LongLived);
-                                counters.LongLivedDropped();
-                                break;
-                            }
-                        }
+                        var command = new Command(CommandKind.Echo, offset, Upload: 0, Download: 0);
+                        connection = await LoadConnection.OpenAsync(target, command, 0, MaxFrame, opening.Token).ConfigureAwait(false);
+                    }
 
-                        position += length;
-                        var now = Stopwatch.GetTimestamp();
-                        counters.LongLivedGap(now - lastSuccess);
-                        lastSuccess = now;
-                        counters.Completed(SoakClient.LongLived);
-                        if (!await DelayAsync(interval, stop).ConfigureAwait(false))
+                    using (connection)
+                    {
+                        while (!stop.IsCancellationRequested)
                         {
-                            return;
+                            var length = random.Next(1, maxFrame + 1);
+                            using (var roundTrip = new CancellationTokenSource(OperationTimeout))
+                            {
+                                connection.StagePattern(position, length);
+                                await connection.FlushAsync(roundTrip.Token).ConfigureAwait(false);
+                                if (!await connection.ReceivePatternAsync(position, length, scratch, roundTrip.Token).ConfigureAwait(false))
+                                {
+                                    counters.Mismatch(SoakClient.LongLived);
+                                    counters.LongLivedDropped();
+                                    break;
+                                }
+                            }
+
+                            position += length;
+                            var now = Stopwatch.GetTimestamp();
+                            counters.LongLivedGap(now - lastSuccess);
+                            lastSuccess = now;
+                            counters.Completed(SoakClient.LongLived);
+                            if (!await DelayAsync(interval, stop).ConfigureAwait(false))
+                            {
+                                return;
+                            }
                         }
                     }
                 }
-            }
-            catch (Exception e) when (IsConnectionFailure(e))
-            {
-                counters.Error(SoakClient.LongLived, e);
-                counters.LongLivedDropped();
-                if (!await DelayAsync(interval, stop).ConfigureAwait(false))
+                catch (Exception e) when (IsConnectionFailure(e))
                 {
-                    return;
+                    counters.Error(SoakClient.LongLived, e);
+                    counters.LongLivedDropped();
+                    if (!await DelayAsync(interval, stop).ConfigureAwait(false))
+                    {
+                        return;
+                    }
                 }
             }
-        }
         }
     }
 
