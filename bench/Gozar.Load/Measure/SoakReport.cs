@@ -76,7 +76,7 @@ public static class SoakReport
         Check(text, failures, $"RSS, first {Span(window)} (warm-up) vs last {Span(window)}",
             $"{Mib(Average(first, s => s.Proxy.RssKib))} → {Mib(lastRss)} MiB, peak {Mib(Math.Max(totals.Peak.RssKib, load.Max(s => s.Proxy.RssKib)))} MiB", "reported", null);
         Check(text, failures, "RSS slope after warm-up (least squares)",
-            $"{Slope(warm, s => s.Proxy.RssKib):+0.0;-0.0} KiB/min (anonymous: {Slope(warm, s => s.Proxy.RssAnonKib):+0.0;-0.0})", "reported", null);
+            $"{Slope(warm, s => s.Proxy.RssKib):+0.0;-0.0} KiB/min (anonymous: {Slope(warm, s => s.Proxy.RssAnonKib):+0.0;-0.0}); second half alone: {Slope(warm.Where(s => s.Seconds > end / 2).ToList(), s => s.Proxy.RssKib):+0.0;-0.0}", "reported", null);
         Check(text, failures, "open descriptors during load after warm-up",
             $"{Average(warm, s => s.Proxy.Descriptors):0} average, peak {Math.Max(totals.Peak.Descriptors, load.Max(s => s.Proxy.Descriptors))}, slope {Slope(warm, s => s.Proxy.Descriptors):+0.0;-0.0}/min", "reported", null);
         Check(text, failures, $"open descriptors {Settle.TotalSeconds:0} s after the load vs before it",

@@ -11,8 +11,13 @@ namespace Gozar.Load.Scenarios;
 /// </summary>
 public sealed class MaskStandIn : IAsyncDisposable
 {
-    /// <summary>How long a silent connection stays open; short so that silent probes end well inside a soak.</summary>
-    public static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long a silent connection stays open: as long as the proxy's handshake timeout, shorter than a real site's
+    /// (nginx: 60 s) so that silent probes end well inside a soak. With 2 s, on a machine at load average 40, the
+    /// mask sometimes closed a preconnect before the starved proxy had read a client's first bytes, and the proxy
+    /// then (by design) handed even legitimate clients to the closed mask.
+    /// </summary>
+    public static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(10);
 
     private const int Backlog = 1024;
     private const byte TlsHandshakeRecord = 0x16;

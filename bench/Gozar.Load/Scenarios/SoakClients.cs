@@ -29,6 +29,7 @@ public static class SoakClients
         var offset = random.Next(Pattern.Period);
         var scratch = new byte[maxFrame];
         using var timeout = new CancellationTokenSource(OperationTimeout);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             long position = offset;
@@ -37,9 +38,8 @@ public static class SoakClients
             using var connection = await LoadConnection.OpenAsync(target, command, length, MaxFrame, timeout.Token).ConfigureAwait(false);
             for (var frame = 0; ; frame++)
             {
-                if (!await connection.ReceivePatternAsync(position, length, scratch, timeout.Token).ConfigureAwait(false))
+                if (!await EchoedAsync(connection, position, length, scratch, kind, counters, started, timeout.Token).ConfigureAwait(false))
                 {
-                    counters.Mismatch(kind);
                     return;
                 }
 
@@ -58,7 +58,7 @@ public static class SoakClients
         }
         catch (Exception e) when (IsConnectionFailure(e))
         {
-            counters.Error(kind, e);
+            counters.Error(kind, Describe(e, started));
         }
     }
 
@@ -129,7 +129,7 @@ public static class SoakClients
                 }
                 catch (Exception e) when (IsConnectionFailure(e))
                 {
-                    counters.Error(SoakClient.LongLived, e);
+                    counters.Error(SoakClient.LongLived, Describe(e, lastSuccess));
                     counters.LongLivedDropped();
                     if (!await DelayAsync(interval, stop).ConfigureAwait(false))
                     {
@@ -139,6 +139,38 @@ public static class SoakClients
             }
         }
     }
+
+    /// <summary>
+    /// Receives the echo of pattern bytes [position, position + length) and checks it; false, counted, when the bytes
+    /// differ (a mismatch) or the connection ended first (an error: the proxy closed it).
+    /// </summary>
+    private static async Task<bool> EchoedAsync(
+        LoadConnection connection, long position, int length, byte[] scratch, SoakClient kind, SoakCounters counters, long started, CancellationToken cancellation)
+    {
+        while (length > 0)
+        {
+            var received = await connection.ReceiveAsync(scratch.AsMemory(0, Math.Min(length, scratch.Length)), cancellation).ConfigureAwait(false);
+            if (received == 0)
+            {
+                counters.Error(kind, $"closed by the proxy with {length} echoed bytes still due, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms in");
+                return false;
+            }
+
+            if (!Pattern.Matches(position, scratch.AsSpan(0, received)))
+            {
+                counters.Mismatch(kind);
+                return false;
+            }
+
+            position += received;
+            length -= received;
+        }
+
+        return true;
+    }
+
+    private static string Describe(Exception e, long started) =>
+        $"{e.GetType().Name}: {e.Message}, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms in";
 
     /// <summary>Waits; false when <paramref name="stop"/> came first.</summary>
     public static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)

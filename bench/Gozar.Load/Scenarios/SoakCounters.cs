@@ -38,7 +38,8 @@ public sealed class SoakCounters
     private long _skipped;
     private long _longLivedDrops;
     private long _longLivedMaxGapTicks;
-    private int _reportedErrors;
+    private int _reportedClientFailures;
+    private int _reportedProbeAnomalies;
 
     /// <summary>A connection (or, for long-lived clients, a round trip) whose every byte came back as sent.</summary>
     public void Completed(SoakClient client) => Interlocked.Increment(ref _completed[(int)client]);
@@ -47,14 +48,14 @@ public sealed class SoakCounters
     public void Mismatch(SoakClient client)
     {
         Interlocked.Increment(ref _mismatches[(int)client]);
-        Report($"{client}: echoed bytes differ from the bytes sent");
+        Report(ref _reportedClientFailures, $"{client}: echoed bytes differ from the bytes sent");
     }
 
     /// <summary>A connection failed (reset, refused, closed early, timed out, a bad TLS flight).</summary>
-    public void Error(SoakClient client, Exception error)
+    public void Error(SoakClient client, string error)
     {
         Interlocked.Increment(ref _errors[(int)client]);
-        Report($"{client}: {error.GetType().Name}: {error.Message}");
+        Report(ref _reportedClientFailures, $"{client}: {error}");
     }
 
     /// <summary>A connection not started because too many of its kind were still in flight (the load side fell behind).</summary>
@@ -87,7 +88,7 @@ public sealed class SoakCounters
         else
         {
             Interlocked.Increment(ref _probeAnomalies[(int)kind]);
-            Report($"probe {kind}: {anomaly}");
+            Report(ref _reportedProbeAnomalies, $"probe {kind}: {anomaly}");
         }
     }
 
@@ -118,12 +119,12 @@ public sealed class SoakCounters
 
     public TimeSpan LongLivedMaxGap => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longLivedMaxGapTicks));
 
-    /// <summary>The first few failures go to stderr, so that a failed soak says what went wrong.</summary>
-    private void Report(string message)
+    /// <summary>The first few failures of each side go to stderr, so that a failed soak says what went wrong.</summary>
+    private static void Report(ref int reported, string message)
     {
-        if (Interlocked.Increment(ref _reportedErrors) <= MaxReportedErrors)
+        if (Interlocked.Increment(ref reported) <= MaxReportedErrors)
         {
-            Console.Error.WriteLine($"soak: {message}");
+            Console.Error.WriteLine($"soak {DateTime.UtcNow:HH:mm:ss.fff}: {message}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -29,6 +30,7 @@ public static class SoakProbes
         var payload = Payload(kind, domain, random);
         using var timeout = new CancellationTokenSource(ProbeTimeout);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             socket.Bind(new IPEndPoint(new IPAddress([127, (byte)random.Next(1, 255), (byte)random.Next(256), (byte)random.Next(1, 255)]), 0));
@@ -42,7 +44,7 @@ public static class SoakProbes
             var expected = payload.Length == 0 ? [] : MaskStandIn.ReplyFor(payload[0]);
             var asExpected = reply.AsSpan().SequenceEqual(expected)
                 || (kind == ProbeKind.OneByte && reply.Length == 0); // the mask may have closed before the byte reached it
-            counters.Probe(kind, asExpected, asExpected ? "" : $"got {reply.Length} bytes {Convert.ToHexString(reply.AsSpan(0, Math.Min(reply.Length, 16)))}");
+            counters.Probe(kind, asExpected, asExpected ? "" : $"got {reply.Length} bytes {Convert.ToHexString(reply.AsSpan(0, Math.Min(reply.Length, 16)))} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
         }
         catch (OperationCanceledException)
         {
@@ -50,7 +52,7 @@ public static class SoakProbes
         }
         catch (SocketException e)
         {
-            counters.Probe(kind, asExpected: false, $"{e.SocketErrorCode}");
+            counters.Probe(kind, asExpected: false, $"{e.SocketErrorCode} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
         }
     }
 
