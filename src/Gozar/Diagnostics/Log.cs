@@ -42,6 +42,52 @@ public static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
     public static partial void TlsProfileInUse(ILogger logger, string profile);
 
+    [LoggerMessage(80, LogLevel.Warning,
+        "An ad tag is configured but upstream.mode = \"direct\": ad tags only work in middle-proxy mode, so it has no effect (set upstream.mode = \"middle\" to use it)")]
+    public static partial void AdTagIgnored(ILogger logger);
+
+    [LoggerMessage(81, LogLevel.Information, "Middle-end files refreshed")]
+    public static partial void MiddleRefreshed(ILogger logger);
+
+    [LoggerMessage(82, LogLevel.Warning, "Middle-end refresh failed, keeping the last good files: {Problem}")]
+    public static partial void MiddleRefreshFailed(ILogger logger, string problem);
+
+    [LoggerMessage(83, LogLevel.Warning, "Middle-end files not usable yet ({Problem}); downloading them now")]
+    public static partial void MiddleFilesMissing(ILogger logger, string problem);
+
+    [LoggerMessage(84, LogLevel.Warning, "Middle-end {Address} for DC {Dc} failed: {Reason}")]
+    public static partial void MeFailed(ILogger logger, string address, int dc, string reason);
+
+    [LoggerMessage(85, LogLevel.Information, "Middle-end connection to {Address} for DC {Dc} lost: {Reason}")]
+    public static partial void MeLost(ILogger logger, string address, int dc, string reason);
+
+    [LoggerMessage(86, LogLevel.Warning, "No middle-end of DC {Dc} could be reached (asked for {Requested})")]
+    public static partial void MeUnreachable(ILogger logger, int dc, short requested);
+
+    [LoggerMessage(87, LogLevel.Debug, "Middle-end connection to {Address} for DC {Dc} up (CRC32C: {Crc32C})")]
+    public static partial void MeConnected(ILogger logger, string address, int dc, bool crc32C);
+
+    [LoggerMessage(20, LogLevel.Debug, "User {User} refused ({Reason}): connection masked")]
+    public static partial void UserRejected(ILogger logger, string user, string reason);
+
+    [LoggerMessage(21, LogLevel.Information, "Ending the sessions of user {User}: {Reason}")]
+    public static partial void UserSessionsEnded(ILogger logger, string user, string reason);
+
+    [LoggerMessage(22, LogLevel.Information, "Configuration reloaded: {Changes}")]
+    public static partial void Reloaded(ILogger logger, string changes);
+
+    [LoggerMessage(23, LogLevel.Error, "Configuration not reloaded, still running the previous one: {Error}")]
+    public static partial void ReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(24, LogLevel.Error, "Saving user usage failed ({Failures} failures so far): {Error}")]
+    public static partial void StateSaveFailed(ILogger logger, long failures, string error);
+
+    [LoggerMessage(25, LogLevel.Warning, "Starting without earlier user usage: {Error}")]
+    public static partial void StateLoadFailed(ILogger logger, string error);
+
+    [LoggerMessage(26, LogLevel.Warning, "Not watching the config file for changes ({Reason}); send SIGHUP to reload")]
+    public static partial void ConfigWatchFailed(ILogger logger, string reason);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

@@ -97,6 +97,7 @@ public sealed partial class ClientSession
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                 (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+            ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
         }
@@ -130,7 +131,9 @@ public sealed partial class ClientSession
         }
 
         _verdict = HandshakeVerdict.Authenticated;
-        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+        return _context.Middle is { } middle
+            ? await RelayToMiddleAsync(authentication, middle, stopping).ConfigureAwait(false)
+            : await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
     }
 
     /// <summary>Authenticates the client, or relays it to the mask host and returns how that ended.</summary>
@@ -286,6 +289,12 @@ public sealed partial class ClientSession
             return null;
         }
 
+        if (!TryAdmitUser(init.KeyIndex))
+        {
+            DisposeInit(init);
+            return null;
+        }
+
         return new Authentication(init, wire.ToArray(), handshake.Data[Obfuscated2.InitLength..].ToArray(), TlsReader: null);
     }
 
@@ -331,6 +340,7 @@ public sealed partial class ClientSession
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
             await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
+            _account?.Up.Count(authentication.Pending.Length);
 
             ChunkProcessor up = CreateUpstreamProcessor(authentication, p2d);
             ChunkProcessor down = CreateDownstreamProcessor(authentication, fastMode ? null : d2p, fastMode ? null : init.Encryptor);
@@ -469,8 +479,8 @@ public sealed partial class ClientSession
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers);
-        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers);
+        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers, _account?.Up);
+        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers, _account?.Down);
         var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
         var downTask = downPump.RunAsync();
         var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);
