@@ -8,6 +8,7 @@ using Gozar.Tests.Infrastructure;
 namespace Gozar.Tests.Hosting;
 
 /// <summary>Floods of bad connections never stop a legitimate client from being served, and leave nothing behind.</summary>
+[Collection(ProcessWideCollection.Name)]
 public class FloodTests
 {
     [Fact]
