@@ -18,6 +18,7 @@ public sealed record ProxyOptions
     public required TimeoutOptions Timeouts { get; init; }
     public required LimitOptions Limits { get; init; }
     public required LogOptions Log { get; init; }
+    public ProxyProtocolOptions ProxyProtocol { get; init; } = new();
 }
 
 public sealed record ModeOptions(bool Classic, bool Secure, bool Tls);

@@ -73,6 +73,8 @@ public sealed class GozarMetrics : IDisposable
         HandshakeVerdict.Truncated => "truncated",
         HandshakeVerdict.Timeout => "timeout",
         HandshakeVerdict.RateLimited => "rate_limited",
+        HandshakeVerdict.UntrustedProxySource => "untrusted_proxy_source",
+        HandshakeVerdict.BadProxyHeader => "bad_proxy_header",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 

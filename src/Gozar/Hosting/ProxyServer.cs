@@ -48,7 +48,7 @@ public sealed class ProxyServer : IAsyncDisposable
         var listeners = new List<Listener>();
         foreach (var endpoint in options.Listen)
         {
-            var listener = Listener.TryBind(endpoint, logger, out error);
+            var listener = Listener.TryBind(endpoint, logger, out error, options.ProxyProtocol.Listeners.Contains(endpoint));
             if (listener is null)
             {
                 listeners.ForEach(l => l.Dispose());

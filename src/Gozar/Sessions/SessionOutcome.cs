@@ -45,6 +45,12 @@ public enum HandshakeVerdict
 
     /// <summary>The source address opened connections faster than limits.per_ip_rate allows.</summary>
     RateLimited,
+
+    /// <summary>On a [proxy_protocol] listener, a connection from outside the trusted networks.</summary>
+    UntrustedProxySource,
+
+    /// <summary>A trusted load balancer sent no valid PROXY protocol header: closed, not masked.</summary>
+    BadProxyHeader,
 }
 
 /// <summary>Which client protocol a session used.</summary>
