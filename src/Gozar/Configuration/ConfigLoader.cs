@@ -41,6 +41,11 @@ public static partial class ConfigLoader
         {
             return ConfigLoadResult.Failure(ConfigText.Redact(SyntaxError(exception)));
         }
+        catch (ArgumentException)
+        {
+            // Tomlyn throws while spelling its own message about a backslash that the end of the text cuts off.
+            return ConfigLoadResult.Failure("TOML syntax error: the text ends inside an escape sequence of a string");
+        }
 
         var problems = new ConfigProblems();
         var options = Bind(ConfigTable.Root(model, problems));
