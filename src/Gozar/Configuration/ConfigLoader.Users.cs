@@ -7,7 +7,7 @@ public static partial class ConfigLoader
     private const int MaxUserNameLength = 64;
     private const string UserNameRule = "user names are 1..64 characters of A-Z a-z 0-9 _ . -";
 
-    private static readonly string[] UserTableKeys = ["secret"];
+    private static readonly string[] UserTableKeys = ["secret", "ad_tag"];
 
     private static List<UserOptions> BindUsers(ConfigTable root)
     {
@@ -38,7 +38,8 @@ public static partial class ConfigLoader
                 continue;
             }
 
-            users.Add(new UserOptions(name, key));
+            var adTag = value is TomlTable ? BindAdTag(table.Table(name)) : null;
+            users.Add(new UserOptions(name, key, adTag));
         }
 
         return users;

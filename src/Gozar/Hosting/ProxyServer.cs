@@ -58,14 +58,54 @@ public sealed class ProxyServer : IAsyncDisposable
             listeners.Add(listener);
         }
 
+        var metrics = new GozarMetrics();
+        WarnIfAdTagIgnored(options, logger);
+        Upstream.Middle.MiddleUpstream? middle = null;
+        if (options.Upstream.Mode == UpstreamMode.Middle)
+        {
+            middle = StartMiddle(options, environment, logger, metrics, out error);
+            if (middle is null)
+            {
+                listeners.ForEach(l => l.Dispose());
+                metrics.Dispose();
+                return null;
+            }
+        }
+
         error = null;
-        var server = new ProxyServer(new SessionContext(options, environment, logger, new GozarMetrics()), listeners);
+        var server = new ProxyServer(new SessionContext(options, environment, logger, metrics) { Middle = middle }, listeners);
+        if (options.Modes.Tls)
+        {
+            Log.TlsProfileInUse(logger, server.Context.TlsProfile.Source);
+        }
+
         foreach (var listener in listeners)
         {
             server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
         }
 
         return server;
+    }
+
+    private static void WarnIfAdTagIgnored(ProxyOptions options, ILogger logger)
+    {
+        if (options.Upstream.Mode == UpstreamMode.Direct && (options.Upstream.AdTag is not null || options.Users.Any(u => u.AdTag is not null)))
+        {
+            Log.AdTagIgnored(logger);
+        }
+    }
+
+    private static Upstream.Middle.MiddleUpstream? StartMiddle(
+        ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics, out string? error)
+    {
+        var upstream = options.Upstream;
+        var connector = new Upstream.Connector(upstream.ConnectTimeout, upstream.IpPreference, environment.Time, environment.Resolve);
+        var middleEnvironment = new Upstream.Middle.MiddleEnvironment(upstream.Middle, environment.Time, environment.Random, environment.Buffers, metrics, logger)
+        {
+            ProcessPort = (ushort)(options.Listen.Count > 0 ? options.Listen[0].Port : 0),
+            StartTime = (uint)environment.Time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+        return Upstream.Middle.MiddleUpstream.TryCreate(upstream, connector, middleEnvironment, out error);
     }
 
     /// <summary>
@@ -92,6 +132,11 @@ public sealed class ProxyServer : IAsyncDisposable
         _probeSummary.Dispose();
         Context.Metrics.Dispose();
         Context.Registry.AbortAll();
+        if (Context.Middle is { } middle)
+        {
+            await middle.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
     }
 }

@@ -12,6 +12,12 @@ namespace Gozar.Sessions;
 public sealed partial class ClientSession
 {
     private const byte TlsHandshakeRecordType = 0x16;
+
+    // Spec §5.3: a ClientHello record starts 16 03 01 (all clients); 16 03 03 is accepted as well.
+    private const int TlsRecordPrefixLength = 3;
+    private const byte TlsMajorVersion = 0x03;
+    private const byte TlsMinorVersion10 = 0x01;
+    private const byte TlsMinorVersion12 = 0x03;
     private const int ClientRandomDigestLength = 16;
 
     /// <summary>A fatal unrecognized_name alert, byte for byte what nginx's ssl_reject_handshake sends.</summary>

@@ -73,4 +73,7 @@ public sealed class SessionContext
     public Connector DcConnector { get; }
     public ReplayCache Replay { get; }
     public SessionRegistry Registry { get; } = new();
+
+    /// <summary>The ME connection pools when upstream.mode = "middle"; null in direct mode.</summary>
+    public Upstream.Middle.MiddleUpstream? Middle { get; init; }
 }
