@@ -21,6 +21,8 @@ public sealed record ProxyOptions
 
     /// <summary>Where per-user usage survives restarts; defaults to no state file (code-built options, tests).</summary>
     public StateOptions State { get; init; } = new();
+
+    public ProxyProtocolOptions ProxyProtocol { get; init; } = new();
 }
 
 public sealed record ModeOptions(bool Classic, bool Secure, bool Tls);

@@ -158,6 +158,8 @@ public sealed class GozarMetrics : IDisposable
         HandshakeVerdict.Timeout => "timeout",
         HandshakeVerdict.RateLimited => "rate_limited",
         HandshakeVerdict.UserRejected => "user_rejected",
+        HandshakeVerdict.UntrustedProxySource => "untrusted_proxy_source",
+        HandshakeVerdict.BadProxyHeader => "bad_proxy_header",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 

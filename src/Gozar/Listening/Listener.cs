@@ -23,8 +23,11 @@ public sealed class Listener : IDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>A [proxy_protocol] listener: trusted sources send a PROXY header first, anyone else is masked.</summary>
+    public bool ExpectsProxyHeader { get; private init; }
+
     /// <summary>Binds and listens; a failure (port in use, address not local) is returned as a message.</summary>
-    public static Listener? TryBind(IPEndPoint endpoint, ILogger logger, out string? error)
+    public static Listener? TryBind(IPEndPoint endpoint, ILogger logger, out string? error, bool expectsProxyHeader = false)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -39,7 +42,7 @@ public sealed class Listener : IDisposable
             socket.Bind(endpoint);
             socket.Listen(Backlog);
             error = null;
-            return new Listener(socket, logger);
+            return new Listener(socket, logger) { ExpectsProxyHeader = expectsProxyHeader };
         }
         catch (SocketException e)
         {
@@ -106,7 +109,13 @@ public sealed class Listener : IDisposable
                 session = latest;
             }
 
-            var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
+            var source = RemoteAddress(client);
+            var proxyHeader = !ExpectsProxyHeader ? ProxyHeaderRule.None
+                : session.Options.ProxyProtocol.Trusts(source) ? ProxyHeaderRule.Read
+                : ProxyHeaderRule.Untrusted;
+
+            // A load balancer's own address says nothing about the client: the session rates the one its header names.
+            var overRate = proxyHeader != ProxyHeaderRule.Read && !admission.AllowsNewConnectionFrom(source);
             if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {
                 session.Metrics.Handshake(HandshakeVerdict.RateLimited);
@@ -116,7 +125,7 @@ public sealed class Listener : IDisposable
                 continue;
             }
 
-            _ = new ClientSession(client, session, overRate).RunAsync(stopping);
+            _ = new ClientSession(client, session, overRate, proxyHeader).RunAsync(stopping);
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
