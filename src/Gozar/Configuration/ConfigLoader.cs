@@ -15,7 +15,7 @@ namespace Gozar.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] RootKeys =
-        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits"];
+        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "admin"];
 
     private static readonly string[] ModeKeys = ["classic", "secure", "tls"];
 
@@ -101,6 +101,7 @@ public static partial class ConfigLoader
         var upstream = BindUpstream(root.Table("upstream"));
         var timeouts = BindTimeouts(root.Table("timeouts"));
         var limits = BindLimits(root.Table("limits"));
+        var admin = BindAdmin(root);
         return new ProxyOptions
         {
             Listen = listen,
@@ -112,6 +113,7 @@ public static partial class ConfigLoader
             Timeouts = timeouts,
             Limits = limits,
             Log = log,
+            Admin = admin,
         };
     }
 

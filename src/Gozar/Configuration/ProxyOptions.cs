@@ -18,6 +18,9 @@ public sealed record ProxyOptions
     public required TimeoutOptions Timeouts { get; init; }
     public required LimitOptions Limits { get; init; }
     public required LogOptions Log { get; init; }
+
+    /// <summary>The admin listener; null when the config has no [admin] section.</summary>
+    public AdminOptions? Admin { get; init; }
 }
 
 public sealed record ModeOptions(bool Classic, bool Secure, bool Tls);

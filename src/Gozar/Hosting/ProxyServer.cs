@@ -20,6 +20,8 @@ public sealed class ProxyServer : IAsyncDisposable
     {
         Context = context;
         _listeners = listeners;
+        Exporter = new PrometheusExporter(context.Metrics.Meter);
+        ProxyGauges.Register(context.Metrics.Meter, () => Context);
         _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
         var idle = context.Options.Timeouts.Idle;
         var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
@@ -38,6 +40,9 @@ public sealed class ProxyServer : IAsyncDisposable
     private static readonly TimeSpan ProbeSummaryInterval = TimeSpan.FromMinutes(5);
 
     public SessionContext Context { get; }
+
+    /// <summary>This proxy's instruments as Prometheus text, for /metrics.</summary>
+    public PrometheusExporter Exporter { get; }
 
     public IReadOnlyList<IPEndPoint> Endpoints => _listeners.ConvertAll(l => l.LocalEndPoint);
 
@@ -90,6 +95,7 @@ public sealed class ProxyServer : IAsyncDisposable
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         _sweeper.Dispose();
         _probeSummary.Dispose();
+        Exporter.Dispose();
         Context.Metrics.Dispose();
         Context.Registry.AbortAll();
         _stopping.Dispose();
