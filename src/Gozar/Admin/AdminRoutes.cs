@@ -43,9 +43,9 @@ internal static class AdminRoutes
         return new StatsView
         {
             UptimeSeconds = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds,
-            ConnectionsOpen = context.Admission.OpenConnections,
-            HandshakesInProgress = context.Admission.Handshaking,
-            SessionsActive = context.Registry.Count,
+            ConnectionsOpen = context.Registry.Count,
+            HandshakesInProgress = context.Registry.Sessions.Count(session => session.InHandshake),
+            SessionsActive = context.Registry.Sessions.Count(session => !session.InHandshake),
             Users = context.Options.Users.Count,
             Handshakes = handshakes,
             Sessions = sessions,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Hosting;
@@ -54,7 +55,11 @@ public sealed class AdminServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Listen(options.Listen);
         });
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        });
         builder.Services.AddOpenApi();
 
         var app = builder.Build();

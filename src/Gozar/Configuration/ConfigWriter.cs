@@ -46,7 +46,7 @@ public static class ConfigWriter
         ArgumentOutOfRangeException.ThrowIfGreaterThan(adminPort, 65535);
         var domain = tlsDomain.ToLowerInvariant();
         var admin = adminToken is null
-            ? "#[admin]\n#listen = \"127.0.0.1:9090\"\n#token = \"at least 16 characters\""
+            ? "#[admin]\n#listen = \"127.0.0.1:9090\"\n# (a token is written here when gozar run first starts the listener)"
             : $"[admin]\nlisten = \"127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}\"\ntoken = \"{adminToken}\"";
         var portText = port.ToString(CultureInfo.InvariantCulture);
         var listen = includeIpv6

@@ -14,8 +14,8 @@ public static class ProxyGauges
     {
         var started = new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
         meter.CreateObservableGauge("gozar_sessions_active", () => ObserveActive(current().Registry), description: "Sessions open now, by user and mode (user \"-\": not authenticated yet or masked)");
-        meter.CreateObservableGauge("gozar_connections_open", () => current().Admission.OpenConnections, description: "Client connections open now");
-        meter.CreateObservableGauge("gozar_handshakes_in_progress", () => current().Admission.Handshaking, description: "Client connections still in their handshake");
+        meter.CreateObservableGauge("gozar_connections_open", () => current().Registry.Count, description: "Client connections open now");
+        meter.CreateObservableGauge("gozar_handshakes_in_progress", () => current().Registry.Sessions.Count(session => session.InHandshake), description: "Client connections still in their handshake");
         meter.CreateObservableGauge("gozar_mask_preconnects_open", () => current().MaskPreconnects, description: "Mask-site connections opened in advance");
         meter.CreateObservableGauge("gozar_process_resident_memory_bytes", () => Environment.WorkingSet, unit: "By", description: "Resident set size of the process");
         meter.CreateObservableGauge("gozar_process_managed_memory_bytes", () => GC.GetTotalMemory(forceFullCollection: false), unit: "By", description: "Bytes allocated on the managed heap");

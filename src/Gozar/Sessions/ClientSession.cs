@@ -59,6 +59,9 @@ public sealed partial class ClientSession
 
     public ClientMode Mode => _mode;
 
+    /// <summary>Still authenticating: the handshake slot is not given back yet.</summary>
+    public bool InHandshake => Volatile.Read(ref _handshakeEnded) == 0;
+
     /// <summary>Ends the session from outside (idle sweep, shutdown) by closing its sockets.</summary>
     public void Abort(SessionOutcome reason)
     {

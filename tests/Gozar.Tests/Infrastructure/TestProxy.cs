@@ -23,6 +23,8 @@ public sealed class TestProxy : IAsyncDisposable
 
     public SessionContext Context => _server.Context;
 
+    public ProxyServer Server => _server;
+
     public static ProxyOptions Options(
         EchoDc dc, FakeMaskSite? mask = null, ModeOptions? modes = null,
         IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>>? overrides = null, bool fastMode = true,
