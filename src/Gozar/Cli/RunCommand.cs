@@ -82,6 +82,13 @@ public static class RunCommand
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop, stopNow));
         await using (server.ConfigureAwait(false))
         {
+            using var reloader = new ConfigReloader(path, server, TimeProvider.System);
+            reloader.Watch();
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                reloader.RequestReload();
+            });
             DescriptorCheck.WarnIfTooFew(options.Limits, server.Context.Logger);
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
             if (admin is not null)
@@ -99,14 +106,15 @@ public static class RunCommand
             {
             }
 
-            output.WriteLine($"Stopping: open sessions have {options.Timeouts.Drain.TotalSeconds:0}s to finish (signal again to stop now).");
+            var drain = server.Context.Options.Timeouts.Drain;
+            output.WriteLine($"Stopping: open sessions have {drain.TotalSeconds:0}s to finish (signal again to stop now).");
             output.Flush();
             if (admin is not null)
             {
                 await admin.DisposeAsync().ConfigureAwait(false);
             }
 
-            await server.StopAsync(options.Timeouts.Drain, stopNow.Token).ConfigureAwait(false);
+            await server.StopAsync(drain, stopNow.Token).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;

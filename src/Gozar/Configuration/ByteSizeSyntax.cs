@@ -2,13 +2,15 @@ using System.Globalization;
 
 namespace Gozar.Configuration;
 
-/// <summary>Sizes as written in the config: integer bytes, or "16KiB" / "1MiB" (binary units only, no "KB").</summary>
+/// <summary>Sizes as written in the config: integer bytes, or "16KiB" / "1MiB" / "50GiB" / "2TiB" (binary units only, no "KB").</summary>
 internal static class ByteSizeSyntax
 {
-    public const string Expected = "a size like 65536 (bytes), \"64KiB\" or \"1MiB\"";
+    public const string Expected = "a size like 65536 (bytes), \"64KiB\", \"1MiB\" or \"50GiB\"";
 
     private const long KiB = 1024;
     private const long MiB = 1024 * KiB;
+    private const long GiB = 1024 * MiB;
+    private const long TiB = 1024 * GiB;
     private const int MaxDigits = 12;
 
     public static bool TryParse(string text, out long bytes)
@@ -39,17 +41,33 @@ internal static class ByteSizeSyntax
         {
             unit = MiB;
         }
+        else if (suffix.Equals("GiB", StringComparison.OrdinalIgnoreCase))
+        {
+            unit = GiB;
+        }
+        else if (suffix.Equals("TiB", StringComparison.OrdinalIgnoreCase))
+        {
+            unit = TiB;
+        }
         else
         {
             return false;
         }
 
-        bytes = long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture) * unit;
+        var number = long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture);
+        if (number > long.MaxValue / unit)
+        {
+            return false;
+        }
+
+        bytes = number * unit;
         return true;
     }
 
     public static string Format(long bytes) => bytes switch
     {
+        > 0 when bytes % TiB == 0 => (bytes / TiB).ToString(CultureInfo.InvariantCulture) + "TiB",
+        > 0 when bytes % GiB == 0 => (bytes / GiB).ToString(CultureInfo.InvariantCulture) + "GiB",
         > 0 when bytes % MiB == 0 => (bytes / MiB).ToString(CultureInfo.InvariantCulture) + "MiB",
         > 0 when bytes % KiB == 0 => (bytes / KiB).ToString(CultureInfo.InvariantCulture) + "KiB",
         _ => bytes.ToString(CultureInfo.InvariantCulture),

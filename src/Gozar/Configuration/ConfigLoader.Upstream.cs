@@ -10,7 +10,7 @@ public static partial class ConfigLoader
     private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides"];
     private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain"];
     private static readonly string[] LimitKeys =
-        ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate"];
+        ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate", "unique_ip_window"];
 
     private static readonly (string Name, IpPreference Preference)[] IpPreferences =
     [
@@ -161,6 +161,7 @@ public static partial class ConfigLoader
                 "close" => OverRateAction.Close,
                 var other => FailWith(limits, "over_rate", $"{ConfigText.Show(other)} is not one of mask, close", defaults.OverRate),
             },
+            UniqueIpWindow = limits.Duration("unique_ip_window", defaults.UniqueIpWindow, TimeSpan.Zero, TimeSpan.FromDays(30)),
         };
     }
 }

@@ -5,9 +5,12 @@ namespace Gozar.Configuration;
 public static partial class ConfigLoader
 {
     private const int MaxUserNameLength = 64;
-    private const string UserNameRule = "user names are 1..64 characters of A-Z a-z 0-9 _ . -";
+    private const int MaxNoteLength = 1024;
+    private const int MaxPerUserCount = 1_000_000;
+    internal const string UserNameRule = "user names are 1..64 characters of A-Z a-z 0-9 _ . -";
 
-    private static readonly string[] UserTableKeys = ["secret"];
+    private static readonly string[] UserTableKeys =
+        ["secret", "enabled", "max_connections", "max_unique_ips", "quota", "quota_reset", "expires", "note"];
 
     private static List<UserOptions> BindUsers(ConfigTable root)
     {
@@ -38,10 +41,38 @@ public static partial class ConfigLoader
                 continue;
             }
 
-            users.Add(new UserOptions(name, key));
+            var user = new UserOptions(name, key);
+            users.Add(value is TomlTable ? BindUserLimits(table.Table(name), user) : user);
         }
 
         return users;
+    }
+
+    /// <summary>The optional keys of a `[users.name]` table; absent ones keep their defaults (no limit).</summary>
+    private static UserOptions BindUserLimits(ConfigTable user, UserOptions options)
+    {
+        var quotaReset = user.String("quota_reset") switch
+        {
+            null or "never" => QuotaReset.Never,
+            "monthly" => QuotaReset.Monthly,
+            var other => FailWith(user, "quota_reset", $"{ConfigText.Show(other)} is not one of never, monthly", QuotaReset.Never),
+        };
+        var note = user.String("note");
+        if (note is { Length: > MaxNoteLength })
+        {
+            user.Fail("note", $"is longer than {MaxNoteLength} characters");
+        }
+
+        return options with
+        {
+            Enabled = user.Boolean("enabled", true),
+            MaxConnections = (int)user.Integer("max_connections", 0, 0, MaxPerUserCount),
+            MaxUniqueIps = (int)user.Integer("max_unique_ips", 0, 0, MaxPerUserCount),
+            Quota = user.ByteSize("quota", 0, 0, long.MaxValue),
+            QuotaReset = quotaReset,
+            Expires = user.Instant("expires"),
+            Note = note,
+        };
     }
 
     /// <summary>The user's key from either `name = "secret"` or a `[users.name]` table.</summary>
@@ -87,7 +118,10 @@ public static partial class ConfigLoader
         return parsed;
     }
 
-    private static bool IsUserName(string name)
+    /// <summary>A key of a [users.name] table other than the secret: what <see cref="UserPatch.Clear"/> may name.</summary>
+    internal static bool IsUserLimitKey(string key) => key != "secret" && UserTableKeys.Contains(key);
+
+    internal static bool IsUserName(string name)
     {
         if (name.Length is 0 or > MaxUserNameLength)
         {

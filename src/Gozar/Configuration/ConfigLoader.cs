@@ -15,7 +15,7 @@ namespace Gozar.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] RootKeys =
-        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "admin"];
+        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "state", "admin"];
 
     private static readonly string[] ModeKeys = ["classic", "secure", "tls"];
 
@@ -28,7 +28,11 @@ public static partial class ConfigLoader
         ("error", LogLevelOption.Error),
     ];
 
-    public static ConfigLoadResult Load(string tomlText)
+    public static ConfigLoadResult Load(string tomlText) => Load(tomlText, configPath: null);
+
+    /// <param name="configPath">Where the text came from: relative paths in it (state.file) start from its directory, and
+    /// the state file defaults to sit next to it. Null: no state file unless state.file names one.</param>
+    public static ConfigLoadResult Load(string tomlText, string? configPath)
     {
         ArgumentNullException.ThrowIfNull(tomlText);
         TomlTable model;
@@ -43,7 +47,7 @@ public static partial class ConfigLoader
         }
 
         var problems = new ConfigProblems();
-        var options = Bind(ConfigTable.Root(model, problems));
+        var options = Bind(ConfigTable.Root(model, problems), configPath);
         return problems.First is { } problem
             ? ConfigLoadResult.Failure(ConfigText.Redact(problem))
             : ConfigLoadResult.Success(options);
@@ -71,7 +75,7 @@ public static partial class ConfigLoader
             return ConfigLoadResult.Failure($"cannot read config file '{path}': {exception.Message}");
         }
 
-        var result = Load(text);
+        var result = Load(text, path);
         return result.Succeeded ? result : ConfigLoadResult.Failure($"{path}: {result.Error}");
     }
 
@@ -89,7 +93,7 @@ public static partial class ConfigLoader
         return $"TOML syntax error: {firstLine}";
     }
 
-    private static ProxyOptions Bind(ConfigTable root)
+    private static ProxyOptions Bind(ConfigTable root, string? configPath)
     {
         root.RejectUnknownKeys(RootKeys);
         var listen = BindListen(root);
@@ -101,6 +105,7 @@ public static partial class ConfigLoader
         var upstream = BindUpstream(root.Table("upstream"));
         var timeouts = BindTimeouts(root.Table("timeouts"));
         var limits = BindLimits(root.Table("limits"));
+        var state = BindState(root.Table("state"), configPath);
         var admin = BindAdmin(root);
         return new ProxyOptions
         {
@@ -113,6 +118,7 @@ public static partial class ConfigLoader
             Timeouts = timeouts,
             Limits = limits,
             Log = log,
+            State = state,
             Admin = admin,
         };
     }

@@ -220,6 +220,31 @@ internal sealed class ConfigTable
         return bytes;
     }
 
+    /// <summary>
+    /// A TOML date-time; one without an offset (local date-time, or a bare date meaning its midnight) is taken as UTC,
+    /// since a server's local zone is an accident of where it runs.
+    /// </summary>
+    public DateTimeOffset? Instant(string key)
+    {
+        const string expected = "a date-time like 2026-01-31T00:00:00Z or a date like 2026-01-31 (UTC)";
+        var value = Raw(key);
+        switch (value)
+        {
+            case null:
+                return null;
+            case Tomlyn.TomlDateTime { Kind: Tomlyn.TomlDateTimeKind.OffsetDateTimeByZ or Tomlyn.TomlDateTimeKind.OffsetDateTimeByNumber } stamp:
+                return stamp.DateTime;
+            case Tomlyn.TomlDateTime { Kind: Tomlyn.TomlDateTimeKind.LocalDateTime or Tomlyn.TomlDateTimeKind.LocalDate } stamp:
+                return new DateTimeOffset(stamp.DateTime.DateTime.Ticks, TimeSpan.Zero);
+            case Tomlyn.TomlDateTime:
+                Fail(key, $"a time of day alone is not enough: expected {expected}");
+                return null;
+            default:
+                WrongType(key, expected, value);
+                return null;
+        }
+    }
+
     public void WrongType(string key, string expected, object value) =>
         Fail(key, $"expected {expected}, got {ConfigText.TypeName(value)}");
 

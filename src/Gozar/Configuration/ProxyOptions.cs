@@ -19,6 +19,9 @@ public sealed record ProxyOptions
     public required LimitOptions Limits { get; init; }
     public required LogOptions Log { get; init; }
 
+    /// <summary>Where per-user usage survives restarts; defaults to no state file (code-built options, tests).</summary>
+    public StateOptions State { get; init; } = new();
+
     /// <summary>The admin listener; null when the config has no [admin] section.</summary>
     public AdminOptions? Admin { get; init; }
 }
@@ -81,7 +84,56 @@ public enum UnknownSniPolicy
     Accept,
 }
 
-public sealed record UserOptions(string Name, byte[] Secret);
+/// <summary>One user: a key plus the limits enforced on their new connections (0 = unlimited everywhere).</summary>
+public sealed record UserOptions(string Name, byte[] Secret)
+{
+    /// <summary>False: the key stays reserved but every connection with it is masked (default true).</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Open sessions at once; 0 = unlimited (default).</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Distinct client addresses within limits.unique_ip_window; 0 = unlimited (default).</summary>
+    public int MaxUniqueIps { get; init; }
+
+    /// <summary>Bytes both ways per quota period; 0 = unlimited (default).</summary>
+    public long Quota { get; init; }
+
+    public QuotaReset QuotaReset { get; init; } = QuotaReset.Never;
+
+    /// <summary>From this instant on the user is refused and their sessions end; null = never (default).</summary>
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>Free text for the operator (who this is); never logged.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Same key and limits: a reload leaves such a user's sessions alone.</summary>
+    public bool SameAs(UserOptions other) =>
+        other is not null && Name == other.Name && Secret.AsSpan().SequenceEqual(other.Secret) && Enabled == other.Enabled
+        && MaxConnections == other.MaxConnections && MaxUniqueIps == other.MaxUniqueIps && Quota == other.Quota
+        && QuotaReset == other.QuotaReset && Expires == other.Expires && Note == other.Note;
+}
+
+public enum QuotaReset
+{
+    /// <summary>The quota is for the user's whole life.</summary>
+    Never,
+
+    /// <summary>Usage starts again at 00:00 UTC on the first of every month.</summary>
+    Monthly,
+}
+
+public sealed record StateOptions
+{
+    /// <summary>
+    /// The JSON file holding per-user usage and recent client-address keys; null = nothing is persisted. A config
+    /// file's default is "&lt;name&gt;.state.json" next to it.
+    /// </summary>
+    public string? File { get; init; }
+
+    /// <summary>How often the state file is rewritten while usage changes (default 1 min); also written at stop.</summary>
+    public TimeSpan SaveInterval { get; init; } = TimeSpan.FromMinutes(1);
+}
 
 public enum UpstreamMode
 {
@@ -146,6 +198,12 @@ public sealed record LimitOptions
 
     /// <summary>What a connection over its address's rate gets (default: masked, like a probe).</summary>
     public OverRateAction OverRate { get; init; } = OverRateAction.Mask;
+
+    /// <summary>
+    /// How long a client address still counts towards its user's max_unique_ips after its last session ended
+    /// (default 10 min): a phone hopping between Wi-Fi and mobile is not locked out, a shared key is.
+    /// </summary>
+    public TimeSpan UniqueIpWindow { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 public enum OverRateAction

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Gozar.Sessions;
+using Gozar.Users;
 
 namespace Gozar.Diagnostics;
 
@@ -26,6 +27,8 @@ public sealed class GozarMetrics : IDisposable
     private readonly Counter<long> _upstreamErrors;
     private readonly long[] _verdictTotals = new long[Verdicts.Length];
     private readonly long[] _outcomeTotals = new long[Enum.GetValues<SessionOutcome>().Length];
+    private long _stateWriteFailures;
+    private int _observingUsers;
 
     public GozarMetrics(IMeterFactory? factory = null)
     {
@@ -42,6 +45,57 @@ public sealed class GozarMetrics : IDisposable
             "gozar_dc_connect_duration_seconds", unit: "s", description: "Time to connect to a Telegram DC, by DC",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ConnectBuckets });
         _upstreamErrors = Meter.CreateCounter<long>("gozar_upstream_errors", description: "DC connections that could not be opened or failed while relaying, by DC and reason");
+        Meter.CreateObservableCounter(
+            "gozar_state_write_failures", () => Interlocked.Read(ref _stateWriteFailures),
+            description: "Failed writes of the user state file (disk full, permissions)");
+    }
+
+    /// <summary>Failed state-file writes since start.</summary>
+    public long StateWriteFailures => Interlocked.Read(ref _stateWriteFailures);
+
+    /// <summary>Counts one failed state-file write; returns the total so far.</summary>
+    public long StateWriteFailed() => Interlocked.Increment(ref _stateWriteFailures);
+
+    /// <summary>
+    /// Publishes per-user instruments read from <paramref name="users"/> when a listener collects them, so the relay
+    /// pays nothing for them: bytes by user and direction, admitted sessions, open sessions, quota used.
+    /// </summary>
+    public void ObserveUsers(Func<IReadOnlyList<UserUsage>> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        if (Interlocked.Exchange(ref _observingUsers, 1) != 0)
+        {
+            return;
+        }
+
+        Meter.CreateObservableCounter(
+            "gozar_user_bytes", () => PerUser(users(), Bytes), unit: "By", description: "Bytes relayed for each user, by direction");
+        Meter.CreateObservableCounter(
+            "gozar_user_sessions", () => PerUser(users(), u => [new(u.SessionsTotal, User(u))]), description: "Sessions admitted per user");
+        Meter.CreateObservableGauge(
+            "gozar_user_active_sessions", () => PerUser(users(), u => [new(u.ActiveSessions, User(u))]), description: "Open sessions per user");
+        Meter.CreateObservableGauge(
+            "gozar_user_quota_used_bytes", () => PerUser(users(), u => [new(u.QuotaUsed, User(u))]), unit: "By",
+            description: "Bytes counted against each user's quota in the current period");
+    }
+
+    private static Measurement<long>[] Bytes(UserUsage user) =>
+    [
+        new(user.BytesUp, User(user), new KeyValuePair<string, object?>("direction", "up")),
+        new(user.BytesDown, User(user), new KeyValuePair<string, object?>("direction", "down")),
+    ];
+
+    private static KeyValuePair<string, object?> User(UserUsage user) => new("user", user.Name);
+
+    private static List<Measurement<long>> PerUser(IReadOnlyList<UserUsage> users, Func<UserUsage, Measurement<long>[]> measure)
+    {
+        var measurements = new List<Measurement<long>>(users.Count * 2);
+        foreach (var user in users)
+        {
+            measurements.AddRange(measure(user));
+        }
+
+        return measurements;
     }
 
     public Meter Meter { get; }
@@ -107,6 +161,7 @@ public sealed class GozarMetrics : IDisposable
         HandshakeVerdict.Truncated => "truncated",
         HandshakeVerdict.Timeout => "timeout",
         HandshakeVerdict.RateLimited => "rate_limited",
+        HandshakeVerdict.UserRejected => "user_rejected",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 

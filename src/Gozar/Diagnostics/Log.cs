@@ -39,6 +39,27 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(20, LogLevel.Debug, "User {User} refused ({Reason}): connection masked")]
+    public static partial void UserRejected(ILogger logger, string user, string reason);
+
+    [LoggerMessage(21, LogLevel.Information, "Ending the sessions of user {User}: {Reason}")]
+    public static partial void UserSessionsEnded(ILogger logger, string user, string reason);
+
+    [LoggerMessage(22, LogLevel.Information, "Configuration reloaded: {Changes}")]
+    public static partial void Reloaded(ILogger logger, string changes);
+
+    [LoggerMessage(23, LogLevel.Error, "Configuration not reloaded, still running the previous one: {Error}")]
+    public static partial void ReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(24, LogLevel.Error, "Saving user usage failed ({Failures} failures so far): {Error}")]
+    public static partial void StateSaveFailed(ILogger logger, long failures, string error);
+
+    [LoggerMessage(25, LogLevel.Warning, "Starting without earlier user usage: {Error}")]
+    public static partial void StateLoadFailed(ILogger logger, string error);
+
+    [LoggerMessage(26, LogLevel.Warning, "Not watching the config file for changes ({Reason}); send SIGHUP to reload")]
+    public static partial void ConfigWatchFailed(ILogger logger, string reason);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 }

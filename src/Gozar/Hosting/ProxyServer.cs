@@ -3,74 +3,169 @@ using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Listening;
 using Gozar.Sessions;
+using Gozar.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Gozar.Hosting;
 
-/// <summary>A running proxy: its listeners, shared session context and idle sweeper.</summary>
+/// <summary>
+/// A running proxy: its listeners, the current session context, the idle sweeper, user enforcement and the state file.
+/// <see cref="Apply"/> swaps in a new configuration without touching sessions it does not concern.
+/// </summary>
 public sealed class ProxyServer : IAsyncDisposable
 {
-    private readonly List<Listener> _listeners;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _acceptLoops = [];
-    private readonly ITimer _sweeper;
-    private readonly ProbeSummary _probeSummary;
+    /// <summary>How often expiries, new quota periods and removed users are checked: "within seconds".</summary>
+    private static readonly TimeSpan UserEnforcementPeriod = TimeSpan.FromSeconds(1);
 
-    private ProxyServer(SessionContext context, List<Listener> listeners)
+    /// <summary>How often the count of masked connections by kind is logged (when there were any).</summary>
+    private static readonly TimeSpan ProbeSummaryInterval = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _applying = new();
+    private readonly Dictionary<IPEndPoint, RunningListener> _listeners = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _sweeper;
+    private readonly ITimer _enforcer;
+    private readonly ProbeSummary _probeSummary;
+    private readonly UserStateStore? _state;
+    private volatile SessionContext _context;
+
+    private ProxyServer(SessionContext context, UserStateStore? state)
     {
-        Context = context;
-        _listeners = listeners;
+        _context = context;
+        _state = state;
         Exporter = new PrometheusExporter(context.Metrics.Meter);
         ProxyGauges.Register(context.Metrics.Meter, () => Context);
         _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
+        context.Metrics.ObserveUsers(() => Context.Accounts.Snapshot());
         var idle = context.Options.Timeouts.Idle;
         var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
         _sweeper = context.Time.CreateTimer(
             _ =>
             {
-                context.Registry.SweepIdle(idle);
-                context.Admission.Sweep();
+                var current = Context;
+                current.Registry.SweepIdle(current.Options.Timeouts.Idle);
+                current.Admission.Sweep();
             },
             null,
             period,
             period);
+        _enforcer = context.Time.CreateTimer(_ => Context.Accounts.Enforce(), null, UserEnforcementPeriod, UserEnforcementPeriod);
     }
 
-    /// <summary>How often the count of masked connections by kind is logged (when there were any).</summary>
-    private static readonly TimeSpan ProbeSummaryInterval = TimeSpan.FromMinutes(5);
+    /// <summary>The context new connections get; sessions keep the one they started with.</summary>
+    public SessionContext Context => _context;
 
-    public SessionContext Context { get; }
+    /// <summary>Every user's live account and usage; the same object across reloads.</summary>
+    public UserRegistry Users => _context.Accounts;
 
     /// <summary>This proxy's instruments as Prometheus text, for /metrics.</summary>
     public PrometheusExporter Exporter { get; }
 
-    public IReadOnlyList<IPEndPoint> Endpoints => _listeners.ConvertAll(l => l.LocalEndPoint);
+    /// <summary>Reloads and edits the config file this server was started from; null when started from options in code.</summary>
+    public ConfigReloader? Reloader { get; internal set; }
+
+    /// <summary>Where usage is saved; null when the options name no state file.</summary>
+    public UserStateStore? State => _state;
+
+    public IReadOnlyList<IPEndPoint> Endpoints
+    {
+        get
+        {
+            lock (_applying)
+            {
+                return [.. _listeners.Values.Select(l => l.Listener.LocalEndPoint)];
+            }
+        }
+    }
 
     /// <summary>Binds every listener, or none: returns the first bind failure as one line.</summary>
     public static ProxyServer? TryStart(ProxyOptions options, ProxyEnvironment environment, out string? error)
     {
         var logger = environment.Loggers.CreateLogger("Gozar");
-        var listeners = new List<Listener>();
-        foreach (var endpoint in options.Listen)
+        var bound = BindAll(options.Listen, logger, out error);
+        if (bound is null)
         {
-            var listener = Listener.TryBind(endpoint, logger, out error);
-            if (listener is null)
-            {
-                listeners.ForEach(l => l.Dispose());
-                return null;
-            }
-
-            listeners.Add(listener);
+            return null;
         }
 
-        error = null;
-        var server = new ProxyServer(new SessionContext(options, environment, logger, new GozarMetrics()), listeners);
-        foreach (var listener in listeners)
+        var metrics = new GozarMetrics();
+        UserStateStore? state = null;
+        SessionContext context;
+        if (options.State.File is { } path)
         {
-            server._acceptLoops.Add(listener.AcceptLoopAsync(() => server.Context, server._stopping.Token));
+            var file = new UserStateFile(path);
+            var saved = UserStateStore.LoadOrFresh(file, logger);
+            context = new SessionContext(options, environment, logger, metrics, UserStateStore.SaltOf(saved));
+            context.Accounts.Import(saved.Users);
+            state = new UserStateStore(
+                file, context.Accounts, context.AddressKeys, metrics, logger, environment.Time, options.State.SaveInterval);
+        }
+        else
+        {
+            context = new SessionContext(options, environment, logger, metrics);
+        }
+
+        var server = new ProxyServer(context, state);
+        foreach (var (endpoint, listener) in bound)
+        {
+            server.StartAccepting(endpoint, listener);
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="options"/> from now on: new listeners are bound first (a failure leaves everything as it
+    /// was), users are updated in place (sessions of removed, disabled or re-keyed users end), new connections get the
+    /// new settings, removed listeners stop accepting. Sessions of unchanged users keep running.
+    /// </summary>
+    public ReloadResult Apply(ProxyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (_applying)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return ReloadResult.Failure("the proxy is stopping");
+            }
+
+            var current = _context;
+            var added = options.Listen.Where(endpoint => !_listeners.ContainsKey(endpoint)).ToList();
+            var bound = BindAll(added, current.Logger, out var error);
+            if (bound is null)
+            {
+                return ReloadResult.Failure(error!);
+            }
+
+            var next = current.Next(options);
+            _context = next;
+            var changes = new List<string>(next.Changes);
+            foreach (var (endpoint, listener) in bound)
+            {
+                StartAccepting(endpoint, listener);
+                changes.Add($"listener {Listener.Format(listener.LocalEndPoint)} added");
+            }
+
+            foreach (var endpoint in _listeners.Keys.Where(endpoint => !options.Listen.Contains(endpoint)).ToList())
+            {
+                _listeners[endpoint].Listener.Dispose();
+                _listeners.Remove(endpoint);
+                changes.Add($"listener {Listener.Format(endpoint)} removed");
+            }
+
+            if (options.State.File is { } path && _state is not null && path != _state.Path)
+            {
+                _state.MoveTo(new UserStateFile(path));
+                changes.Add("state file moved");
+            }
+
+            if (!current.Options.Equals(options) && changes.Count == 0)
+            {
+                changes.Add("settings for new connections changed");
+            }
+
+            return ReloadResult.Success(changes);
+        }
     }
 
     /// <summary>
@@ -79,25 +174,72 @@ public sealed class ProxyServer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan drain, CancellationToken now)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listeners.ForEach(l => l.Dispose());
-        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        await StopAcceptingAsync().ConfigureAwait(false);
         using var deadline = new CancellationTokenSource(drain, Context.Time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, now);
         await Context.Registry.WaitUntilEmptyAsync(either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Context.Registry.AbortAll();
+        _state?.Save();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listeners.ForEach(l => l.Dispose());
-        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        await StopAcceptingAsync().ConfigureAwait(false);
         _sweeper.Dispose();
+        _enforcer.Dispose();
         _probeSummary.Dispose();
         Exporter.Dispose();
-        Context.Metrics.Dispose();
         Context.Registry.AbortAll();
+        if (_state is not null)
+        {
+            _state.Dispose();
+            _state.Save();
+        }
+
+        Context.Metrics.Dispose();
         _stopping.Dispose();
     }
+
+    private async Task StopAcceptingAsync()
+    {
+        List<Task> loops;
+        lock (_applying)
+        {
+            _stopping.Cancel();
+            loops = [.. _listeners.Values.Select(l => l.AcceptLoop)];
+            foreach (var running in _listeners.Values)
+            {
+                running.Listener.Dispose();
+            }
+        }
+
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    /// <param name="configured">The endpoint as the options name it (port 0 stays 0), so a reload finds it again.</param>
+    private void StartAccepting(IPEndPoint configured, Listener listener) =>
+        _listeners[configured] = new RunningListener(listener, listener.AcceptLoopAsync(() => Context, _stopping.Token));
+
+    /// <summary>Binds every endpoint, or none (the ones bound are closed again); the first failure as one line.</summary>
+    private static List<(IPEndPoint Configured, Listener Listener)>? BindAll(
+        IEnumerable<IPEndPoint> endpoints, ILogger logger, out string? error)
+    {
+        var listeners = new List<(IPEndPoint Configured, Listener Listener)>();
+        foreach (var endpoint in endpoints)
+        {
+            var listener = Listener.TryBind(endpoint, logger, out error);
+            if (listener is null)
+            {
+                listeners.ForEach(l => l.Listener.Dispose());
+                return null;
+            }
+
+            listeners.Add((endpoint, listener));
+        }
+
+        error = null;
+        return listeners;
+    }
+
+    private sealed record RunningListener(Listener Listener, Task AcceptLoop);
 }

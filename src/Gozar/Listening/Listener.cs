@@ -63,7 +63,10 @@ public sealed class Listener : IDisposable
         Log.Listening(_logger, Format(LocalEndPoint));
         while (!stopping.IsCancellationRequested)
         {
-            var admission = context().Admission;
+            // One context for the whole iteration: the admission slot taken here is given back to the same one even if a
+            // reload publishes a new context meanwhile.
+            var session = context();
+            var admission = session.Admission;
             try
             {
                 await admission.WaitForRoomAsync(stopping).ConfigureAwait(false);
@@ -96,7 +99,6 @@ public sealed class Listener : IDisposable
                 break;
             }
 
-            var session = context();
             var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
             if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {

@@ -16,11 +16,16 @@ public sealed class Pump
     private readonly SessionActivity _activity;
     private readonly int _bufferSize;
     private readonly ArrayPool<byte> _pool;
+    private readonly TrafficMeter? _meter;
 
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
     /// <param name="pool">Where chunk buffers come from (default: <see cref="BufferPool.Shared"/>).</param>
-    public Pump(Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null)
+    /// <param name="meter">Also told every chunk's size (the user's byte counters); null for unauthenticated traffic.</param>
+    public Pump(
+        Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null,
+        TrafficMeter? meter = null)
     {
+        _meter = meter;
         _pool = pool ?? BufferPool.Shared;
         _from = from;
         _to = to;
@@ -62,6 +67,7 @@ public sealed class Pump
 
                 Bytes += received;
                 _activity.Touch();
+                _meter?.Count(received);
                 if (!_processor.Process(buffer, received, out var start, out var length))
                 {
                     return PumpEnd.ProtocolError;

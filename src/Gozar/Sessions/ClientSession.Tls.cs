@@ -107,6 +107,11 @@ public sealed partial class ClientSession
             return null;
         }
 
+        if (!TryAdmitUser(validation.KeyIndex))
+        {
+            return null;
+        }
+
         return new AuthenticatedHello(
             validation.KeyIndex, validation.ClientRandom.ToArray(), validation.SessionId.ToArray(), validation.CipherSuite,
             ClientHelloOffer.Read(validation.Hello.Record));

@@ -105,6 +105,7 @@ public sealed partial class ClientSession
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                 (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+            ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
         }
@@ -268,6 +269,12 @@ public sealed partial class ClientSession
             return null;
         }
 
+        if (!TryAdmitUser(init.KeyIndex))
+        {
+            DisposeInit(init);
+            return null;
+        }
+
         return new Authentication(init, wire.ToArray(), handshake.Data[Obfuscated2.InitLength..].ToArray(), TlsReader: null);
     }
 
@@ -316,6 +323,7 @@ public sealed partial class ClientSession
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
             await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
+            _account?.Up.Count(authentication.Pending.Length);
 
             ChunkProcessor up = CreateUpstreamProcessor(authentication, p2d);
             ChunkProcessor down = CreateDownstreamProcessor(authentication, fastMode ? null : d2p, fastMode ? null : init.Encryptor);
@@ -454,8 +462,8 @@ public sealed partial class ClientSession
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers);
-        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers);
+        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers, _account?.Up);
+        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers, _account?.Down);
         var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
         var downTask = downPump.RunAsync();
         var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);

@@ -11,26 +11,80 @@ using Microsoft.Extensions.Logging;
 
 namespace Gozar.Sessions;
 
-/// <summary>What every session of one running configuration shares.</summary>
+/// <summary>
+/// What every session of one running configuration shares. A reload builds a new context from the new options and the
+/// previous context: sessions keep the context they started with, while the session registry, the users' accounts and,
+/// when their options did not change, the replay cache and the admission bounds carry over.
+/// </summary>
 public sealed class SessionContext
 {
-    public SessionContext(ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics)
+    /// <param name="addressSalt">This install's salt for client-address keys (from the state file); null: a fresh one.</param>
+    public SessionContext(
+        ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics, byte[]? addressSalt = null)
+        : this(options, environment, logger, metrics, previous: null, addressSalt)
+    {
+    }
+
+    private SessionContext(
+        ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics, SessionContext? previous,
+        byte[]? addressSalt)
     {
         var time = environment.Time;
+        Environment = environment;
         Buffers = environment.Buffers;
         Metrics = metrics;
         Options = options;
         Time = time;
         Random = environment.Random;
         Logger = logger;
-        Users = new UserDirectory(options.Users);
+        Registry = previous?.Registry ?? new SessionRegistry();
+        Accounts = previous?.Accounts ?? new UserRegistry(time, EndUserSessions);
+        Changes = Accounts.Apply(options.Users, options.Limits.UniqueIpWindow);
+        Users = new UserDirectory(options.Users, Accounts.Accounts);
+        AddressKeys = new ClientAddressKeys(addressSalt ?? previous?.AddressKeys.Salt.ToArray() ?? NewSalt(environment.Random), options.Log.ClientIps);
         Dcs = new DcDirectory(options.Upstream);
         DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve);
-        Replay = new ReplayCache(
-            options.Tls.ReplayCacheEntries, options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture, time);
+        var window = options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture;
+        Replay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
+            && previous.Options.Tls.ClockSkewPast + previous.Options.Tls.ClockSkewFuture == window
+            ? previous.Replay
+            : new ReplayCache(options.Tls.ReplayCacheEntries, window, time);
         TlsDomains = [.. options.Tls.Domains];
-        Admission = new Admission(options.Limits, time);
+        Admission = previous is not null && SameAdmission(previous.Options.Limits, options.Limits)
+            ? previous.Admission
+            : new Admission(options.Limits, time);
         TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
+    }
+
+    /// <summary>The context for <paramref name="options"/> that follows this one; applies the new users to the accounts.</summary>
+    public SessionContext Next(ProxyOptions options) => new(options, Environment, Logger, Metrics, this, addressSalt: null);
+
+    /// <summary>What applying this context's users changed (one line each), for the reload log.</summary>
+    public IReadOnlyList<string> Changes { get; }
+
+    public ProxyEnvironment Environment { get; }
+
+    /// <summary>Every user's live account; the same object for the life of the server.</summary>
+    public UserRegistry Accounts { get; }
+
+    /// <summary>How client addresses are remembered per user (salted HMAC unless log_client_ips).</summary>
+    public ClientAddressKeys AddressKeys { get; }
+
+    private void EndUserSessions(UserAccount account, SessionOutcome reason)
+    {
+        Log.UserSessionsEnded(Logger, account.Name, reason.ToString());
+        Registry.AbortUser(account, reason);
+    }
+
+    private static bool SameAdmission(LimitOptions a, LimitOptions b) =>
+        a.MaxConnections == b.MaxConnections && a.MaxHandshakes == b.MaxHandshakes && a.PerIpRate == b.PerIpRate
+        && a.PerIpBurst == b.PerIpBurst;
+
+    private static byte[] NewSalt(IRandomSource random)
+    {
+        var salt = new byte[ClientAddressKeys.SaltLength];
+        random.Fill(salt);
+        return salt;
     }
 
     /// <summary>Every buffer a session rents: the shared pool, or a counting one in tests.</summary>
@@ -72,5 +126,5 @@ public sealed class SessionContext
     public DcDirectory Dcs { get; }
     public Connector DcConnector { get; }
     public ReplayCache Replay { get; }
-    public SessionRegistry Registry { get; } = new();
+    public SessionRegistry Registry { get; }
 }

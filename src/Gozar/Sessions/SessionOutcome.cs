@@ -26,6 +26,15 @@ public enum SessionOutcome
 
     /// <summary>The proxy is shutting down.</summary>
     Shutdown,
+
+    /// <summary>The user was removed from the config, disabled, or given a new key.</summary>
+    UserRevoked,
+
+    /// <summary>The user's expires instant passed.</summary>
+    UserExpired,
+
+    /// <summary>The user's quota for the period is used up.</summary>
+    QuotaExhausted,
 }
 
 /// <summary>What the first bytes of a connection turned out to be; everything but Authenticated is masked.</summary>
@@ -45,6 +54,9 @@ public enum HandshakeVerdict
 
     /// <summary>The source address opened connections faster than limits.per_ip_rate allows.</summary>
     RateLimited,
+
+    /// <summary>A valid key whose user may not connect now (disabled, expired, over quota or a limit).</summary>
+    UserRejected,
 }
 
 /// <summary>Which client protocol a session used.</summary>

@@ -59,6 +59,18 @@ public sealed class SessionRegistry
         }
     }
 
+    /// <summary>Ends every session of one user (removed, disabled, expired, over quota).</summary>
+    public void AbortUser(Users.UserAccount account, SessionOutcome reason)
+    {
+        foreach (var entry in _sessions)
+        {
+            if (entry.Value.Account == account)
+            {
+                entry.Value.Abort(reason);
+            }
+        }
+    }
+
     public void AbortAll()
     {
         foreach (var entry in _sessions)

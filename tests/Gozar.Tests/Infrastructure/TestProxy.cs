@@ -23,6 +23,10 @@ public sealed class TestProxy : IAsyncDisposable
 
     public SessionContext Context => _server.Context;
 
+    public IReadOnlyList<IPEndPoint> Endpoints => _server.Endpoints;
+
+    public Gozar.Users.UserRegistry Users => _server.Users;
+
     public ProxyServer Server => _server;
 
     public static ProxyOptions Options(

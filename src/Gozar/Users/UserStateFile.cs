@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace Gozar.Users;
+
+/// <summary>
+/// Reads and writes the state file. A write goes to a temporary file that is flushed to disk and then renamed over
+/// the old one, so a crash or a full disk leaves the previous state whole. Every failure is a value, never thrown.
+/// </summary>
+public sealed class UserStateFile
+{
+    private readonly Func<string, Stream> _createTemporary;
+
+    /// <param name="createTemporary">Opens the temporary file for writing; tests inject a failing one.</param>
+    public UserStateFile(string path, Func<string, Stream>? createTemporary = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+        _createTemporary = createTemporary ?? CreateTemporary;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The saved state; an empty document when there is no file yet; null with a reason when unreadable.</summary>
+    public UserStateDocument? Load(out string? error)
+    {
+        error = null;
+        try
+        {
+            if (!File.Exists(Path))
+            {
+                return new UserStateDocument();
+            }
+
+            using var stream = File.OpenRead(Path);
+            var document = JsonSerializer.Deserialize(stream, UserStateJsonContext.Default.UserStateDocument);
+            if (document is null || document.Version != UserStateDocument.CurrentVersion)
+            {
+                error = $"state file '{Path}' has an unknown format";
+                return null;
+            }
+
+            return document;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            error = $"cannot read state file '{Path}': {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>Writes <paramref name="document"/> atomically; returns null, or why it failed (disk full, permissions).</summary>
+    public string? Save(UserStateDocument document)
+    {
+        var temporary = Path + ".tmp";
+        try
+        {
+            using (var stream = _createTemporary(temporary))
+            {
+                JsonSerializer.Serialize(stream, document, UserStateJsonContext.Default.UserStateDocument);
+                if (stream is FileStream file)
+                {
+                    file.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(temporary, Path, overwrite: true);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            TryDelete(temporary);
+            return $"cannot write state file '{Path}': {e.Message}";
+        }
+    }
+
+    private static Stream CreateTemporary(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more to do: the next save overwrites it.
+        }
+    }
+}
