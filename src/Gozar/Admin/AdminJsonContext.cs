@@ -10,6 +10,9 @@ namespace Gozar.Admin;
 [JsonSerializable(typeof(ErrorView))]
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(StatsView))]
+[JsonSerializable(typeof(UserView))]
+[JsonSerializable(typeof(UserView[]))]
+[JsonSerializable(typeof(UserRequest))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
 /// <summary>Every failed call's body: one line, never containing a secret.</summary>

@@ -46,7 +46,7 @@ internal static class AdminRoutes
             ConnectionsOpen = context.Registry.Count,
             HandshakesInProgress = context.Registry.Sessions.Count(session => session.InHandshake),
             SessionsActive = context.Registry.Sessions.Count(session => !session.InHandshake),
-            Users = context.Options.Users.Count,
+            Users = proxy.Users.Accounts.Count,
             Handshakes = handshakes,
             Sessions = sessions,
             ResidentMemoryBytes = Environment.WorkingSet,

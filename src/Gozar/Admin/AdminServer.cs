@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,12 @@ public sealed class AdminServer : IAsyncDisposable
         _app = app;
         EndPoint = endPoint;
     }
+
+    /// <summary>Every route as "METHOD /pattern", for the test that holds the OpenAPI document to them.</summary>
+    public IReadOnlyList<string> Routes => [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+        .OfType<RouteEndpoint>()
+        .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            .Select(method => $"{method} {endpoint.RoutePattern.RawText}"))];
 
     /// <summary>The address actually bound (the port is known here when the config asked for port 0).</summary>
     public IPEndPoint EndPoint { get; }
@@ -66,6 +73,7 @@ public sealed class AdminServer : IAsyncDisposable
         var token = new AdminToken(options.Token);
         app.Use((context, next) => GuardAsync(context, next, token));
         AdminRoutes.Map(app, proxy);
+        UserRoutes.Map(app, proxy);
         app.MapOpenApi(OpenApiPath);
 
         try

@@ -183,6 +183,9 @@ public sealed class GozarMetrics : IDisposable
         SessionOutcome.UpstreamError => "upstream_error",
         SessionOutcome.IdleTimeout => "idle_timeout",
         SessionOutcome.Shutdown => "shutdown",
+        SessionOutcome.UserRevoked => "user_revoked",
+        SessionOutcome.UserExpired => "user_expired",
+        SessionOutcome.QuotaExhausted => "quota_exhausted",
         _ => outcome.ToString().ToLowerInvariant(),
     };
 

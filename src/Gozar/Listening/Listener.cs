@@ -99,6 +99,13 @@ public sealed class Listener : IDisposable
                 break;
             }
 
+            // A reload while this loop waited in AcceptAsync must reach this client (a user added through the admin API
+            // connects at once); the slot moves along whenever the new context shares the admission.
+            if (context() is var latest && ReferenceEquals(latest.Admission, admission))
+            {
+                session = latest;
+            }
+
             var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
             if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {

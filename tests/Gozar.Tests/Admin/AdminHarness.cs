@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Gozar.Admin;
 using Gozar.Configuration;
+using Gozar.Hosting;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,8 +14,11 @@ public sealed class AdminHarness : IAsyncDisposable
 {
     public const string Token = "test-admin-token-0123456789";
 
-    private AdminHarness(EchoDc dc, TestProxy proxy, AdminServer admin)
+    private readonly ConfigReloader? _reloader;
+
+    private AdminHarness(EchoDc dc, TestProxy proxy, AdminServer admin, ConfigReloader? reloader)
     {
+        _reloader = reloader;
         Dc = dc;
         Proxy = proxy;
         Admin = admin;
@@ -30,16 +34,61 @@ public sealed class AdminHarness : IAsyncDisposable
     public HttpClient Anonymous { get; }
     public HttpClient Authorized { get; }
 
-    public static async Task<AdminHarness> StartAsync(Func<ProxyOptions, ProxyOptions>? configure = null)
+    /// <summary>Started from options built in code: the user routes answer that users cannot be changed.</summary>
+    public static Task<AdminHarness> StartAsync(Func<ProxyOptions, ProxyOptions>? configure = null) => StartCoreAsync(configure, configPath: null);
+
+    /// <summary>
+    /// Started, like `gozar run`, from a config file in <paramref name="directory"/> (alice and bob, every mode, the
+    /// echo DC for every DC id), with a reloader, so the user routes edit that file.
+    /// </summary>
+    public static Task<AdminHarness> StartFromFileAsync(string directory) => StartCoreAsync(configure: null, Path.Combine(directory, "gozar.toml"));
+
+    public string? ConfigPath => _reloader?.ConfigPath;
+
+    private static async Task<AdminHarness> StartCoreAsync(Func<ProxyOptions, ProxyOptions>? configure, string? configPath)
     {
         var dc = new EchoDc();
-        var options = TestProxy.Options(dc);
-        options = configure?.Invoke(options) ?? options;
-        var proxy = TestProxy.Start(options);
+        ProxyOptions options;
+        if (configPath is null)
+        {
+            options = TestProxy.Options(dc);
+            options = configure?.Invoke(options) ?? options;
+        }
+        else
+        {
+            await File.WriteAllTextAsync(configPath, ConfigText(dc.Port, Gozar.Tests.Cli.RunCommandTests.FreePort()));
+            var loaded = ConfigLoader.LoadFile(configPath);
+            Assert.True(loaded.Succeeded, loaded.Error);
+            options = loaded.Options;
+        }
+
+        var proxy = TestProxy.Start(options, Environment.GetEnvironmentVariable("GOZAR_TEST_LOG") is null ? null : Gozar.Cli.Logging.CreateFactory(LogLevelOption.Trace));
+        var reloader = configPath is null ? null : new ConfigReloader(configPath, proxy.Server, TimeProvider.System);
         var admin = new AdminOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Token = Token };
         var (server, error) = await AdminServer.StartAsync(admin, proxy.Server, NullLoggerFactory.Instance, CancellationToken.None);
-        return new AdminHarness(dc, proxy, server ?? throw new InvalidOperationException(error));
+        return new AdminHarness(dc, proxy, server ?? throw new InvalidOperationException(error), reloader);
     }
+
+    public static string ConfigText(int dcPort, int port) => $"""
+        # Written by the admin tests: this comment must survive every edit.
+        listen = ["127.0.0.1:{port}"]
+
+        [modes]
+        classic = true
+        secure = true
+        tls = true
+
+        [tls]
+        domains = ["{TestProxy.Domain}"]
+        mask_host = "127.0.0.1:9"
+
+        [users]
+        alice = "{Convert.ToHexStringLower(TestProxy.AliceKey)}"   # the first user
+        bob = "{Convert.ToHexStringLower(TestProxy.BobKey)}"
+
+        [upstream.dc_overrides]
+        "*" = "127.0.0.1:{dcPort}"
+        """;
 
     public async Task<PrometheusScrape> ScrapeAsync()
     {
@@ -54,6 +103,7 @@ public sealed class AdminHarness : IAsyncDisposable
         Anonymous.Dispose();
         Authorized.Dispose();
         await Admin.DisposeAsync();
+        _reloader?.Dispose();
         await Proxy.DisposeAsync();
         await Dc.DisposeAsync();
     }
