@@ -16,8 +16,12 @@ public static class GozarCommandLine
         run.SetAction((result, cancellation) => RunCommand.RunAsync(result.GetValue(config), output, errors, cancellation));
 
         var user = new Option<string?>("--user", "-u") { Description = "Only this user's links" };
-        var link = new Command("link", "Print the users' tg:// and t.me links with a QR code") { config, user };
-        link.SetAction(result => LinkCommand.Run(result.GetValue(config), result.GetValue(user), output, errors));
+        var qr = new Option<string?>("--qr") { Description = "Write the user's QR code as an image file instead: svg or png" };
+        qr.AcceptOnlyFromAmong("svg", "png");
+        var qrOut = new Option<string?>("--out", "-o") { Description = "The image file --qr writes" };
+        var link = new Command("link", "Print the users' tg:// and t.me links with a QR code") { config, user, qr, qrOut };
+        link.SetAction(result => LinkCommand.Run(
+            result.GetValue(config), result.GetValue(user), output, errors, result.GetValue(qr), result.GetValue(qrOut)));
 
         var domain = new Option<string?>("--tls-domain") { Description = "Domain for the fake-TLS (ee) form" };
         var secret = new Command("secret", "Generate a fresh secret in every form") { domain };

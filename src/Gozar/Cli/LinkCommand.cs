@@ -2,10 +2,14 @@ using Gozar.Configuration;
 
 namespace Gozar.Cli;
 
-/// <summary>`gozar link`: every user's links (or one user's), with a QR code drawn in the terminal.</summary>
+/// <summary>
+/// `gozar link`: every user's links (or one user's), with a QR code drawn in the terminal, or one user's QR code
+/// written as an SVG or PNG file.
+/// </summary>
 public static class LinkCommand
 {
-    public static int Run(string? configOption, string? userName, TextWriter output, TextWriter errors)
+    public static int Run(
+        string? configOption, string? userName, TextWriter output, TextWriter errors, string? qrFormat = null, string? qrFile = null)
     {
         var path = DefaultConfigPath.Resolve(configOption);
         var loaded = ConfigLoader.LoadFile(path);
@@ -21,7 +25,62 @@ public static class LinkCommand
             return ExitCodes.BadConfig;
         }
 
+        if (qrFormat is not null || qrFile is not null)
+        {
+            return WriteQrFile(loaded.Options, userName, qrFormat, qrFile, output, errors);
+        }
+
         WriteAll(output, loaded.Options, userName, withQr: true);
+        return ExitCodes.Ok;
+    }
+
+    private static int WriteQrFile(
+        ProxyOptions options, string? userName, string? format, string? file, TextWriter output, TextWriter errors)
+    {
+        if (format is not ("svg" or "png"))
+        {
+            errors.WriteLine("gozar: --qr takes svg or png");
+            return ExitCodes.BadConfig;
+        }
+
+        if (string.IsNullOrEmpty(file))
+        {
+            errors.WriteLine("gozar: --qr needs --out FILE");
+            return ExitCodes.BadConfig;
+        }
+
+        if (userName is null && options.Users.Count != 1)
+        {
+            errors.WriteLine("gozar: --qr writes one user's code: name the user with --user");
+            return ExitCodes.BadConfig;
+        }
+
+        var user = options.Users.First(u => userName is null || u.Name == userName);
+        var (host, isPlaceholder) = PublicAddress.Choose(options.PublicHost);
+        var preferred = UserLinks.Write(output, options, user, host);
+        try
+        {
+            if (format == "svg")
+            {
+                File.WriteAllText(file, QrImage.Svg(preferred));
+            }
+            else
+            {
+                File.WriteAllBytes(file, QrImage.Png(preferred));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"gozar: cannot write {file}: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        output.WriteLine($"Wrote the QR code of {user.Name}'s first link to {file}");
+        if (isPlaceholder)
+        {
+            output.WriteLine($"Replace {PublicAddress.Placeholder} with this server's public IP or host name, or set public_host in the config.");
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Gozar.Admin;
 using Gozar.Configuration;
 using Gozar.Hosting;
 using Gozar.Listening;
@@ -43,12 +44,36 @@ public static class RunCommand
         }
 
         var options = loaded.Options;
+        if (options.Admin is { Token: null } tokenless)
+        {
+            var token = AdminToken.Generate();
+            if (!TryWriteAdminToken(path, token, errors))
+            {
+                return ExitCodes.BadConfig;
+            }
+
+            options = options with { Admin = tokenless with { Token = token } };
+            output.WriteLine($"Wrote a new admin token to {path} (admin.token)");
+        }
+
         using var loggers = Logging.CreateFactory(options.Log.Level);
         var server = ProxyServer.TryStart(options, new ProxyEnvironment(loggers), out var bindError);
         if (server is null)
         {
             errors.WriteLine($"gozar: {bindError}");
             return ExitCodes.BadConfig;
+        }
+
+        AdminServer? admin = null;
+        if (options.Admin is { } adminOptions)
+        {
+            (admin, var adminError) = await AdminServer.StartAsync(adminOptions, server, loggers, stopping).ConfigureAwait(false);
+            if (admin is null)
+            {
+                errors.WriteLine($"gozar: {adminError}");
+                await server.DisposeAsync().ConfigureAwait(false);
+                return ExitCodes.BadConfig;
+            }
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -66,6 +91,11 @@ public static class RunCommand
             });
             DescriptorCheck.WarnIfTooFew(options.Limits, server.Context.Logger);
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
+            if (admin is not null)
+            {
+                output.WriteLine($"Admin API, web page and metrics: http://{admin.EndPoint}/ (token: admin.token in {path})");
+            }
+
             output.WriteLine("Gozar is running. Press Ctrl+C to stop.");
             output.Flush();
             try
@@ -79,6 +109,11 @@ public static class RunCommand
             var drain = server.Context.Options.Timeouts.Drain;
             output.WriteLine($"Stopping: open sessions have {drain.TotalSeconds:0}s to finish (signal again to stop now).");
             output.Flush();
+            if (admin is not null)
+            {
+                await admin.DisposeAsync().ConfigureAwait(false);
+            }
+
             await server.StopAsync(drain, stopNow.Token).ConfigureAwait(false);
         }
 
@@ -100,14 +135,17 @@ public static class RunCommand
     }
 
     /// <summary>8443 unless something already listens there; then the next free port above it.</summary>
-    public static int ChooseFreshPort()
+    public static int ChooseFreshPort() => ChooseFreePort(System.Net.IPAddress.Any, DefaultPort);
+
+    /// <summary><paramref name="first"/> unless something already listens there; then the next free port above it.</summary>
+    private static int ChooseFreePort(System.Net.IPAddress address, int first)
     {
-        for (var port = DefaultPort; port < DefaultPort + 100; port++)
+        for (var port = first; port < first + 100; port++)
         {
             try
             {
                 using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Any, port));
+                probe.Bind(new System.Net.IPEndPoint(address, port));
                 return port;
             }
             catch (SocketException)
@@ -115,7 +153,29 @@ public static class RunCommand
             }
         }
 
-        return DefaultPort;
+        return first;
+    }
+
+    /// <summary>An [admin] section without a token gets one, written into the file under its header.</summary>
+    private static bool TryWriteAdminToken(string path, string token, TextWriter errors)
+    {
+        try
+        {
+            var text = AdminTokenWriter.Insert(File.ReadAllText(path), token);
+            if (text is null)
+            {
+                errors.WriteLine($"gozar: {path}: admin.token is not set and the file has no [admin] line to add it under; set one (16+ characters)");
+                return false;
+            }
+
+            AdminTokenWriter.WriteAtomically(path, text);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"gozar: cannot write the new admin token into {path}: {e.Message}");
+            return false;
+        }
     }
 
     private static bool CreateFreshConfig(string path, int port, TextWriter errors)
@@ -123,7 +183,9 @@ public static class RunCommand
         var key = RandomNumberGenerator.GetBytes(16);
         try
         {
-            var text = ConfigWriter.CreateDefault(key, DefaultTlsDomain, port, Socket.OSSupportsIPv6);
+            var text = ConfigWriter.CreateDefault(
+                key, DefaultTlsDomain, port, Socket.OSSupportsIPv6, AdminToken.Generate(),
+                ChooseFreePort(System.Net.IPAddress.Loopback, AdminOptions.DefaultListen.Port));
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(directory))
             {

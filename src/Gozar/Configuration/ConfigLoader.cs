@@ -15,7 +15,7 @@ namespace Gozar.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] RootKeys =
-        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "state", "proxy_protocol"];
+        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "state", "proxy_protocol", "admin"];
 
     private static readonly string[] ModeKeys = ["classic", "secure", "tls"];
 
@@ -112,6 +112,7 @@ public static partial class ConfigLoader
         var limits = BindLimits(root.Table("limits"));
         var state = BindState(root.Table("state"), configPath);
         var proxyProtocol = BindProxyProtocol(root.Table("proxy_protocol"), listen);
+        var admin = BindAdmin(root);
         return new ProxyOptions
         {
             Listen = listen,
@@ -125,6 +126,7 @@ public static partial class ConfigLoader
             Log = log,
             State = state,
             ProxyProtocol = proxyProtocol,
+            Admin = admin,
         };
     }
 

@@ -19,11 +19,13 @@ public static class ConfigWriter
     /// <summary>
     /// A valid, commented TOML config: fake-TLS only, one user "default" holding <paramref name="key16"/>,
     /// listening on 0.0.0.0:<paramref name="port"/> (and [::]:<paramref name="port"/> when asked).
-    /// Optional settings appear commented out with their defaults as "#key = value" lines.
+    /// Optional settings appear commented out with their defaults as "#key = value" lines. With
+    /// <paramref name="adminToken"/> the admin listener is on, on 127.0.0.1:<paramref name="adminPort"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The key is not 16 bytes or the domain is not usable
     /// (check it first with <see cref="IsValidTlsDomain"/>).</exception>
-    public static string CreateDefault(byte[] key16, string tlsDomain, int port, bool includeIpv6)
+    public static string CreateDefault(
+        byte[] key16, string tlsDomain, int port, bool includeIpv6, string? adminToken = null, int adminPort = 9090)
     {
         ArgumentNullException.ThrowIfNull(key16);
         ArgumentNullException.ThrowIfNull(tlsDomain);
@@ -40,7 +42,12 @@ public static class ConfigWriter
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(adminPort, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(adminPort, 65535);
         var domain = tlsDomain.ToLowerInvariant();
+        var admin = adminToken is null
+            ? "#[admin]\n#listen = \"127.0.0.1:9090\"\n# (a token is written here when gozar run first starts the listener)"
+            : $"[admin]\nlisten = \"127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}\"\ntoken = \"{adminToken}\"";
         var portText = port.ToString(CultureInfo.InvariantCulture);
         var listen = includeIpv6
             ? $"[\"0.0.0.0:{portText}\", \"[::]:{portText}\"]"
@@ -113,6 +120,11 @@ public static class ConfigWriter
             #[limits]
             # Buffer per direction of each relayed connection (4KiB .. 4MiB).
             #relay_buffer = "64KiB"
+
+            # The admin listener: JSON API (/api/v1), web page (/), Prometheus metrics (/metrics).
+            # Everything but /healthz needs "Authorization: Bearer <token>". Keep it on loopback and reach
+            # it through an SSH tunnel; a listener on another address needs a token.
+            {{admin}}
 
             """;
     }

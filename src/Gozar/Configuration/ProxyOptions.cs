@@ -23,6 +23,9 @@ public sealed record ProxyOptions
     public StateOptions State { get; init; } = new();
 
     public ProxyProtocolOptions ProxyProtocol { get; init; } = new();
+
+    /// <summary>The admin listener; null when the config has no [admin] section.</summary>
+    public AdminOptions? Admin { get; init; }
 }
 
 public sealed record ModeOptions(bool Classic, bool Secure, bool Tls);

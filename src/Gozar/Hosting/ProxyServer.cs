@@ -33,6 +33,8 @@ public sealed class ProxyServer : IAsyncDisposable
     {
         _context = context;
         _state = state;
+        Exporter = new PrometheusExporter(context.Metrics.Meter);
+        ProxyGauges.Register(context.Metrics.Meter, () => Context);
         _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
         context.Metrics.ObserveUsers(() => Context.Accounts.Snapshot());
         var idle = context.Options.Timeouts.Idle;
@@ -55,6 +57,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     /// <summary>Every user's live account and usage; the same object across reloads.</summary>
     public UserRegistry Users => _context.Accounts;
+
+    /// <summary>This proxy's instruments as Prometheus text, for /metrics.</summary>
+    public PrometheusExporter Exporter { get; }
 
     /// <summary>Reloads and edits the config file this server was started from; null when started from options in code.</summary>
     public ConfigReloader? Reloader { get; internal set; }
@@ -227,6 +232,7 @@ public sealed class ProxyServer : IAsyncDisposable
         _sweeper.Dispose();
         _enforcer.Dispose();
         _probeSummary.Dispose();
+        Exporter.Dispose();
         Context.Registry.AbortAll();
         if (Context.Middle is { } middle)
         {

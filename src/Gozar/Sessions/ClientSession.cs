@@ -36,7 +36,7 @@ public sealed partial class ClientSession
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
     private ClientMode _mode = ClientMode.Unknown;
-    private string _user = "-";
+    private string _user = GozarMetrics.NoUser;
     private short? _dc;
     private long _bytesUp;
     private long _bytesDown;
@@ -57,6 +57,14 @@ public sealed partial class ClientSession
     }
 
     public SessionActivity Activity { get; }
+
+    /// <summary>The authenticated user's name, or <see cref="GozarMetrics.NoUser"/> before (and without) authentication.</summary>
+    public string User => Volatile.Read(ref _user);
+
+    public ClientMode Mode => _mode;
+
+    /// <summary>Still authenticating: the handshake slot is not given back yet.</summary>
+    public bool InHandshake => Volatile.Read(ref _handshakeEnded) == 0;
 
     /// <summary>Ends the session from outside (idle sweep, shutdown) by closing its sockets.</summary>
     public void Abort(SessionOutcome reason)
@@ -96,7 +104,7 @@ public sealed partial class ClientSession
                 outcome = (SessionOutcome)aborted;
             }
 
-            _context.Metrics.SessionFinished(outcome, _mode, _bytesUp, _bytesDown);
+            _context.Metrics.SessionFinished(_user, outcome, _mode, _bytesUp, _bytesDown);
             Log.SessionFinished(
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
@@ -332,13 +340,16 @@ public sealed partial class ClientSession
                 Log.DcFallback(_context.Logger, init.DcId, route.DcId);
             }
 
+            var connecting = _context.Time.GetTimestamp();
             var connected = await _context.DcConnector.ConnectAsync(route.Targets, stopping).ConfigureAwait(false);
             if (connected.Socket is null)
             {
+                _context.Metrics.DcUnreachable(route.DcId, connected.Failure.ToString().ToLowerInvariant());
                 Log.DcUnreachable(_context.Logger, route.DcId, connected.Failure.ToString(), string.Join(", ", route.Targets));
                 return SessionOutcome.UpstreamUnreachable;
             }
 
+            _context.Metrics.DcConnected(route.DcId, _context.Time.GetElapsedTime(connecting));
             _upstream = connected.Socket;
             if (Volatile.Read(ref _abortReason) != NoAbort)
             {

@@ -10,6 +10,9 @@ public sealed class SessionRegistry
 
     public int Count => _sessions.Count;
 
+    /// <summary>The sessions alive at the moment of enumeration (for gauges and the admin API).</summary>
+    public IEnumerable<ClientSession> Sessions => _sessions.Values;
+
     public long Add(ClientSession session)
     {
         var id = Interlocked.Increment(ref _nextId);

@@ -280,6 +280,16 @@ public sealed class UserAccount
         }
     }
 
+    /// <summary>The operator starts the quota over now (admin API): the used bytes go back to 0, the period is kept.</summary>
+    public void ResetQuota()
+    {
+        lock (_gate)
+        {
+            Interlocked.Exchange(ref _quotaUsed, 0);
+            Volatile.Write(ref _exhaustionSignalled, 0);
+        }
+    }
+
     /// <summary>Monthly quotas start over at 00:00 UTC on the first of the month.</summary>
     private void RollPeriod(DateTimeOffset now)
     {

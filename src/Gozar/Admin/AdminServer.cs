@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using Gozar.Configuration;
+using Gozar.Diagnostics;
+using Gozar.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gozar.Admin;
+
+/// <summary>
+/// The admin listener: the JSON API under /api/v1, the web page at /, Prometheus text at /metrics, /healthz and the
+/// OpenAPI document. Everything but /healthz, the page's shell and the OpenAPI document needs the bearer token.
+/// </summary>
+public sealed class AdminServer : IAsyncDisposable
+{
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    private readonly WebApplication _app;
+
+    private AdminServer(WebApplication app, IPEndPoint endPoint)
+    {
+        _app = app;
+        EndPoint = endPoint;
+    }
+
+    /// <summary>Every route as "METHOD /pattern", for the test that holds the OpenAPI document to them.</summary>
+    public IReadOnlyList<string> Routes => [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+        .OfType<RouteEndpoint>()
+        .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            .Select(method => $"{method} {endpoint.RoutePattern.RawText}"))];
+
+    /// <summary>The address actually bound (the port is known here when the config asked for port 0).</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>Binds and starts the listener, or returns why it could not (one line, never the token).</summary>
+    public static async Task<(AdminServer? Server, string? Error)> StartAsync(
+        AdminOptions options, ProxyServer proxy, ILoggerFactory loggers, CancellationToken cancellation)
+    {
+        if (options.Token is null)
+        {
+            return (null, "admin.token is not set: the admin listener needs a token");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Production",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggers(loggers));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(options.Listen);
+        });
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        });
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        var token = new AdminToken(options.Token);
+        app.Use((context, next) => GuardAsync(context, next, token));
+        AdminRoutes.Map(app, proxy);
+        UserRoutes.Map(app, proxy);
+        app.MapOpenApi(OpenApiPath);
+
+        try
+        {
+            await app.StartAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            return (null, $"admin.listen {options.Listen}: cannot listen: {e.Message}");
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        var port = new Uri(bound.First()).Port;
+        return (new AdminServer(app, new IPEndPoint(options.Listen.Address, port)), null);
+    }
+
+    /// <summary>Headers every answer carries, and the token check for the API and the metrics.</summary>
+    private static Task GuardAsync(HttpContext context, RequestDelegate next, AdminToken token)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        if (NeedsToken(context.Request.Path) && !token.Accepts(context.Request.Headers.Authorization))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            headers.WWWAuthenticate = "Bearer";
+            return context.Response.WriteAsJsonAsync(new ErrorView("missing or wrong bearer token"), AdminJsonContext.Default.ErrorView);
+        }
+
+        return next(context);
+    }
+
+    private static bool NeedsToken(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Gozar.Admin;
+using Gozar.Configuration;
+using Gozar.Protocol.Framing;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Admin;
+
+public sealed class AdminServerTests
+{
+    public static readonly TheoryData<string, string> TokenRoutes = new()
+    {
+        { "GET", "api/v1/stats" },
+        { "GET", "metrics" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TokenRoutes))]
+    public async Task Call_WithoutOrWithWrongToken_Is401(string method, string path)
+    {
+        await using var harness = await AdminHarness.StartAsync();
+        using var wrong = new HttpClient { BaseAddress = harness.Anonymous.BaseAddress };
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminHarness.Token + "x");
+
+        using var anonymous = await harness.Anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var guessed = await wrong.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var authorized = await harness.Authorized.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(HttpStatusCode.Unauthorized, guessed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
+    }
+
+    [Fact]
+    public async Task Healthz_WithoutToken_IsOk()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+
+        using var response = await harness.Anonymous.GetAsync(new Uri("healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Stats_AfterAProbe_CountsItsVerdict()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+        await SendProbeAsync(harness);
+
+        var stats = JsonDocument.Parse(await harness.Authorized.GetStringAsync(new Uri("api/v1/stats", UriKind.Relative))).RootElement;
+
+        Assert.Equal(2, stats.GetProperty("users").GetInt32());
+        Assert.Equal(1, stats.GetProperty("handshakes").GetProperty("not_tls").GetInt64() + stats.GetProperty("handshakes").GetProperty("truncated").GetInt64());
+        Assert.True(stats.GetProperty("resident_memory_bytes").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Metrics_AfterTraffic_ParsesAndCountsSessionsBytesAndLatency()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+        var before = await harness.ScrapeAsync();
+        Assert.Equal(Enum.GetValues<Gozar.Sessions.HandshakeVerdict>().Length, before.Samples.Count(s => s.Name == "gozar_handshakes_total"));
+
+        await using (var client = await Client.ConnectTlsAsync(harness.Proxy.EndPoint, TestProxy.AliceKey, dc: 2))
+        {
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [1000]);
+            var echo = client.ReceiveAsync(frame.Length, default);
+            await client.SendAsync(frame, default);
+            Assert.Equal(frame, await echo);
+            var open = await harness.ScrapeAsync();
+            Assert.Equal(1, open.Value("gozar_sessions_active", ("user", "alice"), ("mode", "tls")));
+            Assert.Equal(1, open.Value("gozar_connections_open"));
+        }
+
+        await WaitForAsync(() => harness.Proxy.Context.Registry.Count == 0);
+        var after = await harness.ScrapeAsync();
+
+        Assert.Equal(1, after.Value("gozar_handshakes_total", ("verdict", "authenticated")));
+        Assert.Equal(0, after.Value("gozar_handshakes_total", ("verdict", "replay")));
+        Assert.Equal(1, after.Value("gozar_sessions_total", ("user", "alice"), ("mode", "tls"), ("outcome", "relayed")));
+        Assert.Equal(1, after.Value("gozar_dc_connect_duration_seconds_count", ("dc", "2")));
+        Assert.True(after.Value("gozar_relayed_bytes_total", ("direction", "up")) >= 1000);
+        Assert.True(after.Value("gozar_relayed_bytes_total", ("direction", "down")) >= 1000);
+        Assert.True(after.Value("gozar_process_resident_memory_bytes") > 0);
+        Assert.False(after.Has("gozar_sessions_active", ("user", "alice")));
+        Assert.All(after.Types.Keys, name => Assert.StartsWith("gozar_", name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_AfterProbeAndUnreachableDc_CountsVerdictAndUpstreamError()
+    {
+        await using var harness = await AdminHarness.StartAsync(options => options with
+        {
+            Upstream = options.Upstream with
+            {
+                DcOverrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", 9)] },
+            },
+        });
+        await SendProbeAsync(harness);
+        await using (var client = await Client.ConnectTlsAsync(harness.Proxy.EndPoint, TestProxy.BobKey, dc: 4))
+        {
+            Assert.Empty(await client.Socket.ReadToEndAsync());
+        }
+
+        await WaitForAsync(() => harness.Proxy.Context.Registry.Count == 0);
+        var scrape = await harness.ScrapeAsync();
+
+        Assert.Equal(1, scrape.Value("gozar_handshakes_total", ("verdict", "not_tls")) + scrape.Value("gozar_handshakes_total", ("verdict", "truncated")));
+        Assert.Equal(1, scrape.Value("gozar_upstream_errors_total", ("dc", "4"), ("reason", "refused")));
+        Assert.Equal(1, scrape.Value("gozar_sessions_total", ("user", "bob"), ("outcome", "upstream_unreachable")));
+    }
+
+    [Fact]
+    public async Task Page_WithoutToken_IsTheLoginShellWithANonceCsp()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+
+        using var response = await harness.Anonymous.GetAsync(new Uri("/", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.StartsWith("default-src 'none'; script-src 'nonce-", csp, StringComparison.Ordinal);
+        var nonce = csp.Split("'nonce-")[1].Split('\'')[0];
+        Assert.Contains($"nonce=\"{nonce}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_PortInUse_ReturnsOneLineNamingTheKey()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+        var options = new AdminOptions { Listen = harness.Admin.EndPoint, Token = AdminHarness.Token };
+
+        var (server, error) = await AdminServer.StartAsync(options, harness.Proxy.Server, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, default);
+
+        Assert.Null(server);
+        Assert.StartsWith("admin.listen", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(AdminHarness.Token, error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A plain HTTP request: masked (or dropped by the mask-less test setup) and counted as a probe.</summary>
+    private static async Task SendProbeAsync(AdminHarness harness)
+    {
+        using var socket = await SocketExtensions.ConnectAsync(harness.Proxy.EndPoint);
+        await socket.SendAsync("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"u8.ToArray());
+        socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        await socket.ReadToEndAsync();
+    }
+
+    internal static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
