@@ -14,6 +14,8 @@ namespace Gozar.Load;
 /// gozar-load run --target HOST:PORT --transport tls|secure|classic|plain --key HEX32 --domain D --label L
 ///                --scenario upload|download|duplex|echo|handshakes|idle [--bytes N] [--connections N]
 ///                [--seconds S] [--warmup S] [--dc-pid N] [--target-pid N] [--results FILE] [--timeout S]
+/// gozar-load run ... --scenario soak --target-pid N --mask-port P [--seconds S (default 600)] [--report FILE.md]
+///                --timeout S (longer than the soak)
 /// gozar-load cpu [--seconds S] [--results FILE]
 /// gozar-load table FILE
 /// </code>
@@ -84,6 +86,7 @@ public static class LoadProgram
             "echo" => await EchoScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),
             "handshakes" => await HandshakeScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),
             "idle" => await IdleScenario.RunAsync(context, connections, seconds, cancellation).ConfigureAwait(false),
+            "soak" => await SoakScenario.RunAsync(context, TimeSpan.FromSeconds(options.Double("seconds", 600)), options.Int("mask-port", 0), options.Text("report", ""), cancellation).ConfigureAwait(false),
             var other => throw new ArgumentException($"unknown scenario '{other}'"),
         };
 

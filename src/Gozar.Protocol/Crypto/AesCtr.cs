@@ -23,7 +23,13 @@ public sealed class AesCtr : IDisposable
     // _secret layout: [0, 240) AES-NI round keys, [240, 256) keystream of the current block.
     // Pinned so that heap compaction never leaves stale copies of key material behind.
     private const int KeystreamOffset = AesNiCtr.RoundKeysSize;
-    private readonly byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
+
+    // What a disposed cipher points at instead of its own secret, which the GC may then take (an idle relayed
+    // connection in fast mode holds two ciphers it never uses). Same size, so a transform racing with Dispose reads
+    // zeros instead of past an array's end.
+    private static readonly byte[] DisposedSecret = new byte[KeystreamOffset + BlockSize];
+
+    private byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
     private readonly EcbCtr? _portable;
     private UInt128 _counter;
 
@@ -58,6 +64,40 @@ public sealed class AesCtr : IDisposable
         {
             _portable = new EcbCtr(key);
         }
+    }
+
+    /// <summary>
+    /// Writes keystream block number <paramref name="block"/> of (key, IV) into the first 16 bytes of
+    /// <paramref name="destination"/> without creating a cipher: with AES intrinsics nothing is allocated, which matters
+    /// for checks that fail for most keys tried.
+    /// </summary>
+    public static void WriteKeystreamBlock(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, int block, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        if (destination.Length < BlockSize)
+        {
+            throw new ArgumentException("A keystream block is 16 bytes.", nameof(destination));
+        }
+
+        if (!AesNiCtr.IsSupported)
+        {
+            using var cipher = new AesCtr(key, iv);
+            cipher._counter += (uint)block;
+            cipher.NextKeystreamBlock();
+            cipher.Keystream.CopyTo(destination);
+            return;
+        }
+
+        if (key.Length != KeySize || iv.Length != IvSize)
+        {
+            throw new ArgumentException("AES-256-CTR needs a 32-byte key and a 16-byte IV.", nameof(key));
+        }
+
+        Span<byte> roundKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+        AesNiCtr.ExpandKey(key, roundKeys);
+        var counter = BinaryPrimitives.ReadUInt128BigEndian(iv) + (uint)block;
+        AesNiCtr.EncryptCounter(ref MemoryMarshal.GetReference(roundKeys), ref counter, ref MemoryMarshal.GetReference(destination));
+        CryptographicOperations.ZeroMemory(roundKeys);
     }
 
     /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
@@ -226,7 +266,7 @@ public sealed class AesCtr : IDisposable
         _keystreamUsed = 0;
     }
 
-    /// <summary>Wipes the round keys, the keystream and the counter. Further transforms throw.</summary>
+    /// <summary>Wipes the round keys, the keystream and the counter and lets their memory go. Further transforms throw.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -236,6 +276,7 @@ public sealed class AesCtr : IDisposable
 
         _disposed = true;
         CryptographicOperations.ZeroMemory(_secret);
+        _secret = DisposedSecret;
         _counter = UInt128.Zero;
         _portable?.Dispose();
     }

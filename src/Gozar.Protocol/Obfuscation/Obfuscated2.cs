@@ -31,6 +31,9 @@ public static class Obfuscated2
     private const int DcOffset = 60;
     private const int SecretLength = 16;
 
+    // The AES block that holds the tag and the DC id (bytes 48..64).
+    private const int TagBlockLength = 16;
+
     /// <summary>
     /// Tries every key against a client's init (§2.4). On success the decryptor is positioned at offset 64 and the
     /// encryptor at 0. Returns false when no key yields a known protocol tag.
@@ -63,22 +66,30 @@ public static class Obfuscated2
             throw new ArgumentException("An init is 64 bytes.", nameof(wireInit));
         }
 
-        Span<byte> decrypted = stackalloc byte[InitLength];
+        // Most keys tried are wrong (one per user): the tag and DC id come from the one keystream block that covers
+        // them, and a cipher object is made only for the key that matches.
         Span<byte> key = stackalloc byte[AesCtr.KeySize];
+        Span<byte> keystream = stackalloc byte[TagBlockLength];
         DeriveKey(wireInit.Slice(KeyMaterialOffset, PrekeyLength), secret, key);
-        var decryptor = new AesCtr(key, wireInit.Slice(IvOffset, AesCtr.IvSize));
-        CryptographicOperations.ZeroMemory(key);
-        decryptor.Transform(wireInit[..InitLength], decrypted);
-        var tag = BinaryPrimitives.ReadUInt32LittleEndian(decrypted[TagOffset..]);
-        var dc = BinaryPrimitives.ReadInt16LittleEndian(decrypted[DcOffset..]);
-        CryptographicOperations.ZeroMemory(decrypted);
+        var iv = wireInit.Slice(IvOffset, AesCtr.IvSize);
+        AesCtr.WriteKeystreamBlock(key, iv, TagOffset / TagBlockLength, keystream);
+        var tag = BinaryPrimitives.ReadUInt32LittleEndian(wireInit[TagOffset..])
+            ^ BinaryPrimitives.ReadUInt32LittleEndian(keystream[(TagOffset % TagBlockLength)..]);
+        var dc = (short)(BinaryPrimitives.ReadInt16LittleEndian(wireInit[DcOffset..])
+            ^ BinaryPrimitives.ReadInt16LittleEndian(keystream[(DcOffset % TagBlockLength)..]));
+        CryptographicOperations.ZeroMemory(keystream);
         if (!IsKnownTag(tag))
         {
-            decryptor.Dispose();
+            CryptographicOperations.ZeroMemory(key);
             result = default;
             return false;
         }
 
+        var decryptor = new AesCtr(key, iv);
+        CryptographicOperations.ZeroMemory(key);
+        Span<byte> decrypted = stackalloc byte[InitLength];
+        decryptor.Transform(wireInit[..InitLength], decrypted);
+        CryptographicOperations.ZeroMemory(decrypted);
         result = new ClientInit(keyIndex, (ProtocolTag)tag, dc, decryptor, CreateReverse(wireInit, secret));
         return true;
     }

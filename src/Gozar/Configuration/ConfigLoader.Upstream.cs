@@ -7,7 +7,7 @@ public static partial class ConfigLoader
 {
     private const string AnyDc = "*";
 
-    private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides"];
+    private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides", "ad_tag", "middle"];
     private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain"];
     private static readonly string[] LimitKeys =
         ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate", "unique_ip_window"];
@@ -24,12 +24,12 @@ public static partial class ConfigLoader
     {
         upstream.RejectUnknownKeys(UpstreamKeys);
         var defaults = new UpstreamOptions();
-        if (upstream.String("mode") is { } mode && mode != "direct")
+        var mode = upstream.String("mode") switch
         {
-            upstream.Fail("mode", mode == "middle"
-                ? "'middle' (middle-proxy mode) is not supported yet; use 'direct'"
-                : $"{ConfigText.Show(mode)} is not a known mode; use 'direct'");
-        }
+            null or "direct" => UpstreamMode.Direct,
+            "middle" => UpstreamMode.Middle,
+            var other => FailWith(upstream, "mode", $"{ConfigText.Show(other)} is not one of direct, middle", UpstreamMode.Direct),
+        };
 
         var preference = defaults.IpPreference;
         if (upstream.String("ip_preference") is { } preferenceName)
@@ -45,9 +45,12 @@ public static partial class ConfigLoader
             }
         }
 
+        var middle = BindMiddle(upstream.Table("middle"), mode == UpstreamMode.Middle, preference);
         return new UpstreamOptions
         {
-            Mode = UpstreamMode.Direct,
+            Mode = mode,
+            AdTag = BindAdTag(upstream),
+            Middle = middle,
             IpPreference = preference,
             ConnectTimeout = upstream.Duration("connect_timeout", defaults.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
             FastMode = upstream.Boolean("fast_mode", defaults.FastMode),

@@ -10,7 +10,7 @@ public static partial class ConfigLoader
     internal const string UserNameRule = "user names are 1..64 characters of A-Z a-z 0-9 _ . -";
 
     private static readonly string[] UserTableKeys =
-        ["secret", "enabled", "max_connections", "max_unique_ips", "quota", "quota_reset", "expires", "note"];
+        ["secret", "enabled", "max_connections", "max_unique_ips", "quota", "quota_reset", "expires", "note", "ad_tag"];
 
     private static List<UserOptions> BindUsers(ConfigTable root)
     {
@@ -41,7 +41,8 @@ public static partial class ConfigLoader
                 continue;
             }
 
-            var user = new UserOptions(name, key);
+            var adTag = value is TomlTable ? BindAdTag(table.Table(name)) : null;
+            var user = new UserOptions(name, key, adTag);
             users.Add(value is TomlTable ? BindUserLimits(table.Table(name), user) : user);
         }
 

@@ -85,7 +85,8 @@ public enum UnknownSniPolicy
 }
 
 /// <summary>One user: a key plus the limits enforced on their new connections (0 = unlimited everywhere).</summary>
-public sealed record UserOptions(string Name, byte[] Secret)
+/// <param name="AdTag">This user's 16-byte ad tag (middle mode); null: the global upstream.ad_tag, if any.</param>
+public sealed record UserOptions(string Name, byte[] Secret, byte[]? AdTag = null)
 {
     /// <summary>False: the key stays reserved but every connection with it is masked (default true).</summary>
     public bool Enabled { get; init; } = true;
@@ -111,7 +112,8 @@ public sealed record UserOptions(string Name, byte[] Secret)
     public bool SameAs(UserOptions other) =>
         other is not null && Name == other.Name && Secret.AsSpan().SequenceEqual(other.Secret) && Enabled == other.Enabled
         && MaxConnections == other.MaxConnections && MaxUniqueIps == other.MaxUniqueIps && Quota == other.Quota
-        && QuotaReset == other.QuotaReset && Expires == other.Expires && Note == other.Note;
+        && QuotaReset == other.QuotaReset && Expires == other.Expires && Note == other.Note
+        && AdTag.AsSpan().SequenceEqual(other.AdTag);
 }
 
 public enum QuotaReset
@@ -137,7 +139,11 @@ public sealed record StateOptions
 
 public enum UpstreamMode
 {
+    /// <summary>Obfuscated2 straight to the DC (spec §4).</summary>
     Direct,
+
+    /// <summary>RPC to Telegram's middle-end servers (spec §7); needed for the ad tag.</summary>
+    Middle,
 }
 
 public enum IpPreference
@@ -164,6 +170,59 @@ public sealed record UpstreamOptions
 
     /// <summary>Spec §4.3: DC-to-client bytes need no re-encryption. On by default.</summary>
     public bool FastMode { get; init; } = true;
+
+    /// <summary>The 16-byte ad tag from @MTProxybot for users without their own; null for none. Middle mode only.</summary>
+    public byte[]? AdTag { get; init; }
+
+    public MiddleOptions Middle { get; init; } = new();
+}
+
+/// <summary>[upstream.middle]: the middle-end files, their refresh, and the ME connection pool (spec §7).</summary>
+public sealed record MiddleOptions
+{
+    public const string TelegramSecretUrl = "https://core.telegram.org/getProxySecret";
+    public const string TelegramConfigUrl = "https://core.telegram.org/getProxyConfig";
+    public const string TelegramConfigV6Url = "https://core.telegram.org/getProxyConfigV6";
+
+    /// <summary>The proxy secret (getProxySecret's body). Required in middle mode.</summary>
+    public string ProxySecretFile { get; init; } = string.Empty;
+
+    /// <summary>The IPv4 middle-end list (getProxyConfig). Required in middle mode.</summary>
+    public string ProxyConfigFile { get; init; } = string.Empty;
+
+    /// <summary>The IPv6 middle-end list (getProxyConfigV6); null: IPv4 middle-ends only.</summary>
+    public string? ProxyConfigV6File { get; init; }
+
+    /// <summary>How often the files are downloaded again; zero (the default) never: no outbound connection but to the MEs.</summary>
+    public TimeSpan Refresh { get; init; } = TimeSpan.Zero;
+
+    public Uri SecretUrl { get; init; } = new(TelegramSecretUrl);
+    public Uri ConfigUrl { get; init; } = new(TelegramConfigUrl);
+    public Uri ConfigV6Url { get; init; } = new(TelegramConfigV6Url);
+
+    /// <summary>How long one download of the three files may take (default 30 s).</summary>
+    public TimeSpan DownloadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The public IPv4 the MEs see when the server is behind NAT; null: the local address of each connection.</summary>
+    public IPAddress? NatIp { get; init; }
+
+    /// <summary>ME connections kept per DC cluster once a client used it; clients are spread over them (default 2).</summary>
+    public int ConnectionsPerDc { get; init; } = 2;
+
+    /// <summary>Longest time from TCP connect to the ME's RPC_HANDSHAKE (default 10 s).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An RPC_PING goes to an ME connection idle this long, and its answer gives the latency (default 30 s; 0 = never).</summary>
+    public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First wait before replacing a lost ME connection; it doubles per failure up to 64 times this (default 1 s).</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Answers queued for one client that reads too slowly; past this it is closed so that the ME connection it shares
+    /// never waits for it (default 4 MiB).
+    /// </summary>
+    public int ClientBufferBytes { get; init; } = 4 * 1024 * 1024;
 }
 
 public sealed record TimeoutOptions

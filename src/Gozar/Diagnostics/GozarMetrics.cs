@@ -6,8 +6,9 @@ namespace Gozar.Diagnostics;
 
 /// <summary>
 /// Gozar's instruments (meter "Gozar"): handshake verdicts (every probe kind), finished sessions by user, mode and
-/// outcome, relayed bytes by user and direction, DC connect latency, upstream errors. <see cref="PrometheusExporter"/>
-/// renders them at /metrics of the admin listener; <see cref="ProxyGauges"/> adds what is read at scrape time.
+/// outcome, relayed bytes, DC connect latency, upstream errors; in middle mode ME connections, reconnects, RPC errors
+/// and latency. <see cref="PrometheusExporter"/> renders them at /metrics of the admin listener; <see cref="ProxyGauges"/>
+/// adds what is read at scrape time.
 /// </summary>
 public sealed class GozarMetrics : IDisposable
 {
@@ -25,6 +26,11 @@ public sealed class GozarMetrics : IDisposable
     private readonly Counter<long> _bytes;
     private readonly Histogram<double> _dcConnect;
     private readonly Counter<long> _upstreamErrors;
+    private readonly UpDownCounter<long> _meConnections;
+    private readonly Counter<long> _meReconnects;
+    private readonly Counter<long> _rpcErrors;
+    private readonly Histogram<double> _meLatency;
+    private readonly Counter<long> _middleRefreshes;
     private readonly long[] _verdictTotals = new long[Verdicts.Length];
     private readonly long[] _outcomeTotals = new long[Enum.GetValues<SessionOutcome>().Length];
     private long _stateWriteFailures;
@@ -45,6 +51,11 @@ public sealed class GozarMetrics : IDisposable
             "gozar_dc_connect_duration_seconds", unit: "s", description: "Time to connect to a Telegram DC, by DC",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ConnectBuckets });
         _upstreamErrors = Meter.CreateCounter<long>("gozar_upstream_errors", description: "DC connections that could not be opened or failed while relaying, by DC and reason");
+        _meConnections = Meter.CreateUpDownCounter<long>("gozar_me_connections", description: "Middle-end connections up, by DC cluster");
+        _meReconnects = Meter.CreateCounter<long>("gozar_me_reconnects", description: "Middle-end connections opened to replace a lost one, by DC cluster");
+        _rpcErrors = Meter.CreateCounter<long>("gozar_me_rpc_errors", description: "Middle-end RPC failures, by kind");
+        _meLatency = Meter.CreateHistogram<double>("gozar_me_latency", unit: "ms", description: "Middle-end round trip (nonce exchange, keepalive ping), by DC cluster");
+        _middleRefreshes = Meter.CreateCounter<long>("gozar_me_config_refreshes", description: "Downloads of the middle-end secret and lists, by result");
         Meter.CreateObservableCounter(
             "gozar_state_write_failures", () => Interlocked.Read(ref _stateWriteFailures),
             description: "Failed writes of the user state file (disk full, permissions)");
@@ -99,6 +110,26 @@ public sealed class GozarMetrics : IDisposable
     }
 
     public Meter Meter { get; }
+
+    public void MeConnectionOpened(int cluster, bool replacement)
+    {
+        var dc = new KeyValuePair<string, object?>("dc", cluster);
+        _meConnections.Add(1, dc);
+        if (replacement)
+        {
+            _meReconnects.Add(1, dc);
+        }
+    }
+
+    public void MeConnectionClosed(int cluster) => _meConnections.Add(-1, new KeyValuePair<string, object?>("dc", cluster));
+
+    public void RpcError(string kind) => _rpcErrors.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void MeLatency(int cluster, TimeSpan roundTrip) =>
+        _meLatency.Record(roundTrip.TotalMilliseconds, new KeyValuePair<string, object?>("dc", cluster));
+
+    public void MiddleRefresh(bool succeeded) =>
+        _middleRefreshes.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "ok" : "failed"));
 
     public void Handshake(HandshakeVerdict verdict) => Interlocked.Increment(ref _verdictTotals[(int)verdict]);
 

@@ -39,6 +39,34 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
+    public static partial void TlsProfileInUse(ILogger logger, string profile);
+
+    [LoggerMessage(80, LogLevel.Warning,
+        "An ad tag is configured but upstream.mode = \"direct\": ad tags only work in middle-proxy mode, so it has no effect (set upstream.mode = \"middle\" to use it)")]
+    public static partial void AdTagIgnored(ILogger logger);
+
+    [LoggerMessage(81, LogLevel.Information, "Middle-end files refreshed")]
+    public static partial void MiddleRefreshed(ILogger logger);
+
+    [LoggerMessage(82, LogLevel.Warning, "Middle-end refresh failed, keeping the last good files: {Problem}")]
+    public static partial void MiddleRefreshFailed(ILogger logger, string problem);
+
+    [LoggerMessage(83, LogLevel.Warning, "Middle-end files not usable yet ({Problem}); downloading them now")]
+    public static partial void MiddleFilesMissing(ILogger logger, string problem);
+
+    [LoggerMessage(84, LogLevel.Warning, "Middle-end {Address} for DC {Dc} failed: {Reason}")]
+    public static partial void MeFailed(ILogger logger, string address, int dc, string reason);
+
+    [LoggerMessage(85, LogLevel.Information, "Middle-end connection to {Address} for DC {Dc} lost: {Reason}")]
+    public static partial void MeLost(ILogger logger, string address, int dc, string reason);
+
+    [LoggerMessage(86, LogLevel.Warning, "No middle-end of DC {Dc} could be reached (asked for {Requested})")]
+    public static partial void MeUnreachable(ILogger logger, int dc, short requested);
+
+    [LoggerMessage(87, LogLevel.Debug, "Middle-end connection to {Address} for DC {Dc} up (CRC32C: {Crc32C})")]
+    public static partial void MeConnected(ILogger logger, string address, int dc, bool crc32C);
+
     [LoggerMessage(20, LogLevel.Debug, "User {User} refused ({Reason}): connection masked")]
     public static partial void UserRejected(ILogger logger, string user, string reason);
 

@@ -89,20 +89,38 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         var metrics = new GozarMetrics();
+        WarnIfAdTagIgnored(options, logger);
+        Upstream.Middle.MiddleUpstream? middle = null;
+        if (options.Upstream.Mode == UpstreamMode.Middle)
+        {
+            middle = StartMiddle(options, environment, logger, metrics, out error);
+            if (middle is null)
+            {
+                bound.ForEach(l => l.Listener.Dispose());
+                metrics.Dispose();
+                return null;
+            }
+        }
+
         UserStateStore? state = null;
         SessionContext context;
         if (options.State.File is { } path)
         {
             var file = new UserStateFile(path);
             var saved = UserStateStore.LoadOrFresh(file, logger);
-            context = new SessionContext(options, environment, logger, metrics, UserStateStore.SaltOf(saved));
+            context = new SessionContext(options, environment, logger, metrics, UserStateStore.SaltOf(saved)) { Middle = middle };
             context.Accounts.Import(saved.Users);
             state = new UserStateStore(
                 file, context.Accounts, context.AddressKeys, metrics, logger, environment.Time, options.State.SaveInterval);
         }
         else
         {
-            context = new SessionContext(options, environment, logger, metrics);
+            context = new SessionContext(options, environment, logger, metrics) { Middle = middle };
+        }
+
+        if (options.Modes.Tls)
+        {
+            Log.TlsProfileInUse(logger, context.TlsProfile.Source);
         }
 
         var server = new ProxyServer(context, state);
@@ -112,6 +130,27 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         return server;
+    }
+
+    private static void WarnIfAdTagIgnored(ProxyOptions options, ILogger logger)
+    {
+        if (options.Upstream.Mode == UpstreamMode.Direct && (options.Upstream.AdTag is not null || options.Users.Any(u => u.AdTag is not null)))
+        {
+            Log.AdTagIgnored(logger);
+        }
+    }
+
+    private static Upstream.Middle.MiddleUpstream? StartMiddle(
+        ProxyOptions options, ProxyEnvironment environment, ILogger logger, GozarMetrics metrics, out string? error)
+    {
+        var upstream = options.Upstream;
+        var connector = new Upstream.Connector(upstream.ConnectTimeout, upstream.IpPreference, environment.Time, environment.Resolve);
+        var middleEnvironment = new Upstream.Middle.MiddleEnvironment(upstream.Middle, environment.Time, environment.Random, environment.Buffers, metrics, logger)
+        {
+            ProcessPort = (ushort)(options.Listen.Count > 0 ? options.Listen[0].Port : 0),
+            StartTime = (uint)environment.Time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+        return Upstream.Middle.MiddleUpstream.TryCreate(upstream, connector, middleEnvironment, out error);
     }
 
     /// <summary>
@@ -130,6 +169,11 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             var current = _context;
+            if (current.Options.Upstream.Mode != options.Upstream.Mode || !current.Options.Upstream.Middle.Equals(options.Upstream.Middle))
+            {
+                return ReloadResult.Failure("upstream.mode and [upstream.middle] cannot change while running: restart gozar to apply them");
+            }
+
             var added = options.Listen.Where(endpoint => !_listeners.ContainsKey(endpoint)).ToList();
             var bound = BindAll(added, current.Logger, out var error);
             if (bound is null)
@@ -190,6 +234,11 @@ public sealed class ProxyServer : IAsyncDisposable
         _probeSummary.Dispose();
         Exporter.Dispose();
         Context.Registry.AbortAll();
+        if (Context.Middle is { } middle)
+        {
+            await middle.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_state is not null)
         {
             _state.Dispose();

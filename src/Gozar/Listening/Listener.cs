@@ -99,9 +99,9 @@ public sealed class Listener : IDisposable
                 break;
             }
 
-            // A reload while this loop waited in AcceptAsync must reach this client (a user added through the admin API
-            // connects at once); the slot moves along whenever the new context shares the admission.
-            if (context() is var latest && ReferenceEquals(latest.Admission, admission))
+            // A reload while this loop waited in accept: the connection gets the new settings, unless they replaced the
+            // admission bounds too (then the slot belongs to the old ones, and so does this one connection).
+            if (context() is var latest && latest.Admission == admission)
             {
                 session = latest;
             }

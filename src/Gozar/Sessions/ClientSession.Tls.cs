@@ -12,7 +12,16 @@ namespace Gozar.Sessions;
 public sealed partial class ClientSession
 {
     private const byte TlsHandshakeRecordType = 0x16;
+
+    // Spec §5.3: a ClientHello record starts 16 03 01 (all clients); 16 03 03 is accepted as well.
+    private const int TlsRecordPrefixLength = 3;
+    private const byte TlsMajorVersion = 0x03;
+    private const byte TlsMinorVersion10 = 0x01;
+    private const byte TlsMinorVersion12 = 0x03;
     private const int ClientRandomDigestLength = 16;
+
+    // Each candidate misses with probability 1/2: 32 misses in a row mean the random source is not random.
+    private const int KeyShareAttempts = 32;
 
     /// <summary>A fatal unrecognized_name alert, byte for byte what nginx's ssl_reject_handshake sends.</summary>
     private static readonly byte[] UnrecognizedNameAlert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
@@ -68,7 +77,9 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Buffers.Return(assembled, clearArray: true);
+            // Only what was written needs wiping (every assembled byte came from the input), not the whole pooled
+            // array: clearing 64 KiB cost more than the hello's HMAC.
+            ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
         }
     }
 
@@ -128,10 +139,7 @@ public sealed partial class ClientSession
         Span<byte> keyShare = stackalloc byte[ServerHelloFlight.X25519MlKem768ShareLength];
         keyShare = keyShare[..ServerHelloFlight.GetKeyShareLength(shape.KeyShareGroup)];
         _context.Random.Fill(keyShare[..^X25519.PointSize]);
-        Span<byte> scalar = stackalloc byte[X25519.ScalarSize];
-        _context.Random.Fill(scalar);
-        X25519.PublicKeyFromPrivate(scalar, keyShare[^X25519.PointSize..]);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
+        WriteX25519KeyShare(keyShare[^X25519.PointSize..]);
 
         var flight = new byte[ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup)];
         var applicationData = flight.AsSpan(flight.Length - shape.ApplicationDataLength);
@@ -142,16 +150,36 @@ public sealed partial class ClientSession
         return flight;
     }
 
+    /// <summary>
+    /// A key share as good as a real one (uniform in the prime-order subgroup) for a third of a ladder's cost: nobody
+    /// ever uses its secret. Half of all candidates are on the curve; a random source that keeps missing (a pinned one
+    /// in a test) gets a real key from its last candidate instead of a loop without end.
+    /// </summary>
+    private void WriteX25519KeyShare(Span<byte> publicKey)
+    {
+        Span<byte> candidate = stackalloc byte[X25519.PointSize];
+        for (var attempt = 0; attempt < KeyShareAttempts; attempt++)
+        {
+            _context.Random.Fill(candidate);
+            if (X25519.TryCreatePublicKey(candidate, publicKey))
+            {
+                return;
+            }
+        }
+
+        X25519.PublicKeyFromPrivate(candidate, publicKey);
+    }
+
     /// <summary>After the flight: unwrap records until the 64-byte obfuscated2 init is there, and check it against the hello's key.</summary>
     private async ValueTask<Authentication?> ReadTunnelInitAsync(
         HandshakeBuffer handshake, int helloLength, int keyIndex, CancellationToken cancellation)
     {
         var reader = new TlsRecordReader();
         var payload = _context.Buffers.Rent(HandshakeCapacity);
+        var produced = 0;
         try
         {
             var position = helloLength;
-            var produced = 0;
             while (true)
             {
                 var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
@@ -194,8 +222,14 @@ public sealed partial class ClientSession
         }
         finally
         {
-            _context.Buffers.Return(payload, clearArray: true);
+            ReturnWiped(payload, produced);
         }
+    }
+
+    private void ReturnWiped(byte[] buffer, int used)
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer.AsSpan(0, used));
+        _context.Buffers.Return(buffer);
     }
 
     private static ChunkProcessor CreateUpstreamProcessor(Authentication authentication, AesCtr p2d) =>

@@ -139,7 +139,9 @@ public sealed partial class ClientSession
         }
 
         _verdict = HandshakeVerdict.Authenticated;
-        return await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
+        return _context.Middle is { } middle
+            ? await RelayToMiddleAsync(authentication, middle, stopping).ConfigureAwait(false)
+            : await RelayToDcAsync(authentication, stopping).ConfigureAwait(false);
     }
 
     /// <summary>Authenticates the client, or relays it to the mask host and returns how that ended.</summary>
@@ -216,7 +218,7 @@ public sealed partial class ClientSession
             return null;
         }
 
-        if (_options.Modes.Tls && handshake.Data[0] == TlsHandshakeRecordType)
+        if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
             return await AuthenticateTlsAsync(handshake, cancellation).ConfigureAwait(false);
@@ -229,6 +231,32 @@ public sealed partial class ClientSession
         }
 
         return await AuthenticateObfuscatedAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Spec §10 step 2. One obfuscated2 init in 256 starts with 0x16, so with classic or secure mode also on the first
+    /// byte alone would send those clients down the TLS path: look at the record version too. With only TLS on,
+    /// anything starting 0x16 is judged (and masked) as a TLS record, as the mask site would.
+    /// </summary>
+    private async ValueTask<bool> StartsLikeTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    {
+        if (handshake.Data[0] != TlsHandshakeRecordType)
+        {
+            return false;
+        }
+
+        if (!_options.Modes.Classic && !_options.Modes.Secure)
+        {
+            return true;
+        }
+
+        if (!await handshake.FillAsync(TlsRecordPrefixLength, cancellation).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        var data = handshake.Data;
+        return data[1] == TlsMajorVersion && (data[2] == TlsMinorVersion10 || data[2] == TlsMinorVersion12);
     }
 
     private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
@@ -321,6 +349,13 @@ public sealed partial class ClientSession
 
             var fastMode = _options.Upstream.FastMode;
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
+            if (fastMode)
+            {
+                // The DC's stream is the client's (spec §4.3): these two are never used, and a relay may idle for hours.
+                d2p.Dispose();
+                init.Encryptor.Dispose();
+            }
+
             await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
             _account?.Up.Count(authentication.Pending.Length);

@@ -74,7 +74,7 @@ public sealed class HandshakeBuffer : IDisposable
     {
         var bigger = _pool.Rent(Math.Min(_buffer!.Length * 4, _capacity));
         _buffer.AsSpan(0, Count).CopyTo(bigger);
-        _pool.Return(_buffer, clearArray: true);
+        ReturnWiped(_buffer, Count);
         _buffer = bigger;
     }
 
@@ -82,8 +82,15 @@ public sealed class HandshakeBuffer : IDisposable
     {
         if (_buffer is not null)
         {
-            _pool.Return(_buffer, clearArray: true);
+            ReturnWiped(_buffer, Count);
             _buffer = null;
         }
+    }
+
+    /// <summary>Wipes only the bytes received, not the whole pooled array (most of a grown buffer was never used).</summary>
+    private void ReturnWiped(byte[] buffer, int used)
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer.AsSpan(0, Math.Min(used, buffer.Length)));
+        _pool.Return(buffer);
     }
 }

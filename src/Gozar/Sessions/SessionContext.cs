@@ -57,7 +57,8 @@ public sealed class SessionContext
     }
 
     /// <summary>The context for <paramref name="options"/> that follows this one; applies the new users to the accounts.</summary>
-    public SessionContext Next(ProxyOptions options) => new(options, Environment, Logger, Metrics, this, addressSalt: null);
+    public SessionContext Next(ProxyOptions options) =>
+        new(options, Environment, Logger, Metrics, this, addressSalt: null) { Middle = Middle };
 
     /// <summary>What applying this context's users changed (one line each), for the reload log.</summary>
     public IReadOnlyList<string> Changes { get; }
@@ -127,4 +128,7 @@ public sealed class SessionContext
     public Connector DcConnector { get; }
     public ReplayCache Replay { get; }
     public SessionRegistry Registry { get; }
+
+    /// <summary>The ME connection pools when upstream.mode = "middle"; null in direct mode. Kept across reloads.</summary>
+    public Upstream.Middle.MiddleUpstream? Middle { get; init; }
 }

@@ -205,6 +205,35 @@ public class AesCtrTests
     }
 
     [Theory]
+    [InlineData(Carry64Iv, Carry64Keystream)]
+    [InlineData(Carry128Iv, Carry128Keystream)]
+    public void WriteKeystreamBlock_EveryBlock_MatchesStream(string iv, string keystream)
+    {
+        var block = new byte[16];
+        for (var i = 0; i < keystream.Length / 32; i++)
+        {
+            AesCtr.WriteKeystreamBlock(Convert.FromHexString(CarryKey), Convert.FromHexString(iv), i, block);
+
+            Assert.Equal(keystream.Substring(i * 32, 32), Convert.ToHexStringLower(block));
+        }
+    }
+
+    [SkippableFact]
+    public void WriteKeystreamBlock_OnAesNiCpu_DoesNotAllocate()
+    {
+        Xunit.Skip.IfNot(System.Runtime.Intrinsics.X86.Aes.IsSupported, "The portable path creates a platform cipher.");
+        var key = Convert.FromHexString(CarryKey);
+        var iv = Convert.FromHexString(Carry64Iv);
+        var block = new byte[16];
+        AesCtr.WriteKeystreamBlock(key, iv, 3, block);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        AesCtr.WriteKeystreamBlock(key, iv, 3, block);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
     [MemberData(nameof(Paths))]
     public void Transform_SteadyState_DoesNotAllocate(bool portable)
     {

@@ -24,6 +24,8 @@ public class Field25519Tests
         Assert.Equal(Mod(va * va), Value(Field25519.Square(a)));
         Assert.Equal(Mod(va * 121665), Value(Field25519.MultiplySmall(a, 121665)));
         Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519.Invert(a)));
+        Assert.Equal(BigInteger.ModPow(va, (P - 1) / 2, P).IsOne, Field25519.IsNonZeroSquare(a));
+        Assert.Equal(!Mod(va).IsZero, Field25519.IsNonZeroSquare(Field25519.Square(a)));
 
         // Chains feed unreduced outputs (limbs a little above 2^51) into further operations.
         var chained = Field25519.Multiply(Field25519.Add(a, b), Field25519.Subtract(Field25519.Square(c), a));
@@ -31,6 +33,18 @@ public class Field25519Tests
         var ladderLike = Field25519.Multiply(c, Field25519.Add(Field25519.Square(a), Field25519.MultiplySmall(b, 121665)));
         Assert.Equal(Mod(vc * ((va * va) + (vb * 121665))), Value(ladderLike));
     }
+
+    [Property(MaxTest = 1000)]
+    public void MulHighPortable_AnyOperands_MatchesUInt128(ulong a, ulong b) =>
+        Assert.Equal((ulong)(((UInt128)a * b) >> 64), Field25519.MulHighPortable(a, b));
+
+    [Theory]
+    [InlineData(ulong.MaxValue, ulong.MaxValue)]
+    [InlineData(ulong.MaxValue, 1UL)]
+    [InlineData(0xFFFFFFFFUL, 0xFFFFFFFF00000000UL)]
+    [InlineData((1UL << 57) - 1, (1UL << 52) - 1)]
+    public void MulHighPortable_Extremes_MatchesUInt128(ulong a, ulong b) =>
+        Assert.Equal((ulong)(((UInt128)a * b) >> 64), Field25519.MulHighPortable(a, b));
 
     [Fact]
     public void ToBytes_ValuesAtAndAboveP_AreReducedCanonically()

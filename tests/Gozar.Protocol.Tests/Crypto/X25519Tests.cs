@@ -162,6 +162,76 @@ public class X25519Tests
         Assert.Equal(BobPublic, Convert.ToHexStringLower(u));
     }
 
+    [Fact]
+    public void TryCreatePublicKey_BasePoint_WritesEightTimesIt()
+    {
+        var candidate = new byte[32];
+        candidate[0] = 9;
+        var result = new byte[32];
+
+        Assert.True(X25519.TryCreatePublicKey(candidate, result));
+
+        // Computed independently with python integers: three x-only doublings of u = 9, then z^(p-2).
+        Assert.Equal("6899c948ed6f71f11ea974adcaed787aa15cb6c84d883bd82d5cd6aad7a65f27", Convert.ToHexStringLower(result));
+    }
+
+    [Fact]
+    public void TryCreatePublicKey_RealKey_CommutesWithScalarMult()
+    {
+        // 8 * (k * P) = k * (8 * P): the doublings agree with the RFC-checked ladder.
+        var point = Convert.FromHexString(AlicePublic);
+        var scalar = Convert.FromHexString(BobPrivate);
+        var multiplied = new byte[32];
+        var cleared = new byte[32];
+        var left = new byte[32];
+        var right = new byte[32];
+
+        X25519.ScalarMult(scalar, point, multiplied);
+        Assert.True(X25519.TryCreatePublicKey(multiplied, left));
+        Assert.True(X25519.TryCreatePublicKey(point, cleared));
+        X25519.ScalarMult(scalar, cleared, right);
+
+        Assert.Equal(Convert.ToHexStringLower(left), Convert.ToHexStringLower(right));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TryCreatePublicKey_ZeroOrTwistPoint_ReturnsFalse(byte u)
+    {
+        var candidate = new byte[32];
+        candidate[0] = u;
+
+        Assert.False(X25519.TryCreatePublicKey(candidate, new byte[32]));
+    }
+
+    [Fact]
+    public void TryCreatePublicKey_RandomCandidates_HalfAcceptedAndResultsOnTheCurve()
+    {
+        var random = new Random(7);
+        var candidate = new byte[32];
+        var result = new byte[32];
+        var accepted = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            random.NextBytes(candidate);
+            if (X25519.TryCreatePublicKey(candidate, result))
+            {
+                accepted++;
+                Assert.True(X25519.TryCreatePublicKey(result, new byte[32]));
+            }
+        }
+
+        Assert.InRange(accepted, 70, 130);
+    }
+
+    [Theory]
+    [InlineData(31, 32)]
+    [InlineData(32, 31)]
+    public void TryCreatePublicKey_WrongSizes_Throws(int candidateSize, int resultSize) =>
+        Assert.Throws<ArgumentException>(() => X25519.TryCreatePublicKey(new byte[candidateSize], new byte[resultSize]));
+
     [Theory]
     [InlineData(31, 32, 32)]
     [InlineData(32, 33, 32)]

@@ -57,7 +57,7 @@ public class FakeTlsHandshakeTests
         Assert.Equal((uint)clientClock, validation.Timestamp);
         Assert.Equal(1, validation.DomainIndex);
 
-        var fakePayload = FakeTlsTestData.RandomBytes(random, ApplicationDataLengthPolicy.Fallback.Pick((uint)random.Next()));
+        var fakePayload = FakeTlsTestData.RandomBytes(random, random.Next(2500, 4701));
         var flight = new byte[ServerHelloFlight.GetLength(fakePayload.Length)];
         ServerHelloFlight.Build(
             keys[validation.KeyIndex], validation.ClientRandom, validation.SessionId, validation.CipherSuite,

@@ -56,6 +56,43 @@ public class Obfuscated2Tests
     }
 
     [Fact]
+    public void TryAcceptClient_RandomInitsFromCreateInit_AllAccepted()
+    {
+        var random = new Random(11);
+        var plain = new byte[Obfuscated2.InitLength];
+        var wire = new byte[Obfuscated2.InitLength];
+        for (var i = 0; i < 3000; i++)
+        {
+            random.NextBytes(plain);
+            var dc = (short)random.Next(-5, 6);
+            Obfuscated2.CreateInit(plain, Secret, ProtocolTag.PaddedIntermediate, dc, wire);
+
+            Assert.True(Obfuscated2.TryAcceptClient(wire, new[] { Secret }, out var init), Convert.ToHexString(plain));
+            Assert.Equal(dc, init.DcId);
+            Assert.Equal(ProtocolTag.PaddedIntermediate, init.Tag);
+        }
+    }
+
+    [SkippableFact]
+    public void TryAcceptClient_WrongKeysOnAesNiCpu_DoNotAllocate()
+    {
+        Skip.IfNot(System.Runtime.Intrinsics.X86.Aes.IsSupported, "The portable AES path creates a platform cipher per key.");
+        var keys = new byte[16][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = new byte[16];
+            keys[i][0] = (byte)(i + 1);
+        }
+
+        Obfuscated2.TryAcceptClient(ClientWireInit, keys, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var accepted = Obfuscated2.TryAcceptClient(ClientWireInit, keys, out _);
+
+        Assert.False(accepted);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void WriteClientServerKeyMaterial_SpecVector_IsKeyAndIvOfServerDirection()
     {
         var material = new byte[Obfuscated2.KeyMaterialLength];

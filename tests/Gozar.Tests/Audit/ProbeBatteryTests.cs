@@ -35,8 +35,8 @@ public class ProbeBatteryTests
     [MemberData(nameof(ProbeNames))]
     public async Task Probe_ThroughGozar_LooksLikeTheMaskSite(string name)
     {
-        NginxMaskSite.RequireInstalled();
-        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        NginxSite.RequireInstalled();
+        await using var nginx = await NginxSite.StartAsync(TestProxy.Domain, NginxHeaderTimeout);
         await using var dc = new EchoDc();
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, maskEndPoint: nginx.EndPoint));
         var probe = ProbeBattery.Create(TestProxy.Domain, TestProxy.AliceKey, DateTimeOffset.UtcNow.ToUnixTimeSeconds()).Single(p => p.Name == name);
@@ -61,8 +61,8 @@ public class ProbeBatteryTests
     [SkippableFact]
     public async Task AuditCommand_AgainstGozarInFrontOfNginx_ReportsNoDifferenceWhileClientsStillWork()
     {
-        NginxMaskSite.RequireInstalled();
-        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        NginxSite.RequireInstalled();
+        await using var nginx = await NginxSite.StartAsync(TestProxy.Domain, NginxHeaderTimeout);
         await using var dc = new EchoDc();
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, maskEndPoint: nginx.EndPoint));
         var secret = ProxySecret.FakeTls(TestProxy.BobKey, TestProxy.Domain).ToHex();
@@ -84,8 +84,8 @@ public class ProbeBatteryTests
     [SkippableFact]
     public async Task RealHttpsSession_ThroughGozar_OutlivesTheHandshakeDeadline()
     {
-        NginxMaskSite.RequireInstalled();
-        await using var nginx = await NginxMaskSite.StartAsync(NginxHeaderTimeout);
+        NginxSite.RequireInstalled();
+        await using var nginx = await NginxSite.StartAsync(TestProxy.Domain, NginxHeaderTimeout);
         await using var dc = new EchoDc();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var proxy = TestProxy.Start(

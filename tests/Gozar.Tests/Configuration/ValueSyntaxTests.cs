@@ -50,6 +50,8 @@ public sealed class ValueSyntaxTests
     [InlineData("4096", 4096)]
     [InlineData("16KiB", 16 * 1024)]
     [InlineData("1mib", 1024 * 1024)]
+    [InlineData("50GiB", 50L * 1024 * 1024 * 1024)]
+    [InlineData("2TiB", 2L * 1024 * 1024 * 1024 * 1024)]
     public void ByteSizeTryParse_Spellings_GiveBytes(string text, long bytes)
     {
         Assert.True(ByteSizeSyntax.TryParse(text, out var value));
@@ -61,6 +63,7 @@ public sealed class ValueSyntaxTests
     [InlineData("16 KiB")]
     [InlineData("KiB")]
     [InlineData("1.5MiB")]
+    [InlineData("999999999999TiB")]
     public void ByteSizeTryParse_OtherText_IsRefused(string text)
     {
         Assert.False(ByteSizeSyntax.TryParse(text, out _));

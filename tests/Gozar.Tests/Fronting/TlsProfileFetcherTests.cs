@@ -10,9 +10,10 @@ namespace Gozar.Tests.Fronting;
 
 public sealed class TlsProfileFetcherTests(NginxSite nginx) : IClassFixture<NginxSite>
 {
-    [Fact]
+    [SkippableFact]
     public async Task FetchAsync_Nginx_RecordsItsFlightAsTheBuiltInProfileModelsIt()
     {
+        NginxSite.RequireInstalled();
         var result = await Fetch(Site(nginx.EndPoint), samples: 8);
 
         var profile = Assert.IsType<TlsProfile>(result.Profile);
@@ -28,9 +29,10 @@ public sealed class TlsProfileFetcherTests(NginxSite nginx) : IClassFixture<Ngin
         Assert.StartsWith($"127.0.0.1:{nginx.EndPoint.Port}, SNI {NginxSite.ServerName}, 8 samples, ", profile.Source, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FetchAsync_NginxProfile_TheProxysFlightHasTheSitesBytesInOneRecordAndClientsConnect()
     {
+        NginxSite.RequireInstalled();
         var profile = (await Fetch(Site(nginx.EndPoint), samples: 3)).Profile!;
         await using var dc = new EchoDc();
         var options = TestProxy.Options(dc);

@@ -7,19 +7,34 @@ using System.Security.Cryptography.X509Certificates;
 namespace Gozar.Tests.Infrastructure;
 
 /// <summary>
-/// A real nginx (Debian's /usr/sbin/nginx) serving TLS on 127.0.0.1 with a Let's Encrypt-like ECDSA chain made on the
-/// fly: a P-256 leaf for <see cref="ServerName"/> signed (SHA-384) by a P-384 intermediate, both sent. One nginx
-/// process (master_process off) that the fixture starts and kills; everything lives in a temp directory.
+/// A real HTTPS site: Debian's nginx (one process, master_process off) started on 127.0.0.1 with its own config in a
+/// temp directory and a Let's Encrypt-like ECDSA chain made on the fly: a P-256 leaf for the server name signed
+/// (SHA-384) by a P-384 intermediate, both sent. CI installs nginx (.ci/run); elsewhere the tests that need it are
+/// skipped when it is absent (<see cref="RequireInstalled"/>), while in CI its absence fails them.
 /// </summary>
-public sealed class NginxSite : IAsyncLifetime
+public sealed class NginxSite : IAsyncLifetime, IAsyncDisposable
 {
     public const string ServerName = "www.example.com";
-    private const string NginxPath = "/usr/sbin/nginx";
+    private const string Binary = "/usr/sbin/nginx";
     private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-nginx-site-").FullName;
+    private readonly string _serverName;
+    private readonly TimeSpan _headerTimeout;
+    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-nginx-").FullName;
     private Process? _nginx;
+
+    /// <summary>The fixture form: <see cref="ServerName"/>, nginx's default timeouts.</summary>
+    public NginxSite()
+        : this(ServerName, TimeSpan.FromSeconds(60))
+    {
+    }
+
+    private NginxSite(string serverName, TimeSpan headerTimeout)
+    {
+        _serverName = serverName;
+        _headerTimeout = headerTimeout;
+    }
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
@@ -32,11 +47,32 @@ public sealed class NginxSite : IAsyncLifetime
     /// </summary>
     public int CertificateRecordLength => 4 + 1 + 3 + ChainDerLengths.Sum(length => 3 + length + 2) + 1 + 16;
 
+    /// <summary>Skips the calling test when nginx is missing, except in CI, where it must be there.</summary>
+    public static void RequireInstalled()
+    {
+        if (!File.Exists(Binary))
+        {
+            var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+            Assert.False(ci, "nginx is missing in CI: .ci/run installs it (apt-get install nginx-light)");
+            Skip.If(true, "nginx is not installed (apt-get install nginx-light)");
+        }
+    }
+
+    /// <param name="headerTimeout">nginx's client_header_timeout: how long it waits for a silent client.</param>
+    public static async Task<NginxSite> StartAsync(string serverName, TimeSpan headerTimeout)
+    {
+        RequireInstalled();
+        var site = new NginxSite(serverName, headerTimeout);
+        await site.InitializeAsync();
+        return site;
+    }
+
+    /// <summary>As a class fixture, nginx starts only where it is installed; each test asks with <see cref="RequireInstalled"/>.</summary>
     public async Task InitializeAsync()
     {
-        if (!File.Exists(NginxPath))
+        if (!File.Exists(Binary))
         {
-            throw new InvalidOperationException($"{NginxPath} is missing: install Debian's nginx-light to run the TLS site tests.");
+            return;
         }
 
         WriteChain();
@@ -73,10 +109,12 @@ public sealed class NginxSite : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
     private async Task<bool> TryStartAsync(int port)
     {
         _nginx?.Dispose();
-        _nginx = Process.Start(new ProcessStartInfo(NginxPath)
+        _nginx = Process.Start(new ProcessStartInfo(Binary)
         {
             ArgumentList = { "-p", _directory + "/", "-e", Path.Combine(_directory, "error.log"), "-c", Path.Combine(_directory, "nginx.conf") },
             UseShellExecute = false,
@@ -121,12 +159,12 @@ public sealed class NginxSite : IAsyncLifetime
         using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
 
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var leafRequest = new CertificateRequest($"CN={ServerName}", leafKey, HashAlgorithmName.SHA384);
+        var leafRequest = new CertificateRequest($"CN={_serverName}", leafKey, HashAlgorithmName.SHA384);
         leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(ServerName);
+        names.AddDnsName(_serverName);
         leafRequest.CertificateExtensions.Add(names.Build());
         using var leaf = leafRequest.Create(intermediate, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
 
@@ -144,12 +182,14 @@ public sealed class NginxSite : IAsyncLifetime
     private void WriteConfig(int port)
     {
         var temp = Path.Combine(_directory, "tmp");
+        Directory.CreateDirectory(temp);
+        var headerSeconds = Math.Max(1, (int)_headerTimeout.TotalSeconds);
         File.WriteAllText(Path.Combine(_directory, "nginx.conf"), $$"""
             daemon off;
             master_process off;
             pid {{_directory}}/nginx.pid;
             error_log {{_directory}}/error.log;
-            events { worker_connections 64; }
+            events { worker_connections 512; }
             http {
                 access_log off;
                 client_body_temp_path {{temp}};
@@ -157,13 +197,15 @@ public sealed class NginxSite : IAsyncLifetime
                 fastcgi_temp_path {{temp}};
                 uwsgi_temp_path {{temp}};
                 scgi_temp_path {{temp}};
+                client_header_timeout {{headerSeconds}}s;
+                keepalive_timeout 60s;
                 server {
                     listen 127.0.0.1:{{port}} ssl http2;
-                    server_name {{ServerName}};
+                    server_name {{_serverName}};
                     ssl_certificate {{_directory}}/chain.pem;
                     ssl_certificate_key {{_directory}}/key.pem;
                     ssl_protocols TLSv1.2 TLSv1.3;
-                    location / { return 200 "ok\n"; }
+                    location / { return 200 "hello from the mask site\n"; }
                 }
             }
             """);

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gozar.Tests.Sessions;
 
 /// <summary>Every upstream, mask and client fault ends the session cleanly with one counted outcome.</summary>
+[Collection(ProcessWideCollection.Name)]
 public class ClientSessionFaultTests
 {
     private static Dictionary<string, IReadOnlyList<HostEndpoint>> AllDcsAt(string host, int port) => new() { ["*"] = [new HostEndpoint(host, port)] };

@@ -46,6 +46,18 @@ public class ClientSessionLifecycleTests
     }
 
     [Fact]
+    public async Task TryStart_TlsMode_LogsWhichServerFlightProfileIsUsed()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var dc = new EchoDc();
+        await using (TestProxy.Start(TestProxy.Options(dc), logs))
+        {
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("Fake-TLS server flight shaped like: built-in: nginx", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_FinishedSession_LogsOneLineWithoutSecretsOrClientAddress()
     {
         var logs = new CapturingLoggerProvider();

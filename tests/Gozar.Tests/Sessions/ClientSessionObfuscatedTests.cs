@@ -82,6 +82,34 @@ public class ClientSessionObfuscatedTests
         Assert.Equal((short)203, Assert.Single(other.Inits).DcId);
     }
 
+    [Theory]
+    [InlineData(0xab, 0xcd)]
+    [InlineData(0x03, 0x02)]
+    public async Task RunAsync_InitStartingWithTlsRecordType_IsServedAsObfuscated(byte second, byte third)
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        var random = RandomNumberGenerator.GetBytes(Obfuscated2.InitLength);
+        (random[0], random[1], random[2]) = ((byte)0x16, second, third);
+        var wire = new byte[Obfuscated2.InitLength];
+        var streams = Obfuscated2.CreateInit(random, TestProxy.AliceKey, ProtocolTag.Intermediate, 2, wire);
+        Assert.Equal(0x16, wire[0]);
+        var frame = Frames.Build(ProtocolTag.Intermediate, [256]);
+        var sent = frame.ToArray();
+        streams.Encryptor.Transform(sent);
+        await socket.SendAsync(wire);
+        await socket.SendAsync(sent);
+
+        var echo = new byte[frame.Length];
+        await socket.ReceiveExactlyAsync(echo);
+        streams.Decryptor.Transform(echo);
+
+        Assert.Equal(frame, echo);
+        Assert.Equal((ProtocolTag.Intermediate, (short)2), Assert.Single(dc.Inits));
+    }
+
     [Fact]
     public async Task RunAsync_WrongSecret_BytesReachMaskAndItsAnswerComesBack()
     {

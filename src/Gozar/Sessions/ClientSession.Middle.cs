@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Diagnostics;
+using Gozar.Protocol.FakeTls;
+using Gozar.Relay;
+using Gozar.Upstream.Middle;
+
+namespace Gozar.Sessions;
+
+/// <summary>The middle-proxy upstream (spec §7): the client's packets go over a shared ME connection.</summary>
+public sealed partial class ClientSession
+{
+    private async Task<SessionOutcome> RelayToMiddleAsync(Authentication authentication, MiddleUpstream middle, CancellationToken stopping)
+    {
+        var init = authentication.Init;
+        try
+        {
+            _user = _context.Users.NameOf(init.KeyIndex);
+            _dc = init.DcId;
+            var cluster = middle.Resolve(init.DcId);
+            var me = cluster is null ? null : await cluster.AcquireAsync(stopping).ConfigureAwait(false);
+            var link = me?.Register(_options.Upstream.Middle.ClientBufferBytes);
+            if (me is null || link is null)
+            {
+                Log.MeUnreachable(_context.Logger, cluster?.Id ?? 0, init.DcId);
+                return SessionOutcome.UpstreamUnreachable;
+            }
+
+            var relay = new MiddleRelay(
+                _client, me, link, init, authentication.TlsReader as TlsRecordReader, authentication.Pending, RequestAddresses(),
+                _context.Users.AdTagOf(init.KeyIndex) ?? _options.Upstream.AdTag, Activity, _context.Buffers, _context.Random,
+                _options.Limits.RelayBufferBytes);
+            var (up, down) = await relay.RunAsync().ConfigureAwait(false);
+            _bytesUp += authentication.Pending.Length + relay.BytesUp;
+            _bytesDown += relay.BytesDown;
+            return down switch
+            {
+                MiddleDownEnd.MiddleEndLost => SessionOutcome.UpstreamError,
+                MiddleDownEnd.SlowClient => SessionOutcome.ClientError,
+                MiddleDownEnd.ClosedByMiddleEnd => SessionOutcome.Relayed,
+                _ when up is PumpEnd.EndOfStream or PumpEnd.Aborted => SessionOutcome.Relayed,
+                _ => SessionOutcome.ClientError,
+            };
+        }
+        finally
+        {
+            DisposeInit(init);
+        }
+    }
+
+    /// <summary>Spec §7.6: the client's address and port, and the proxy's as the client reached it (nat_ip for IPv4).</summary>
+    private MiddleRequestAddresses RequestAddresses()
+    {
+        var remote = (IPEndPoint)_client.RemoteEndPoint!;
+        var local = (IPEndPoint)_client.LocalEndPoint!;
+        var proxy = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
+        if (proxy.AddressFamily == AddressFamily.InterNetwork && _options.Upstream.Middle.NatIp is { } nat)
+        {
+            proxy = nat;
+        }
+
+        return new MiddleRequestAddresses(remote.Address.MapToIPv6().GetAddressBytes(), remote.Port, proxy.MapToIPv6().GetAddressBytes(), local.Port);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Configuration;
+using Gozar.Hosting;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Sessions;
+using Gozar.Tests.Cli;
+using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gozar.Tests.Hosting;
+
+/// <summary>Hot reload: ProxyServer.Apply and ConfigReloader against a real proxy on loopback.</summary>
+public sealed class ReloadTests : IAsyncDisposable
+{
+    private readonly EchoDc _dc = new();
+    private readonly FakeMaskSite _mask = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("gozar-reload-").FullName;
+
+    [Fact]
+    public async Task Apply_UserRemovedMidSession_EndsOnlyTheirSessions()
+    {
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await using var bob = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+        await UserLimitServerTests.EchoAsync(bob);
+
+        var result = proxy.Server.Apply(options with { Users = [new UserOptions("bob", TestProxy.BobKey)] });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(["user alice removed"], result.Changes);
+        Assert.Empty(await alice.Socket.ReadToEndAsync());
+        await UserLimitServerTests.EchoAsync(bob);
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+        Assert.Equal(1, proxy.Context.Metrics.OutcomeTotals()[(int)SessionOutcome.UserRevoked]);
+        await UserLimitServerTests.AssertMaskedAsync(proxy.EndPoint, TestProxy.AliceKey);
+    }
+
+    [Fact]
+    public async Task Apply_UserDisabled_EndsTheirSessions()
+    {
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+
+        proxy.Server.Apply(options with { Users = [new UserOptions("alice", TestProxy.AliceKey) { Enabled = false }] });
+
+        Assert.Empty(await alice.Socket.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Apply_UnchangedUsersAndOtherSettings_KeepsSessionsAndUsesNewSettingsForNewOnes()
+    {
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+
+        var result = proxy.Server.Apply(options with { Modes = new ModeOptions(Classic: false, Secure: false, Tls: true) });
+
+        Assert.True(result.Succeeded, result.Error);
+        await UserLimitServerTests.EchoAsync(alice);
+        Assert.False(proxy.Context.Options.Modes.Classic);
+        await UserLimitServerTests.AssertMaskedAsync(proxy.EndPoint, TestProxy.AliceKey);
+        await UserLimitServerTests.EchoAsync(alice);
+    }
+
+    [Fact]
+    public async Task Apply_ListenerAddedAndRemoved_AcceptsOnlyOnTheNewOneAndKeepsSessions()
+    {
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+        var oldEndpoint = proxy.EndPoint;
+        await using var alice = await Client.ConnectAsync(oldEndpoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+        var port = RunCommandTests.FreePort();
+
+        var result = proxy.Server.Apply(options with { Listen = [new IPEndPoint(IPAddress.Loopback, port)] });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Contains($"listener 127.0.0.1:{port} added", result.Changes);
+        Assert.Contains("listener 127.0.0.1:0 removed", result.Changes);
+        await using var bob = await Client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(bob);
+        await UserLimitServerTests.EchoAsync(alice);
+        using var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await Assert.ThrowsAsync<SocketException>(async () => await refused.ConnectAsync(oldEndpoint));
+    }
+
+    [Fact]
+    public async Task Apply_NewListenerCannotBind_ChangesNothing()
+    {
+        using var occupied = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupied.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        occupied.Listen();
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+
+        var result = proxy.Server.Apply(options with
+        {
+            Listen = [.. options.Listen, (IPEndPoint)occupied.LocalEndPoint!],
+            Users = [new UserOptions("bob", TestProxy.BobKey)],
+        });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("already in use", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, proxy.Users.Snapshot().Count);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_InvalidFile_KeepsTheRunningConfigAndSaysWhy()
+    {
+        var (proxy, reloader, path) = await StartFromFileAsync();
+        await using var _ = proxy;
+        using var __ = reloader;
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await File.WriteAllTextAsync(path, ConfigText(users: "alice = \"nothex\""));
+
+        var result = await reloader.ReloadAsync();
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("users.alice", result.Error, StringComparison.Ordinal);
+        await UserLimitServerTests.EchoAsync(alice);
+        Assert.Equal("alice", Assert.Single(proxy.Users.Snapshot()).Name);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_ValidFile_AppliesNewUsers()
+    {
+        var (proxy, reloader, path) = await StartFromFileAsync();
+        await using var _ = proxy;
+        using var __ = reloader;
+        await File.WriteAllTextAsync(path, ConfigText(users: $"bob = \"{Convert.ToHexStringLower(TestProxy.BobKey)}\""));
+
+        var result = await reloader.ReloadAsync();
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(["user bob added", "user alice removed"], result.Changes);
+        await using var bob = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(bob);
+    }
+
+    [Fact]
+    public async Task EditAsync_AddUserWithQuota_WritesTheFileAndAppliesIt()
+    {
+        var (proxy, reloader, path) = await StartFromFileAsync();
+        await using var _ = proxy;
+        using var __ = reloader;
+
+        var result = await reloader.EditAsync(editor => editor.SetUser("bob", new UserPatch { Secret = TestProxy.BobKey, Quota = 1L << 30 }));
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(1L << 30, proxy.Users.Find("bob")!.Options.Quota);
+        Assert.Contains("# the users", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+        Assert.Contains("quota = \"1GiB\"", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EditAsync_RemovingTheLastUser_IsRefusedAndNothingChanges()
+    {
+        var (proxy, reloader, path) = await StartFromFileAsync();
+        await using var _ = proxy;
+        using var __ = reloader;
+        var before = await File.ReadAllTextAsync(path);
+
+        var result = await reloader.EditAsync(editor => editor.RemoveUser("alice"));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("users", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(path));
+    }
+
+    private readonly int _port = RunCommandTests.FreePort();
+
+    private string ConfigText(string users) => $"""
+        listen = ["127.0.0.1:{_port}"]
+        [modes]
+        classic = true
+        [tls]
+        domains = ["{TestProxy.Domain}"]
+        mask_host = "127.0.0.1:{_mask.EndPoint.Port}"
+        # the users
+        [users]
+        {users}
+        [upstream.dc_overrides]
+        "*" = "127.0.0.1:{_dc.Port}"
+        """;
+
+    private async Task<(TestProxy Proxy, ConfigReloader Reloader, string Path)> StartFromFileAsync()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, ConfigText($"alice = \"{Convert.ToHexStringLower(TestProxy.AliceKey)}\""));
+        var loaded = ConfigLoader.LoadFile(path);
+        Assert.True(loaded.Succeeded, loaded.Error);
+        var proxy = TestProxy.Start(loaded.Options, NullLoggerFactory.Instance);
+        return (proxy, new ConfigReloader(path, proxy.Server, TimeProvider.System), path);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _mask.DisposeAsync();
+        await _dc.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

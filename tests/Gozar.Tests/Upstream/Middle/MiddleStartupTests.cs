@@ -1,0 +1,116 @@
+using System.Diagnostics.Metrics;
+using Gozar.Configuration;
+using Gozar.Hosting;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gozar.Tests.Upstream.Middle;
+
+public class MiddleStartupTests
+{
+    [Fact]
+    public async Task TryStart_MissingSecretFileAndNoRefresh_FailsNamingTheKey()
+    {
+        await using var harness = new MiddleHarness();
+        File.Delete(harness.SecretFile);
+
+        var server = ProxyServer.TryStart(harness.Options(), new ProxyEnvironment(NullLoggerFactory.Instance), out var error);
+
+        Assert.Null(server);
+        Assert.StartsWith("upstream.middle.proxy_secret_file: cannot read", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryStart_ShortSecret_FailsSayingWhy()
+    {
+        await using var harness = new MiddleHarness();
+        File.WriteAllBytes(harness.SecretFile, new byte[16]);
+
+        var server = ProxyServer.TryStart(harness.Options(), new ProxyEnvironment(NullLoggerFactory.Instance), out var error);
+
+        Assert.Null(server);
+        Assert.Contains("is 16 bytes; a proxy secret has 32..256", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryStart_ConfigWithoutProxies_FailsNamingTheKey()
+    {
+        await using var harness = new MiddleHarness();
+        harness.WriteConfig("default 2;\n");
+
+        var server = ProxyServer.TryStart(harness.Options(), new ProxyEnvironment(NullLoggerFactory.Instance), out var error);
+
+        Assert.Null(server);
+        Assert.StartsWith("upstream.middle.proxy_config_file:", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Start_AdTagInDirectMode_WarnsThatItHasNoEffect(bool global, bool perUser)
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc);
+        options = options with
+        {
+            Upstream = options.Upstream with { AdTag = global ? MiddleHarness.AdTag : null },
+            Users = [new UserOptions("alice", TestProxy.AliceKey, perUser ? MiddleHarness.BobAdTag : null)],
+        };
+        var log = new CapturingLoggerProvider();
+
+        await using var proxy = TestProxy.Start(options, log);
+
+        Assert.Contains("Warning: An ad tag is configured but upstream.mode = \"direct\"", log.Text, StringComparison.Ordinal);
+        Assert.Contains("has no effect", log.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_AdTagInMiddleMode_NoWarning()
+    {
+        await using var harness = new MiddleHarness();
+        var log = new CapturingLoggerProvider();
+
+        await using var proxy = TestProxy.Start(harness.Options(adTag: MiddleHarness.AdTag), log);
+
+        Assert.DoesNotContain("has no effect", log.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keepalive_IdleMeConnection_PingedAndLatencyRecorded()
+    {
+        var latencies = new List<double>();
+        var connections = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Gozar" && instrument.Name is "gozar_me_latency" or "gozar_me_connections")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (latencies)
+            {
+                latencies.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref connections, value));
+        listener.Start();
+        await using var harness = new MiddleHarness();
+        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }));
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
+        await client.ReadPacketAsync(ProtocolTag.Abridged);
+
+        await harness.Me.WaitUntilAsync(() => !harness.Me.Pings.IsEmpty);
+
+        Assert.True(Interlocked.Read(ref connections) >= 1);
+        lock (latencies)
+        {
+            Assert.NotEmpty(latencies);
+        }
+    }
+}
