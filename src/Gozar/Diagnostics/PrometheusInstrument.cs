@@ -7,7 +7,7 @@ namespace Gozar.Diagnostics;
 /// <summary>What a <see cref="PrometheusExporter"/> keeps for one instrument: its series by label set.</summary>
 internal sealed class PrometheusInstrument
 {
-    /// <summary>Seconds; used for a histogram that gives no bucket advice.</summary>
+    /// <summary>Seconds (times 1000 for a histogram in ms); used for a histogram that gives no bucket advice.</summary>
     private static readonly double[] DefaultBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly Dictionary<string, PrometheusSeries> _series = new(StringComparer.Ordinal);
@@ -169,6 +169,7 @@ internal sealed class PrometheusInstrument
     {
         Histogram<double> { Advice.HistogramBucketBoundaries: { } bounds } => [.. bounds],
         Histogram<long> { Advice.HistogramBucketBoundaries: { } bounds } => [.. bounds.Select(b => (double)b)],
+        { Unit: "ms" } => [.. DefaultBuckets.Select(seconds => seconds * 1000)],
         _ => DefaultBuckets,
     };
 }
