@@ -91,12 +91,21 @@ public static partial class ConfigLoader
             var first = diagnostics[0];
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"TOML syntax error at line {first.Span.Start.Line + 1}, column {first.Span.Start.Column + 1}: {first.Message}");
+                $"TOML syntax error at line {first.Span.Start.Line + 1}, column {first.Span.Start.Column + 1}: {WithoutKeyMaterial(first.Message)}");
         }
 
         var firstLine = exception.Message.Split('\n', 2)[0].Trim();
-        return $"TOML syntax error: {firstLine}";
+        return $"TOML syntax error: {WithoutKeyMaterial(firstLine)}";
     }
+
+    /// <summary>
+    /// Tomlyn quotes the token it stumbled on, which in a broken users table can be part of a secret: long runs of hex
+    /// digits and long base64url-like words become "…".
+    /// </summary>
+    private static string WithoutKeyMaterial(string message) => KeyMaterial().Replace(message, "…");
+
+    [System.Text.RegularExpressions.GeneratedRegex("[0-9A-Fa-f]{8,}|(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}")]
+    private static partial System.Text.RegularExpressions.Regex KeyMaterial();
 
     private static ProxyOptions Bind(ConfigTable root, string? configPath)
     {

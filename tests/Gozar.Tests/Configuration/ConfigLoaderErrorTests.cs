@@ -5,6 +5,16 @@ namespace Gozar.Tests.Configuration;
 
 public sealed class ConfigLoaderErrorTests
 {
+    [Fact]
+    public void Load_SyntaxErrorOnASecret_DoesNotQuoteIt()
+    {
+        var result = ConfigLoader.Load("listen = [\"127.0.0.1:8443\"]\n\"\n[users]\nalice = \"0011223344556677inf.bob]\n");
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("TOML syntax error at line", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("00112233", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("listen_port = 1", "unknown key 'listen_port' (did you mean 'listen'?)")]
     [InlineData("Log_Level = \"debug\"", "unknown key 'Log_Level' (did you mean 'log_level'?)")]
