@@ -36,7 +36,7 @@ public static class Obfuscated2
 
     /// <summary>
     /// Tries every key against a client's init (§2.4). On success the decryptor is positioned at offset 64 and the
-    /// encryptor at 0. Returns false when no key yields a known protocol tag.
+    /// encryptor at 0. Returns false when no key yields a known protocol tag, or when fewer than 64 bytes are given.
     /// </summary>
     public static bool TryAcceptClient(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte[]> keys, out ClientInit result)
     {
@@ -63,7 +63,8 @@ public static class Obfuscated2
     {
         if (wireInit.Length < InitLength)
         {
-            throw new ArgumentException("An init is 64 bytes.", nameof(wireInit));
+            result = default;
+            return false;
         }
 
         // Most keys tried are wrong (one per user): the tag and DC id come from the one keystream block that covers

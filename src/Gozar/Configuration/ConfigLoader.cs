@@ -15,7 +15,7 @@ namespace Gozar.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] RootKeys =
-        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "state", "admin"];
+        ["listen", "public_host", "log_level", "log_client_ips", "modes", "tls", "users", "upstream", "timeouts", "limits", "state", "proxy_protocol", "admin"];
 
     private static readonly string[] ModeKeys = ["classic", "secure", "tls"];
 
@@ -44,6 +44,11 @@ public static partial class ConfigLoader
         catch (TomlException exception)
         {
             return ConfigLoadResult.Failure(ConfigText.Redact(SyntaxError(exception)));
+        }
+        catch (ArgumentException)
+        {
+            // Tomlyn throws while spelling its own message about a backslash that the end of the text cuts off.
+            return ConfigLoadResult.Failure("TOML syntax error: the text ends inside an escape sequence of a string");
         }
 
         var problems = new ConfigProblems();
@@ -106,6 +111,7 @@ public static partial class ConfigLoader
         var timeouts = BindTimeouts(root.Table("timeouts"));
         var limits = BindLimits(root.Table("limits"));
         var state = BindState(root.Table("state"), configPath);
+        var proxyProtocol = BindProxyProtocol(root.Table("proxy_protocol"), listen);
         var admin = BindAdmin(root);
         return new ProxyOptions
         {
@@ -119,6 +125,7 @@ public static partial class ConfigLoader
             Limits = limits,
             Log = log,
             State = state,
+            ProxyProtocol = proxyProtocol,
             Admin = admin,
         };
     }

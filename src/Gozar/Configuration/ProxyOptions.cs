@@ -22,6 +22,8 @@ public sealed record ProxyOptions
     /// <summary>Where per-user usage survives restarts; defaults to no state file (code-built options, tests).</summary>
     public StateOptions State { get; init; } = new();
 
+    public ProxyProtocolOptions ProxyProtocol { get; init; } = new();
+
     /// <summary>The admin listener; null when the config has no [admin] section.</summary>
     public AdminOptions? Admin { get; init; }
 }

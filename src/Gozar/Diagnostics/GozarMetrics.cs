@@ -6,9 +6,9 @@ namespace Gozar.Diagnostics;
 
 /// <summary>
 /// Gozar's instruments (meter "Gozar"): handshake verdicts (every probe kind), finished sessions by user, mode and
-/// outcome, relayed bytes, DC connect latency, upstream errors; in middle mode ME connections, reconnects, RPC errors
-/// and latency. <see cref="PrometheusExporter"/> renders them at /metrics of the admin listener; <see cref="ProxyGauges"/>
-/// adds what is read at scrape time.
+/// outcome, relayed bytes by user and direction, DC connect latency, upstream errors; in middle mode ME connections,
+/// reconnects, RPC errors and latency. <see cref="PrometheusExporter"/>
+/// renders them at /metrics of the admin listener; <see cref="ProxyGauges"/> adds what is read at scrape time.
 /// </summary>
 public sealed class GozarMetrics : IDisposable
 {
@@ -24,13 +24,13 @@ public sealed class GozarMetrics : IDisposable
 
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _bytes;
-    private readonly Histogram<double> _dcConnect;
-    private readonly Counter<long> _upstreamErrors;
     private readonly UpDownCounter<long> _meConnections;
     private readonly Counter<long> _meReconnects;
     private readonly Counter<long> _rpcErrors;
     private readonly Histogram<double> _meLatency;
     private readonly Counter<long> _middleRefreshes;
+    private readonly Histogram<double> _dcConnect;
+    private readonly Counter<long> _upstreamErrors;
     private readonly long[] _verdictTotals = new long[Verdicts.Length];
     private readonly long[] _outcomeTotals = new long[Enum.GetValues<SessionOutcome>().Length];
     private long _stateWriteFailures;
@@ -109,8 +109,6 @@ public sealed class GozarMetrics : IDisposable
         return measurements;
     }
 
-    public Meter Meter { get; }
-
     public void MeConnectionOpened(int cluster, bool replacement)
     {
         var dc = new KeyValuePair<string, object?>("dc", cluster);
@@ -130,6 +128,8 @@ public sealed class GozarMetrics : IDisposable
 
     public void MiddleRefresh(bool succeeded) =>
         _middleRefreshes.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "ok" : "failed"));
+
+    public Meter Meter { get; }
 
     public void Handshake(HandshakeVerdict verdict) => Interlocked.Increment(ref _verdictTotals[(int)verdict]);
 
@@ -193,6 +193,8 @@ public sealed class GozarMetrics : IDisposable
         HandshakeVerdict.Timeout => "timeout",
         HandshakeVerdict.RateLimited => "rate_limited",
         HandshakeVerdict.UserRejected => "user_rejected",
+        HandshakeVerdict.UntrustedProxySource => "untrusted_proxy_source",
+        HandshakeVerdict.BadProxyHeader => "bad_proxy_header",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 

@@ -39,6 +39,10 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(40, LogLevel.Warning,
+        "A trusted load balancer sent no valid PROXY protocol header (v1 or v2); connection closed. Check that it sends one to every listener in [proxy_protocol] listeners")]
+    public static partial void BadProxyHeader(ILogger logger);
+
     [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
     public static partial void TlsProfileInUse(ILogger logger, string profile);
 

@@ -82,7 +82,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public static ProxyServer? TryStart(ProxyOptions options, ProxyEnvironment environment, out string? error)
     {
         var logger = environment.Loggers.CreateLogger("Gozar");
-        var bound = BindAll(options.Listen, logger, out error);
+        var bound = BindAll(options.Listen, options.ProxyProtocol, logger, out error);
         if (bound is null)
         {
             return null;
@@ -175,7 +175,7 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             var added = options.Listen.Where(endpoint => !_listeners.ContainsKey(endpoint)).ToList();
-            var bound = BindAll(added, current.Logger, out var error);
+            var bound = BindAll(added, options.ProxyProtocol, current.Logger, out var error);
             if (bound is null)
             {
                 return ReloadResult.Failure(error!);
@@ -271,12 +271,12 @@ public sealed class ProxyServer : IAsyncDisposable
 
     /// <summary>Binds every endpoint, or none (the ones bound are closed again); the first failure as one line.</summary>
     private static List<(IPEndPoint Configured, Listener Listener)>? BindAll(
-        IEnumerable<IPEndPoint> endpoints, ILogger logger, out string? error)
+        IEnumerable<IPEndPoint> endpoints, ProxyProtocolOptions proxyProtocol, ILogger logger, out string? error)
     {
         var listeners = new List<(IPEndPoint Configured, Listener Listener)>();
         foreach (var endpoint in endpoints)
         {
-            var listener = Listener.TryBind(endpoint, logger, out error);
+            var listener = Listener.TryBind(endpoint, logger, out error, proxyProtocol.Listeners.Contains(endpoint));
             if (listener is null)
             {
                 listeners.ForEach(l => l.Listener.Dispose());

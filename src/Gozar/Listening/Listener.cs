@@ -23,8 +23,11 @@ public sealed class Listener : IDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>A [proxy_protocol] listener: trusted sources send a PROXY header first, anyone else is masked.</summary>
+    public bool ExpectsProxyHeader { get; private init; }
+
     /// <summary>Binds and listens; a failure (port in use, address not local) is returned as a message.</summary>
-    public static Listener? TryBind(IPEndPoint endpoint, ILogger logger, out string? error)
+    public static Listener? TryBind(IPEndPoint endpoint, ILogger logger, out string? error, bool expectsProxyHeader = false)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -39,7 +42,7 @@ public sealed class Listener : IDisposable
             socket.Bind(endpoint);
             socket.Listen(Backlog);
             error = null;
-            return new Listener(socket, logger);
+            return new Listener(socket, logger) { ExpectsProxyHeader = expectsProxyHeader };
         }
         catch (SocketException e)
         {
@@ -99,14 +102,20 @@ public sealed class Listener : IDisposable
                 break;
             }
 
-            // A reload while this loop waited in accept: the connection gets the new settings, unless they replaced the
-            // admission bounds too (then the slot belongs to the old ones, and so does this one connection).
-            if (context() is var latest && latest.Admission == admission)
+            // A reload while this loop waited in AcceptAsync must reach this client (a user added through the admin API
+            // connects at once); the slot moves along whenever the new context shares the admission.
+            if (context() is var latest && ReferenceEquals(latest.Admission, admission))
             {
                 session = latest;
             }
 
-            var overRate = !admission.AllowsNewConnectionFrom(RemoteAddress(client));
+            var source = RemoteAddress(client);
+            var proxyHeader = !ExpectsProxyHeader ? ProxyHeaderRule.None
+                : session.Options.ProxyProtocol.Trusts(source) ? ProxyHeaderRule.Read
+                : ProxyHeaderRule.Untrusted;
+
+            // A load balancer's own address says nothing about the client: the session rates the one its header names.
+            var overRate = proxyHeader != ProxyHeaderRule.Read && !admission.AllowsNewConnectionFrom(source);
             if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
             {
                 session.Metrics.Handshake(HandshakeVerdict.RateLimited);
@@ -116,7 +125,7 @@ public sealed class Listener : IDisposable
                 continue;
             }
 
-            _ = new ClientSession(client, session, overRate).RunAsync(stopping);
+            _ = new ClientSession(client, session, overRate, proxyHeader).RunAsync(stopping);
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));

@@ -48,10 +48,10 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>Spec §7.6: the client's address and port, and the proxy's as the client reached it (nat_ip for IPv4).</summary>
+    /// <summary>Spec §7.6: the client's address and port (as a trusted PROXY header names it), and the proxy's as the client reached it (nat_ip for IPv4).</summary>
     private MiddleRequestAddresses RequestAddresses()
     {
-        var remote = (IPEndPoint)_client.RemoteEndPoint!;
+        var remote = _proxiedClient ?? (IPEndPoint)_client.RemoteEndPoint!;
         var local = (IPEndPoint)_client.LocalEndPoint!;
         var proxy = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
         if (proxy.AddressFamily == AddressFamily.InterNetwork && _options.Upstream.Middle.NatIp is { } nat)

@@ -46,6 +46,11 @@ public sealed partial class ClientSession
 
     private IPAddress? RemoteAddress()
     {
+        if (_proxiedClient is { } proxied)
+        {
+            return proxied.Address;
+        }
+
         try
         {
             return (_client.RemoteEndPoint as IPEndPoint)?.Address;

@@ -30,6 +30,8 @@ public sealed partial class ClientSession
     private Socket? _upstream;
     private int _abortReason = NoAbort;
     private readonly bool _overRate;
+    private readonly ProxyHeaderRule _proxyHeader;
+    private string _remote = "-";
     private int _handshakeEnded;
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
@@ -43,9 +45,11 @@ public sealed partial class ClientSession
     private int _mirroredBytes;
 
     /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
-    public ClientSession(Socket client, SessionContext context, bool overRate = false)
+    /// <param name="proxyHeader">Whether the connection starts with a PROXY protocol header naming the real client.</param>
+    public ClientSession(Socket client, SessionContext context, bool overRate = false, ProxyHeaderRule proxyHeader = ProxyHeaderRule.None)
     {
         _overRate = overRate;
+        _proxyHeader = proxyHeader;
         _client = client;
         _context = context;
         _options = context.Options;
@@ -75,7 +79,7 @@ public sealed partial class ClientSession
     {
         var id = _context.Registry.Add(this);
         var started = _context.Time.GetTimestamp();
-        var remote = _options.Log.ClientIps ? DescribeRemote() : "-";
+        _remote = _options.Log.ClientIps ? DescribeRemote() : "-";
         var outcome = SessionOutcome.ClientError;
         try
         {
@@ -104,7 +108,7 @@ public sealed partial class ClientSession
             Log.SessionFinished(
                 _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
                 _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
-                (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, remote);
+                (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, _remote);
             ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
@@ -122,9 +126,9 @@ public sealed partial class ClientSession
 
     private async Task<SessionOutcome> RunCoreAsync(CancellationToken stopping)
     {
-        if (_overRate)
+        if (_overRate || _proxyHeader == ProxyHeaderRule.Untrusted)
         {
-            _verdict = HandshakeVerdict.RateLimited;
+            _verdict = _overRate ? HandshakeVerdict.RateLimited : HandshakeVerdict.UntrustedProxySource;
             _context.Metrics.Handshake(_verdict);
             EndHandshake();
             return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
@@ -148,6 +152,11 @@ public sealed partial class ClientSession
     private async Task<(SessionOutcome Outcome, Authentication? Authentication)> HandshakeAsync(CancellationToken stopping)
     {
         using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
+        if (_proxyHeader == ProxyHeaderRule.Read && await AdmitProxiedAsync(handshake, stopping).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
         var preconnect = CanMask && _context.TryReservePreconnect()
             ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
             : null;
@@ -155,7 +164,7 @@ public sealed partial class ClientSession
         try
         {
             preconnect?.StartAfter(_options.Tls.MaskPreconnectDelay, _context.Time);
-            using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
+            using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token, preconnect?.Closed ?? default))
             {
                 try

@@ -70,6 +70,13 @@ public sealed class HandshakeBuffer : IDisposable
         return true;
     }
 
+    /// <summary>Drops the first <paramref name="count"/> bytes (a PROXY protocol header): what follows is the client's.</summary>
+    public void Consume(int count)
+    {
+        _buffer.AsSpan(count, Count - count).CopyTo(_buffer);
+        Count -= count;
+    }
+
     private void Grow()
     {
         var bigger = _pool.Rent(Math.Min(_buffer!.Length * 4, _capacity));

@@ -57,6 +57,12 @@ public enum HandshakeVerdict
 
     /// <summary>A valid key whose user may not connect now (disabled, expired, over quota or a limit).</summary>
     UserRejected,
+
+    /// <summary>On a [proxy_protocol] listener, a connection from outside the trusted networks.</summary>
+    UntrustedProxySource,
+
+    /// <summary>A trusted load balancer sent no valid PROXY protocol header: closed, not masked.</summary>
+    BadProxyHeader,
 }
 
 /// <summary>Which client protocol a session used.</summary>

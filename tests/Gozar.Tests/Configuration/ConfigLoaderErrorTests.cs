@@ -444,6 +444,16 @@ public sealed class ConfigLoaderErrorTests
         Assert.StartsWith("listen: required", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("public_host = \"abc\\")]
+    [InlineData("\"abc\\")]
+    public void Load_BackslashAtEndOfFileInAString_IsASyntaxError(string lastLine)
+    {
+        var error = LoadError($"{ListenLine}\n{lastLine}", "TOML syntax error");
+
+        Assert.Equal("TOML syntax error: the text ends inside an escape sequence of a string", error);
+    }
+
     [Fact]
     public void Load_ControlCharacterInValue_KeepsMessageOnOneLine()
     {
