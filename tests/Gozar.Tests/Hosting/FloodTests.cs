@@ -56,7 +56,9 @@ public class FloodTests
             await Task.Delay(20, timeout.Token);
         }
 
-        Assert.InRange(await Descriptors.WaitForAtMostAsync(baseline), 0, baseline + 4);
+        // Slack for what the test host itself opens meanwhile (other classes' fixtures winding down); a leak per flood
+        // connection would be thousands.
+        Assert.InRange(await Descriptors.WaitForAtMostAsync(baseline, slack: 16), 0, baseline + 16);
         await EchoAsync(legitimate);
     }
 
