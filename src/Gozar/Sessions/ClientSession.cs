@@ -230,7 +230,7 @@ public sealed partial class ClientSession
         if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
-            return await AuthenticateTlsAsync(handshake, cancellation).ConfigureAwait(false);
+            return await AuthenticateTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
         }
 
         if (!_options.Modes.Classic && !_options.Modes.Secure)
