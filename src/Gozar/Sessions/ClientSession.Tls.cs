@@ -35,7 +35,8 @@ public sealed partial class ClientSession
     /// <summary>Set when an unknown SNI is to be refused with an alert instead of masked.</summary>
     private bool _rejectWithAlert;
 
-    private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateTlsAsync(
+        HandshakeBuffer handshake, CancellationToken cancellation, CancellationToken committed)
     {
         var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
@@ -69,11 +70,13 @@ public sealed partial class ClientSession
                 return null;
             }
 
+            // The hello authenticated (the replay cache and the user's count have it): the mask site is out of the
+            // picture, so its closing no longer cuts this client off.
             var flight = BuildFlight(hello);
-            await SendAllAsync(_client, flight, cancellation).ConfigureAwait(false);
+            await SendAllAsync(_client, flight, committed).ConfigureAwait(false);
             _flightSent = true;
             _bytesDown += flight.Length;
-            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, cancellation).ConfigureAwait(false);
+            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, committed).ConfigureAwait(false);
         }
         finally
         {
