@@ -54,6 +54,7 @@ public sealed partial class ClientSession
         _context = context;
         _options = context.Options;
         Activity = new SessionActivity(context.Time);
+        _middleEntered = context.Middle?.TryEnter() ?? false;
     }
 
     public SessionActivity Activity { get; }
@@ -112,6 +113,10 @@ public sealed partial class ClientSession
             ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
+            if (_middleEntered)
+            {
+                _context.Middle!.Exit();
+            }
         }
     }
 
