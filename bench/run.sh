@@ -50,21 +50,9 @@ log() { echo "bench: $*" >&2; }
 # ---------------------------------------------------------------- build
 started=$SECONDS
 log "building into $out (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-proxy_kind="Native AOT"
-if dotnet publish src/Gozar -c Release -r linux-x64 -p:PublishAot=true -o "$out/gozar" > "$out/build-gozar.log" 2>&1; then
-  proxy=("$out/gozar/gozar")
-else
-  log "Native AOT publish failed (see $out/build-gozar.log); using the JIT build"
-  proxy_kind="JIT (AOT publish failed)"
-  dotnet publish src/Gozar -c Release -o "$out/gozar-jit" > "$out/build-gozar-jit.log" 2>&1
-  proxy=(dotnet "$out/gozar-jit/gozar.dll")
-fi
-if dotnet publish bench/Gozar.Load -c Release -r linux-x64 -p:PublishAot=true -o "$out/load" > "$out/build-load.log" 2>&1; then
-  load=("$out/load/gozar-load")
-else
-  dotnet publish bench/Gozar.Load -c Release -o "$out/load-jit" > "$out/build-load-jit.log" 2>&1
-  load=(dotnet "$out/load-jit/gozar-load.dll")
-fi
+source bench/lib.sh
+build_proxy "$out"
+build_load "$out" aot
 cc -O2 -o "$out/relay" bench/ceiling/relay.c
 log "built in $((SECONDS - started)) s; proxy: $proxy_kind"
 

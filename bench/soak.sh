@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Gozar's soak (issue 5): one proxy process under a mixed load for 10 minutes, loopback only; its RSS and open
-# descriptors must stay flat. Not part of CI.
+# Gozar's soak (issue 5): one proxy process under a mixed load, loopback only; its managed heap and open descriptors
+# (the leak indicators) must stay flat, its RSS is reported beside them. Not part of CI.
 #
-# Builds the proxy (Native AOT when the ILCompiler package can be restored, else the JIT build) and the load
-# generator, starts the fake DC and the proxy with a generated config on 127.0.0.1, and runs the soak scenario
-# (bench/Gozar.Load/Scenarios/SoakScenario.cs), which also runs the mask site stand-in. Prints a markdown report;
-# exits non-zero when a check failed. Everything started here is stopped on exit.
+# Builds the proxy (Native AOT when the ILCompiler package can be restored, else the JIT build; bench/lib.sh) and the
+# load generator, starts the fake DC and the proxy with a generated config on 127.0.0.1 (admin listener on, for its
+# /metrics), and runs the soak scenario (bench/Gozar.Load/Scenarios/SoakScenario.cs), which also runs the mask site
+# stand-in and samples every 10 s the proxy's RSS, anonymous RSS, descriptors and threads from /proc and its managed
+# heap (dotnet_gc_last_collection_heap_size_bytes, ..._memory_committed_size_bytes) from /metrics. Prints a markdown
+# report; exits non-zero when a check failed. Everything started here is stopped on exit.
 #
-#   bench/soak.sh                  600 s
-#   SOAK_SECONDS=60 bench/soak.sh  a smoke run
-#   SOAK_OUT=DIR bench/soak.sh     keep builds, logs and soak.md in DIR (default: a fresh temporary directory)
-#   SOAK_REUSE=1 bench/soak.sh     with SOAK_OUT: skip the build when DIR already holds one
+#   bench/soak.sh                    600 s (about 11 minutes plus the build)
+#   SOAK_SECONDS=1800 bench/soak.sh  30 minutes: the run that tells a warming-up heap from a slow leak
+#   SOAK_SECONDS=120 bench/soak.sh   a smoke run (windows of 30 s instead of a minute)
+#   SOAK_OUT=DIR bench/soak.sh       keep builds, logs and soak.md in DIR (default: a fresh temporary directory)
+#   SOAK_REUSE=1 bench/soak.sh       with SOAK_OUT: skip the build when DIR already holds one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${SOAK_OUT:-$(mktemp -d /tmp/gozar-soak.XXXXXX)}
@@ -23,6 +26,8 @@ dc_port=19801
 dc_plain_port=19802
 proxy_port=19820
 mask_port=19830
+admin_port=19840
+admin_token=soak-metrics-token-0123456789
 key=0123456789abcdef0123456789abcdef
 domain=bench.example
 
@@ -37,25 +42,20 @@ log() { echo "soak: $*" >&2; }
 
 # ---------------------------------------------------------------- build
 started=$SECONDS
+source bench/lib.sh
 if [ -n "${SOAK_REUSE:-}" ] && [ -f "$out/proxy-kind" ] && [ -f "$out/load-jit/gozar-load.dll" ]; then
   proxy_kind=$(cat "$out/proxy-kind")
+  proxy_command "$out" "$proxy_kind"
+  load=(dotnet "$out/load-jit/gozar-load.dll")
   log "reusing the build in $out ($proxy_kind)"
 else
   log "building into $out (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-  if dotnet publish src/Gozar -c Release -r linux-x64 -p:PublishAot=true -o "$out/gozar" > "$out/build-gozar.log" 2>&1; then
-    proxy_kind="Native AOT"
-  else
-    log "Native AOT publish failed (see $out/build-gozar.log); using the JIT build"
-    proxy_kind="JIT (AOT publish failed)"
-    dotnet publish src/Gozar -c Release -o "$out/gozar-jit" > "$out/build-gozar-jit.log" 2>&1
-  fi
+  build_proxy "$out"
   # The load side's speed does not matter here, only its correctness: the JIT build saves minutes of AOT compilation.
-  dotnet publish bench/Gozar.Load -c Release -o "$out/load-jit" > "$out/build-load.log" 2>&1
+  build_load "$out" jit
   echo "$proxy_kind" > "$out/proxy-kind"
   log "built in $((SECONDS - started)) s; proxy: $proxy_kind"
 fi
-if [ "$proxy_kind" = "Native AOT" ]; then proxy=("$out/gozar/gozar"); else proxy=(dotnet "$out/gozar-jit/gozar.dll"); fi
-load=(dotnet "$out/load-jit/gozar-load.dll")
 
 # ---------------------------------------------------------------- config
 cat > "$out/gozar.toml" <<TOML
@@ -87,6 +87,11 @@ soak = "$key"
 # 127.x.y.z addresses, so the limiter's table still fills and is swept.
 per_ip_rate = 100000
 per_ip_burst = 100000
+
+# For /metrics: the soak samples the proxy's managed heap there (the runtime's System.Runtime meter).
+[admin]
+listen = "127.0.0.1:$admin_port"
+token = "$admin_token"
 TOML
 
 wait_port() { # $1 = port
@@ -105,6 +110,7 @@ wait_port "$dc_port"
 "${proxy[@]}" run --config "$out/gozar.toml" > "$out/proxy.log" 2>&1 &
 proxy_pid=$!; pids+=("$proxy_pid")
 wait_port "$proxy_port"
+wait_port "$admin_port"
 # The port check above was one connection; let the proxy settle before the "before" sample.
 sleep 2
 
@@ -114,6 +120,7 @@ status=0
 "${load[@]}" run --scenario soak --seconds "$seconds" --timeout $((seconds + 300)) \
   --target "127.0.0.1:$proxy_port" --transport tls --key "$key" --domain "$domain" --label soak \
   --dc-pid "$dc_pid" --target-pid "$proxy_pid" --mask-port "$mask_port" --report "$out/report.md" \
+  --metrics-url "http://127.0.0.1:$admin_port/metrics" --metrics-token "$admin_token" \
   > "$out/soak.out" 2> "$out/soak.err" || status=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 if ! kill -0 "$proxy_pid" 2>/dev/null; then log "the proxy exited during the soak (see $out/proxy.log)"; status=1; fi

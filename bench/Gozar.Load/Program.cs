@@ -15,7 +15,8 @@ namespace Gozar.Load;
 ///                --scenario upload|download|duplex|echo|handshakes|idle [--bytes N] [--connections N]
 ///                [--seconds S] [--warmup S] [--dc-pid N] [--target-pid N] [--results FILE] [--timeout S]
 /// gozar-load run ... --scenario soak --target-pid N --mask-port P [--seconds S (default 600)] [--report FILE.md]
-///                --timeout S (longer than the soak)
+///                --timeout S (longer than the soak) [--metrics-url http://HOST:PORT/metrics --metrics-token T: the
+///                proxy's admin /metrics, for its managed heap]
 /// gozar-load cpu [--seconds S] [--results FILE]
 /// gozar-load table FILE
 /// </code>
@@ -63,6 +64,14 @@ public static class LoadProgram
         }
     }
 
+    private static async Task<ScenarioResult> SoakAsync(ScenarioContext context, Options options, CancellationToken cancellation)
+    {
+        using var heap = new HeapReader(options.Text("metrics-url", ""), options.Text("metrics-token", ""));
+        return await SoakScenario.RunAsync(
+            context, TimeSpan.FromSeconds(options.Double("seconds", 600)), options.Int("mask-port", 0), heap, options.Text("report", ""),
+            cancellation).ConfigureAwait(false);
+    }
+
     private static async Task<int> RunAsync(Options options)
     {
         var transport = Enum.Parse<Transport>(options.Text("transport", "tls"), ignoreCase: true);
@@ -86,7 +95,7 @@ public static class LoadProgram
             "echo" => await EchoScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),
             "handshakes" => await HandshakeScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),
             "idle" => await IdleScenario.RunAsync(context, connections, seconds, cancellation).ConfigureAwait(false),
-            "soak" => await SoakScenario.RunAsync(context, TimeSpan.FromSeconds(options.Double("seconds", 600)), options.Int("mask-port", 0), options.Text("report", ""), cancellation).ConfigureAwait(false),
+            "soak" => await SoakAsync(context, options, cancellation).ConfigureAwait(false),
             var other => throw new ArgumentException($"unknown scenario '{other}'"),
         };
 

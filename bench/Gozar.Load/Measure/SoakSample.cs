@@ -9,8 +9,9 @@ public enum SoakPhase
 }
 
 /// <summary>
-/// One sample of a soak: seconds since the load started, the proxy's resources then, and the running totals of what
-/// the load side had done by then (so that a window's work is the difference of two samples).
+/// One sample of a soak: seconds since the load started, the proxy's resources then (from /proc, and its managed heap
+/// from its /metrics), and the running totals of what the load side had done by then (so that a window's work is the
+/// difference of two samples).
 /// </summary>
 public sealed record SoakSample(
-    double Seconds, SoakPhase Phase, ProcessSnapshot Proxy, long Connections, long Probes, long RoundTrips);
+    double Seconds, SoakPhase Phase, ProcessSnapshot Proxy, HeapSnapshot Heap, long Connections, long Probes, long RoundTrips);

@@ -94,4 +94,11 @@ public static partial class Log
 
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
+
+    [LoggerMessage(88, LogLevel.Debug, "Mask site {Host} closed or answered a connection opened in advance before the client's handshake was decided")]
+    public static partial void MaskClosedFirst(ILogger logger, string host);
+
+    [LoggerMessage(89, LogLevel.Debug,
+        "Mask site closed its connection opened in advance, but the client had already sent {Bytes} more bytes: deciding again with them")]
+    public static partial void MaskClosedBeforeClientRead(ILogger logger, int bytes);
 }

@@ -5,10 +5,15 @@ namespace Gozar.Diagnostics;
 
 /// <summary>
 /// Listens to the instruments of one <see cref="Meter"/> and renders them as Prometheus text on demand. Only that
-/// meter object is followed, so several proxies in one process (tests) never see each other's numbers.
+/// meter object is followed, so several proxies in one process (tests) never see each other's numbers; besides it,
+/// the runtime's own "System.Runtime" meter (GC heap, collections, thread pool, working set: one per process), so that
+/// a slowly growing process can be told apart from a warming-up heap.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
+    /// <summary>The meter .NET (9 and later) publishes its runtime counters under; dotnet.* instrument names.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     private readonly MeterListener _listener = new();
     private readonly List<PrometheusInstrument> _instruments = [];
     private readonly Lock _scrape = new();
@@ -17,7 +22,7 @@ public sealed class PrometheusExporter : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (ReferenceEquals(instrument.Meter, meter) || instrument.Meter.Name == RuntimeMeterName)
             {
                 var state = new PrometheusInstrument(instrument);
                 lock (_instruments)

@@ -16,7 +16,7 @@ internal sealed class PrometheusInstrument
     {
         Instrument = instrument;
         Kind = KindOf(instrument);
-        Name = PrometheusText.MetricName(instrument.Name, Kind == PrometheusKind.Counter);
+        Name = PrometheusText.MetricName(instrument.Name, instrument.Unit, Kind == PrometheusKind.Counter);
         Buckets = Kind == PrometheusKind.Histogram ? BucketsOf(instrument) : [];
     }
 

@@ -13,11 +13,31 @@ internal static class PrometheusText
 
     private const string CounterSuffix = "_total";
 
-    /// <summary>The instrument's name with every character outside [a-zA-Z0-9_:] replaced, counters ending in _total.</summary>
-    public static string MetricName(string name, bool counter)
+    /// <summary>
+    /// The instrument's name with every character outside [a-zA-Z0-9_:] replaced (dotnet.gc.heap.total_allocated:
+    /// dotnet_gc_heap_total_allocated), then the base unit when the name lacks it (bytes, seconds: as OpenTelemetry's
+    /// Prometheus exporters spell them), counters ending in _total.
+    /// </summary>
+    public static string MetricName(string name, string? unit, bool counter)
     {
         var spelled = Sanitize(name, allowColon: true);
-        return counter && !spelled.EndsWith(CounterSuffix, StringComparison.Ordinal) ? spelled + CounterSuffix : spelled;
+        var unitSuffix = unit switch
+        {
+            "By" => "_bytes",
+            "s" => "_seconds",
+            _ => string.Empty,
+        };
+        if (counter && spelled.EndsWith(CounterSuffix, StringComparison.Ordinal))
+        {
+            spelled = spelled[..^CounterSuffix.Length];
+        }
+
+        if (!spelled.EndsWith(unitSuffix, StringComparison.Ordinal))
+        {
+            spelled += unitSuffix;
+        }
+
+        return counter ? spelled + CounterSuffix : spelled;
     }
 
     public static string LabelName(string name) => Sanitize(name, allowColon: false);

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
 using Gozar.Upstream;
+using Microsoft.Extensions.Logging;
 
 namespace Gozar.Fronting;
 
@@ -14,6 +16,7 @@ namespace Gozar.Fronting;
 public sealed class MaskPreconnect : IAsyncDisposable
 {
     private readonly Connector _connector;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly Lock _lock = new();
@@ -22,9 +25,10 @@ public sealed class MaskPreconnect : IAsyncDisposable
     private Task? _watch;
     private bool _taken;
 
-    public MaskPreconnect(Connector connector, HostEndpoint host)
+    public MaskPreconnect(Connector connector, HostEndpoint host, ILogger logger)
     {
         _connector = connector;
+        _logger = logger;
         Host = host;
     }
 
@@ -88,6 +92,9 @@ public sealed class MaskPreconnect : IAsyncDisposable
         if (!Volatile.Read(ref _taken) && !_stop.IsCancellationRequested)
         {
             _closed.Cancel();
+
+            // After the cancel: whoever reads this line knows the session has been told.
+            Log.MaskClosedFirst(_logger, Host.ToString());
         }
     }
 

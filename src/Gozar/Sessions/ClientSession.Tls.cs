@@ -37,7 +37,7 @@ public sealed partial class ClientSession
     private bool _rejectWithAlert;
 
     private async ValueTask<Authentication?> AuthenticateTlsAsync(
-        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation, CancellationToken committed)
     {
         var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
@@ -71,13 +71,14 @@ public sealed partial class ClientSession
                 return null;
             }
 
-            // Once the flight is out a failure closes instead of masking: the mask connection is not needed any more.
+            // The hello authenticated (the replay cache and the user's count have it): the mask site is out of the
+            // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
             preconnect?.CancelDelayedStart();
             var flight = BuildFlight(hello);
-            await SendAllAsync(_client, flight, cancellation).ConfigureAwait(false);
+            await SendAllAsync(_client, flight, committed).ConfigureAwait(false);
             _flightSent = true;
             _bytesDown += flight.Length;
-            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, cancellation).ConfigureAwait(false);
+            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, committed).ConfigureAwait(false);
         }
         finally
         {

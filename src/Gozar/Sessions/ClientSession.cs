@@ -162,31 +162,50 @@ public sealed partial class ClientSession
             return refused;
         }
 
-        var preconnect = CanMask && _context.TryReservePreconnect()
-            ? new MaskPreconnect(_context.DcConnector, _options.Tls.MaskHost)
-            : null;
+        var preconnect = CanMask && _context.TryReservePreconnect() ? NewPreconnect() : null;
         Authentication? authentication;
         try
         {
             preconnect?.StartAfter(_options.Tls.MaskPreconnectDelay, _context.Time);
-            using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token, preconnect?.Closed ?? default))
+            // The deadline timer ends with the handshake, not with a masked or relayed connection that follows.
             {
-                try
+                using var deadline = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time);
+                using var bounds = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
+                while (true)
                 {
-                    authentication = await AuthenticateAsync(handshake, preconnect, linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-                {
-                    if (_flightSent)
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounds.Token, preconnect?.Closed ?? default);
+                    try
                     {
-                        return (SessionOutcome.ClientError, null);
+                        authentication = await AuthenticateAsync(handshake, preconnect, linked.Token, bounds.Token).ConfigureAwait(false);
+                        break;
                     }
+                    catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                    {
+                        if (_flightSent)
+                        {
+                            return (SessionOutcome.ClientError, null);
+                        }
 
-                    // The deadline passed, or the mask site gave up on the silent client first: either way the mask
-                    // site decides from here, with whatever the client sent.
-                    _verdict = HandshakeVerdict.Timeout;
-                    authentication = null;
+                        if (preconnect is not null && !deadline.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
+                        {
+                            // The mask site closed (or answered) before this session read bytes the client had already
+                            // sent: it judged a silence that was none, which happens when the proxy is kept from the CPU
+                            // for longer than the site's idle timer. Decide again with those bytes; should they fail, a
+                            // fresh connection to the site gets all of them.
+                            Log.MaskClosedBeforeClientRead(_context.Logger, unseen);
+                            await preconnect.DisposeAsync().ConfigureAwait(false);
+                            preconnect = NewPreconnect();
+                            _mirroredBytes = 0;
+                            preconnect.StartAfter(TimeSpan.Zero, _context.Time);
+                            continue;
+                        }
+
+                        // The deadline passed, or the mask site gave up on the silent client first: either way the mask
+                        // site decides from here, with whatever the client sent.
+                        _verdict = HandshakeVerdict.Timeout;
+                        authentication = null;
+                        break;
+                    }
                 }
             }
 
@@ -220,11 +239,16 @@ public sealed partial class ClientSession
         return (SessionOutcome.Relayed, authentication);
     }
 
+    /// <summary>A mask connection for this session, within the preconnect it reserved.</summary>
+    private MaskPreconnect NewPreconnect() => new(_context.DcConnector, _options.Tls.MaskHost, _context.Logger);
+
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
+    /// <param name="cancellation">Ends the wait for the client's bytes: the deadline, shutdown, or the mask site giving up.</param>
+    /// <param name="committed">Once a TLS hello has authenticated: only the deadline and shutdown matter from there.</param>
     private async ValueTask<Authentication?> AuthenticateAsync(
-        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation, CancellationToken committed)
     {
         if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
         {
@@ -235,7 +259,7 @@ public sealed partial class ClientSession
         if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
-            return await AuthenticateTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+            return await AuthenticateTlsAsync(handshake, preconnect, cancellation, committed).ConfigureAwait(false);
         }
 
         if (!_options.Modes.Classic && !_options.Modes.Secure)

@@ -70,6 +70,35 @@ public sealed class HandshakeBuffer : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Takes what the client already sent, without waiting for more; returns how many bytes that added. For a session
+    /// that was told to decide while it may not have read everything that had arrived (kept from the CPU, say).
+    /// </summary>
+    public int ReadAvailable()
+    {
+        var added = 0;
+        while (Count < _capacity && _socket.Available > 0)
+        {
+            _buffer ??= _pool.Rent(Math.Min(InitialSize, _capacity));
+            if (Count == _buffer.Length)
+            {
+                Grow();
+            }
+
+            var received = _socket.Receive(_buffer.AsSpan(Count, Math.Min(_buffer.Length, _capacity) - Count), SocketFlags.None);
+            if (received == 0)
+            {
+                EndOfStream = true;
+                break;
+            }
+
+            Count += received;
+            added += received;
+        }
+
+        return added;
+    }
+
     /// <summary>Drops the first <paramref name="count"/> bytes (a PROXY protocol header): what follows is the client's.</summary>
     public void Consume(int count)
     {

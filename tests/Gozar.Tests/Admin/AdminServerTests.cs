@@ -87,7 +87,27 @@ public sealed class AdminServerTests
         Assert.True(after.Value("gozar_relayed_bytes_total", ("direction", "down")) >= 1000);
         Assert.True(after.Value("gozar_process_resident_memory_bytes") > 0);
         Assert.False(after.Has("gozar_sessions_active", ("user", "alice")));
-        Assert.All(after.Types.Keys, name => Assert.StartsWith("gozar_", name, StringComparison.Ordinal));
+        Assert.All(after.Types.Keys, name => Assert.True(
+            name.StartsWith("gozar_", StringComparison.Ordinal) || name.StartsWith("dotnet_", StringComparison.Ordinal), name));
+    }
+
+    [Fact]
+    public async Task Metrics_RuntimeMeter_GcHeapCommittedAndWorkingSetParseAsBytes()
+    {
+        await using var harness = await AdminHarness.StartAsync();
+        GC.Collect();
+
+        var scrape = await harness.ScrapeAsync();
+
+        Assert.Equal("gauge", scrape.Types["dotnet_gc_last_collection_heap_size_bytes"]);
+        Assert.True(scrape.Value("dotnet_gc_last_collection_heap_size_bytes", ("gc_heap_generation", "gen2")) >= 0);
+        Assert.True(scrape.Samples.Where(s => s.Name == "dotnet_gc_last_collection_heap_size_bytes").Sum(s => s.Value) > 0);
+        Assert.Equal("gauge", scrape.Types["dotnet_gc_last_collection_memory_committed_size_bytes"]);
+        Assert.True(scrape.Value("dotnet_gc_last_collection_memory_committed_size_bytes") > 0);
+        Assert.True(scrape.Value("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.Equal("counter", scrape.Types["dotnet_gc_heap_total_allocated_bytes_total"]);
+        Assert.True(scrape.Value("dotnet_gc_collections_total", ("gc_heap_generation", "gen2")) >= 1);
+        Assert.Contains(scrape.Types.Keys, name => name.StartsWith("dotnet_thread_pool_", StringComparison.Ordinal));
     }
 
     [Fact]

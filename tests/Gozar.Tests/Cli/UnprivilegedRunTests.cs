@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using System.Text;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
@@ -45,32 +44,27 @@ public sealed class UnprivilegedRunTests : IAsyncDisposable
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
 
-        using var gozar = StartAsNobody("dotnet", gozarDll, "run", "--config", config);
-        var output = new StringBuilder();
-        gozar.OutputDataReceived += (_, e) => Append(output, e.Data);
-        gozar.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        gozar.BeginOutputReadLine();
-        gozar.BeginErrorReadLine();
+        using var gozar = GozarProcess.Start(AsNobody("dotnet", gozarDll, "run", "--config", config));
         try
         {
-            await WaitForAsync(() => Read(output).Contains("is running", StringComparison.Ordinal), gozar, output);
+            await gozar.WaitForOutputAsync("is running");
             await using var client = await Client.ConnectTlsAsync(new IPEndPoint(IPAddress.Loopback, port), TestProxy.AliceKey);
             var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [256]);
             var echo = client.ReceiveAsync(frame.Length, default);
             await client.SendAsync(frame, default);
 
             Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal($"{Nobody}", (await File.ReadAllLinesAsync($"/proc/{gozar.Id}/status"))
+            Assert.Equal($"{Nobody}", (await File.ReadAllLinesAsync($"/proc/{gozar.Process.Id}/status"))
                 .Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1]);
         }
         finally
         {
-            gozar.Kill(entireProcessTree: true);
-            await gozar.WaitForExitAsync();
+            gozar.Process.Kill(entireProcessTree: true);
+            await gozar.Process.WaitForExitAsync();
         }
     }
 
-    private static Process StartAsNobody(params string[] command)
+    private static ProcessStartInfo AsNobody(params string[] command)
     {
         var info = new ProcessStartInfo(Setpriv) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[
@@ -83,12 +77,12 @@ public sealed class UnprivilegedRunTests : IAsyncDisposable
 
         // nobody's home does not exist; the runtime only needs somewhere to put nothing.
         info.Environment["HOME"] = Path.GetTempPath();
-        return Process.Start(info)!;
+        return info;
     }
 
     private static async Task<bool> RunsAsNobodyAsync(params string[] command)
     {
-        using var process = StartAsNobody(command);
+        using var process = Process.Start(AsNobody(command))!;
         await process.WaitForExitAsync();
         return process.ExitCode == 0;
     }
@@ -111,32 +105,6 @@ public sealed class UnprivilegedRunTests : IAsyncDisposable
         }
 
         return 0;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, Process process, StringBuilder output)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            Assert.False(process.HasExited, Read(output));
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
     }
 
     public async ValueTask DisposeAsync()

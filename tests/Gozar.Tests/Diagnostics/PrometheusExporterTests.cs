@@ -26,6 +26,31 @@ public sealed class PrometheusExporterTests
         Assert.Contains("# HELP gozar_things_total Things \\\\ seen\\nso far\n", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dotnet.gc.heap.total_allocated", "By", true, "dotnet_gc_heap_total_allocated_bytes_total")]
+    [InlineData("dotnet.gc.last_collection.heap.size", "By", false, "dotnet_gc_last_collection_heap_size_bytes")]
+    [InlineData("dotnet.gc.pause.time", "s", true, "dotnet_gc_pause_time_seconds_total")]
+    [InlineData("dotnet.thread_pool.thread.count", "{thread}", false, "dotnet_thread_pool_thread_count")]
+    [InlineData("gozar_relayed_bytes", "By", true, "gozar_relayed_bytes_total")]
+    [InlineData("gozar_process_cpu_seconds", "s", true, "gozar_process_cpu_seconds_total")]
+    [InlineData("gozar_things_total", null, true, "gozar_things_total")]
+    public void MetricName_DottedNameWithUnit_SpelledWithUnitThenTotal(string name, string? unit, bool counter, string expected) =>
+        Assert.Equal(expected, PrometheusText.MetricName(name, unit, counter));
+
+    [Fact]
+    public void Scrape_RuntimeMeter_HeapSizeIsAGaugeInBytesByGeneration()
+    {
+        using var meter = new Meter("test");
+        using var exporter = new PrometheusExporter(meter);
+        GC.Collect();
+
+        var scrape = PrometheusScrape.Parse(exporter.Scrape());
+
+        Assert.Equal("gauge", scrape.Types["dotnet_gc_last_collection_heap_size_bytes"]);
+        Assert.True(scrape.Has("dotnet_gc_last_collection_heap_size_bytes", ("gc_heap_generation", "gen0")));
+        Assert.True(scrape.Value("dotnet_process_memory_working_set_bytes") > 0);
+    }
+
     [Fact]
     public void Scrape_Histogram_WritesCumulativeBucketsSumAndCount()
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Gozar.Configuration;
 using Gozar.Fronting;
 using Gozar.Upstream;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Fronting;
@@ -60,6 +61,6 @@ public class MaskPreconnectTests
             Interlocked.Increment(ref lookups);
             return Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
         });
-        return (new MaskPreconnect(connector, new HostEndpoint("mask.test", 443)), time, () => Volatile.Read(ref lookups));
+        return (new MaskPreconnect(connector, new HostEndpoint("mask.test", 443), NullLogger.Instance), time, () => Volatile.Read(ref lookups));
     }
 }

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text;
+using Gozar.Hosting;
+using Gozar.Protocol.Framing;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gozar.Tests.Sessions;
+
+/// <summary>
+/// The mask site closes the connection a session opened to it in advance (its idle timer) while the session has not
+/// yet read bytes the client already sent: what a proxy kept from the CPU for longer than that timer sees. The session
+/// is held at that point by a pool whose rent waits (after the client's bytes arrived, before they are read), the site
+/// closes, and only once the session was told does it run on.
+/// </summary>
+public class ClientSessionMaskPreconnectTests
+{
+    private const string SiteClosedFirst = "closed or answered a connection opened in advance";
+    private const string DecidedAgain = "deciding again";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_PreconnectClosesBeforeLegitimateBytesAreRead_ClientIsServed(bool tls)
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = StartProxy(dc, mask, logs, out var pool);
+
+        await using var client = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, endpoint => tls
+            ? Client.ConnectTlsAsync(endpoint, TestProxy.AliceKey)
+            : Client.ConnectAsync(endpoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2));
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+
+        Assert.Equal(frame, await echo);
+        Assert.Contains(logs.Lines, l => l.Contains(DecidedAgain, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")]
+    [InlineData("64 bytes")]
+    public async Task RunAsync_PreconnectClosesBeforeProbeBytesAreRead_ProbeGetsWhatAFreshMaskConnectionReturns(string kind)
+    {
+        var probe = kind == "64 bytes"
+            ? [.. Enumerable.Range(0x20, 64).Select(b => (byte)b)]
+            : Encoding.ASCII.GetBytes(kind);
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var logs = new CapturingLoggerProvider();
+        await using var proxy = StartProxy(dc, mask, logs, out var pool);
+
+        using var socket = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, async endpoint =>
+        {
+            var socket = await SocketExtensions.ConnectAsync(endpoint);
+            await socket.SendAsync(probe);
+            return socket;
+        });
+        var masked = await socket.ReadToEndAsync();
+
+        using var direct = await SocketExtensions.ConnectAsync(mask.EndPoint);
+        await direct.SendAsync(probe);
+        Assert.Equal(await direct.ReadToEndAsync(), masked);
+        Assert.Contains(logs.Lines, l => l.Contains(DecidedAgain, StringComparison.Ordinal));
+        Assert.Empty(dc.Inits);
+    }
+
+    private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
+    {
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint);
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        pool = new GatedArrayPool();
+        return TestProxy.Start(options, new ProxyEnvironment(logs)
+        {
+            Time = new FakeTimeProvider(DateTimeOffset.UtcNow),
+            Buffers = pool,
+        });
+    }
+
+    /// <summary>
+    /// Starts <paramref name="connect"/>, holds the session after the client's bytes arrived and before it reads them,
+    /// has the mask site close the session's preconnect, and lets the session go once it was told of the close.
+    /// </summary>
+    private static async Task<T> WhileSessionIsHeldAsync<T>(
+        TestProxy proxy, HeldMaskSite mask, CapturingLoggerProvider logs, GatedArrayPool pool, Func<IPEndPoint, Task<T>> connect)
+    {
+        pool.ArmNextRent();
+        var connecting = connect(proxy.EndPoint);
+        await pool.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+        await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var told = logs.WaitForLineAsync(SiteClosedFirst);
+        await mask.CloseFirstAsync();
+        await told.WaitAsync(TimeSpan.FromSeconds(20));
+        pool.Release();
+        return await connecting.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+}
