@@ -289,6 +289,41 @@ public class AesCtrTests
         Assert.Equal(expected, fused);
     }
 
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83", 4096)]
+    [InlineData("0123456789abcdeffffffffffffffffa", 4099)]
+    [InlineData("fffffffffffffffffffffffffffffe00", 70_001)]
+    public void Transform_ManyBlocksAcrossLowWordWrap_MatchesReference(string iv, int length)
+    {
+        var key = Pattern(32, 7);
+        var ivBytes = Convert.FromHexString(iv);
+        var data = Pattern(length, 2);
+        using var ctr = new AesCtr(key, ivBytes);
+
+        ctr.Transform(data.AsSpan(0, 21));
+        ctr.Transform(data.AsSpan(21));
+
+        Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(length, 2)), data);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83", "00000000000000000000000000000000")]
+    [InlineData("00000000000000000000000000000000", "0123456789abcdeffffffffffffffff9")]
+    [InlineData("fffffffffffffffffffffffffffffe00", "0123456789abcdeffffffffffffffe01")]
+    public void TransformTwice_AcrossLowWordWrap_MatchesReference(string firstIv, string secondIv)
+    {
+        var firstKey = Pattern(32, 1);
+        var secondKey = Pattern(32, 9);
+        var data = Pattern(40_000, 3);
+        using var first = new AesCtr(firstKey, Convert.FromHexString(firstIv));
+        using var second = new AesCtr(secondKey, Convert.FromHexString(secondIv));
+
+        AesCtr.TransformTwice(first, second, data, data);
+
+        var expected = ReferenceCtr.Transform(secondKey, Convert.FromHexString(secondIv), ReferenceCtr.Transform(firstKey, Convert.FromHexString(firstIv), Pattern(40_000, 3)));
+        Assert.Equal(expected, data);
+    }
+
     [Fact]
     public void TransformTwice_InPlace_EqualsTwoTransforms()
     {
