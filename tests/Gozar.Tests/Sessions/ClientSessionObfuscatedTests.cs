@@ -204,7 +204,9 @@ public class ClientSessionObfuscatedTests
         using var replay = await SocketExtensions.ConnectAsync(proxy.EndPoint);
         await replay.SendAsync(wire);
         Assert.Equal(FakeMaskSite.Response, await replay.ReadToEndAsync());
-        Assert.Equal(wire, Assert.Single(mask.Received));
+        // A slow first handshake (a loaded test host) may open a mask preconnect that is closed unused: the site
+        // records it as an empty connection. Only connections that carried bytes count here.
+        Assert.Equal(wire, Assert.Single(mask.Received, received => received.Length > 0));
         Assert.Single(dc.Inits);
     }
 

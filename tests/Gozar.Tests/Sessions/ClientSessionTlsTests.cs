@@ -209,7 +209,10 @@ public class ClientSessionTlsTests
         }
 
         Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
-        Assert.Equal(hello, Assert.Single(mask.Received));
+
+        // A slow first handshake (a loaded test host) may open a mask preconnect that is closed unused: the site
+        // records it as an empty connection. Only connections that carried bytes count here.
+        Assert.Equal(hello, Assert.Single(mask.Received, received => received.Length > 0));
     }
 
     [Fact]
