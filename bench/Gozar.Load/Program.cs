@@ -43,7 +43,7 @@ public static class LoadProgram
             case "run":
                 return await RunAsync(options).ConfigureAwait(false);
             case "cpu":
-                foreach (var row in CpuChecks.Aes(TimeSpan.FromSeconds(options.Double("seconds", 2))).Concat(CpuChecks.Allocations()))
+                foreach (var row in CpuChecks.Aes(TimeSpan.FromSeconds(options.Double("seconds", 2))).Concat(CpuChecks.Allocations()).Concat(MiddleAllocations.Rows()))
                 {
                     var line = row.ToTsv();
                     await Console.Out.WriteLineAsync(line).ConfigureAwait(false);

@@ -203,28 +203,25 @@ internal static class Field25519
     public static FieldElement Invert(in FieldElement a)
     {
         // p - 2 = 2^255 - 21 = 2^5 * (2^250 - 1) + 11.
-        var e2p250m1 = Pow2p250m1(a, out _, out var e11);
+        var e2p250m1 = Pow2p250m1(a, out var e11);
         return Multiply(SquareTimes(e2p250m1, 5), e11);
     }
 
-    /// <summary>
-    /// Euler's criterion: true when a is a nonzero square, a^((p-1)/2) = 1. Not constant-time in its answer, which
-    /// callers only use on public values.
-    /// </summary>
-    public static bool IsNonZeroSquare(in FieldElement a)
+    /// <summary>a^((p-5)/8) = a^(2^252 - 3), the exponent of the combined square test and inversion in X25519.</summary>
+    public static FieldElement Pow2p252m3(in FieldElement a) => Multiply(SquareTimes(Pow2p250m1(a, out _), 2), a);
+
+    /// <summary>True when a = 1 (mod p). Not constant-time in its answer, which callers only use on public values.</summary>
+    public static bool IsOne(in FieldElement a)
     {
-        // (p - 1) / 2 = 2^254 - 10 = 2^4 * (2^250 - 1) + 6.
-        var e2p250m1 = Pow2p250m1(a, out var e2, out _);
-        var e6 = Multiply(Square(e2), e2);
-        Span<byte> symbol = stackalloc byte[32];
-        ToBytes(Multiply(SquareTimes(e2p250m1, 4), e6), symbol);
-        return symbol[0] == 1 && !symbol[1..].ContainsAnyExcept((byte)0);
+        Span<byte> bytes = stackalloc byte[32];
+        ToBytes(a, bytes);
+        return bytes[0] == 1 && !bytes[1..].ContainsAnyExcept((byte)0);
     }
 
-    /// <summary>a^(2^250 - 1) by a fixed addition chain, with a^2 and a^11 met on the way; names give the exponent reached.</summary>
-    private static FieldElement Pow2p250m1(in FieldElement a, out FieldElement e2, out FieldElement e11)
+    /// <summary>a^(2^250 - 1) by a fixed addition chain, with a^11 met on the way; names give the exponent reached.</summary>
+    private static FieldElement Pow2p250m1(in FieldElement a, out FieldElement e11)
     {
-        e2 = Square(a);
+        var e2 = Square(a);
         var e9 = Multiply(SquareTimes(e2, 2), a);
         e11 = Multiply(e9, e2);
         var e2p5m1 = Multiply(Square(e11), e9);

@@ -14,7 +14,7 @@ public static partial class ConfigLoader
     [
         "proxy_secret_file", "proxy_config_file", "proxy_config_v6_file", "refresh", "config_url", "config_v6_url",
         "secret_url", "download_timeout", "nat_ip", "connections_per_dc", "handshake_timeout", "keepalive",
-        "reconnect_delay", "client_buffer",
+        "reconnect_delay", "client_buffer", "reconnect_backoff", "send_queue", "clock_skew",
     ];
 
     /// <summary>
@@ -60,6 +60,9 @@ public static partial class ConfigLoader
             Keepalive = middle.Duration("keepalive", defaults.Keepalive, TimeSpan.Zero, TimeSpan.FromHours(1)),
             ReconnectDelay = middle.Duration("reconnect_delay", defaults.ReconnectDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
             ClientBufferBytes = (int)middle.ByteSize("client_buffer", defaults.ClientBufferBytes, 64 * 1024, 256 * 1024 * 1024),
+            ReconnectBackoff = (int)middle.Integer("reconnect_backoff", defaults.ReconnectBackoff, 1, 1024),
+            SendQueueFrames = (int)middle.Integer("send_queue", defaults.SendQueueFrames, 16, 65536),
+            ClockSkew = middle.Duration("clock_skew", defaults.ClockSkew, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
         };
     }
 

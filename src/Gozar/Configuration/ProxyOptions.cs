@@ -220,6 +220,18 @@ public sealed record MiddleOptions
     /// <summary>First wait before replacing a lost ME connection; it doubles per failure up to 64 times this (default 1 s).</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The reconnect delay doubles per failure up to this multiple of <see cref="ReconnectDelay"/> (default 64).</summary>
+    public int ReconnectBackoff { get; init; } = 64;
+
+    /// <summary>
+    /// Frames queued towards one ME connection before its clients wait (default 1024). Each queued frame holds a pooled
+    /// buffer, and the pool keeps 1024 arrays of a size: a deeper queue allocates when it fills.
+    /// </summary>
+    public int SendQueueFrames { get; init; } = 1024;
+
+    /// <summary>An ME whose nonce time differs from ours by more than this is refused, as the official proxy does (default 30 s).</summary>
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Answers queued for one client that reads too slowly; past this it is closed so that the ME connection it shares
     /// never waits for it (default 4 MiB).

@@ -45,6 +45,13 @@ public sealed class MaskPreconnect : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The client proved it knows a secret: the delayed start is called off, so a handshake slower than the delay
+    /// (a busy proxy) does not open a mask connection only to drop it. <see cref="PeekAsync"/> and
+    /// <see cref="TakeAsync"/> still connect on demand.
+    /// </summary>
+    public void CancelDelayedStart() => _timer?.Dispose();
+
     private void Start()
     {
         lock (_lock)

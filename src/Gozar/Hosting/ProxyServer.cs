@@ -22,6 +22,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     private readonly Lock _applying = new();
     private readonly Dictionary<IPEndPoint, RunningListener> _listeners = [];
+
+    /// <summary>Middle upstreams replaced by a reload, still serving the sessions that started on them.</summary>
+    private readonly List<Upstream.Middle.MiddleUpstream> _retired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _sweeper;
     private readonly ITimer _enforcer;
@@ -169,21 +172,33 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             var current = _context;
-            if (current.Options.Upstream.Mode != options.Upstream.Mode || !current.Options.Upstream.Middle.Equals(options.Upstream.Middle))
+            var upstreamChanged = UpstreamChanged(current.Options.Upstream, options.Upstream);
+            Upstream.Middle.MiddleUpstream? middle = null;
+            if (upstreamChanged && options.Upstream.Mode == UpstreamMode.Middle)
             {
-                return ReloadResult.Failure("upstream.mode and [upstream.middle] cannot change while running: restart gozar to apply them");
+                middle = StartMiddle(options, current.Environment, current.Logger, current.Metrics, out var middleError);
+                if (middle is null)
+                {
+                    return ReloadResult.Failure(middleError!);
+                }
             }
 
             var added = options.Listen.Where(endpoint => !_listeners.ContainsKey(endpoint)).ToList();
             var bound = BindAll(added, options.ProxyProtocol, current.Logger, out var error);
             if (bound is null)
             {
+                middle?.Retire();
                 return ReloadResult.Failure(error!);
             }
 
-            var next = current.Next(options);
+            var next = upstreamChanged ? current.Next(options, middle) : current.Next(options);
             _context = next;
             var changes = new List<string>(next.Changes);
+            if (upstreamChanged)
+            {
+                RetireMiddle(current.Middle);
+                changes.Add($"upstream {(middle is null ? "direct" : "middle")} for new connections; open sessions keep theirs");
+            }
             foreach (var (endpoint, listener) in bound)
             {
                 StartAccepting(endpoint, listener);
@@ -212,6 +227,25 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether new sessions need another upstream: the mode changed, or in middle mode what its pool is built from.</summary>
+    private static bool UpstreamChanged(UpstreamOptions current, UpstreamOptions next) =>
+        current.Mode != next.Mode
+        || (next.Mode == UpstreamMode.Middle
+            && (!current.Middle.Equals(next.Middle) || current.IpPreference != next.IpPreference || current.ConnectTimeout != next.ConnectTimeout));
+
+    /// <summary>The replaced upstream closes its ME connections once its last session ends, or when the server stops.</summary>
+    private void RetireMiddle(Upstream.Middle.MiddleUpstream? middle)
+    {
+        if (middle is null)
+        {
+            return;
+        }
+
+        _retired.RemoveAll(m => m.Disposed.IsCompleted);
+        _retired.Add(middle);
+        middle.Retire();
+    }
+
     /// <summary>
     /// Graceful stop: no new connections, running sessions may finish for up to <paramref name="drain"/> (or until
     /// <paramref name="now"/> is cancelled, e.g. by a second signal), then the rest are closed.
@@ -237,6 +271,11 @@ public sealed class ProxyServer : IAsyncDisposable
         if (Context.Middle is { } middle)
         {
             await middle.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var retired in _retired)
+        {
+            await retired.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_state is not null)

@@ -10,6 +10,12 @@ namespace Gozar.Sessions;
 /// <summary>The middle-proxy upstream (spec §7): the client's packets go over a shared ME connection.</summary>
 public sealed partial class ClientSession
 {
+    /// <summary>
+    /// This session holds its context's middle upstream from accept to end, so a reload that replaces the upstream
+    /// disposes the old one only after its last session. False when it was already drained: the session cannot use it.
+    /// </summary>
+    private readonly bool _middleEntered;
+
     private async Task<SessionOutcome> RelayToMiddleAsync(Authentication authentication, MiddleUpstream middle, CancellationToken stopping)
     {
         var init = authentication.Init;
@@ -17,7 +23,7 @@ public sealed partial class ClientSession
         {
             _user = _context.Users.NameOf(init.KeyIndex);
             _dc = init.DcId;
-            var cluster = middle.Resolve(init.DcId);
+            var cluster = _middleEntered ? middle.Resolve(init.DcId) : null;
             var me = cluster is null ? null : await cluster.AcquireAsync(stopping).ConfigureAwait(false);
             var link = me?.Register(_options.Upstream.Middle.ClientBufferBytes);
             if (me is null || link is null)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Gozar.Configuration;
+using Gozar.Fronting;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.FakeTls;
 using Gozar.Protocol.Framing;
@@ -35,7 +36,8 @@ public sealed partial class ClientSession
     /// <summary>Set when an unknown SNI is to be refused with an alert instead of masked.</summary>
     private bool _rejectWithAlert;
 
-    private async ValueTask<Authentication?> AuthenticateTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<Authentication?> AuthenticateTlsAsync(
+        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
     {
         var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
@@ -69,6 +71,8 @@ public sealed partial class ClientSession
                 return null;
             }
 
+            // Once the flight is out a failure closes instead of masking: the mask connection is not needed any more.
+            preconnect?.CancelDelayedStart();
             var flight = BuildFlight(hello);
             await SendAllAsync(_client, flight, cancellation).ConfigureAwait(false);
             _flightSent = true;

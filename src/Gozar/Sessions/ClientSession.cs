@@ -54,6 +54,7 @@ public sealed partial class ClientSession
         _context = context;
         _options = context.Options;
         Activity = new SessionActivity(context.Time);
+        _middleEntered = context.Middle?.TryEnter() ?? false;
     }
 
     public SessionActivity Activity { get; }
@@ -112,6 +113,10 @@ public sealed partial class ClientSession
             ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
+            if (_middleEntered)
+            {
+                _context.Middle!.Exit();
+            }
         }
     }
 
@@ -230,7 +235,7 @@ public sealed partial class ClientSession
         if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
-            return await AuthenticateTlsAsync(handshake, cancellation).ConfigureAwait(false);
+            return await AuthenticateTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
         }
 
         if (!_options.Modes.Classic && !_options.Modes.Secure)

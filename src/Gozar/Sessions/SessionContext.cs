@@ -57,8 +57,11 @@ public sealed class SessionContext
     }
 
     /// <summary>The context for <paramref name="options"/> that follows this one; applies the new users to the accounts.</summary>
-    public SessionContext Next(ProxyOptions options) =>
-        new(options, Environment, Logger, Metrics, this, addressSalt: null) { Middle = Middle };
+    public SessionContext Next(ProxyOptions options) => Next(options, Middle);
+
+    /// <summary>The context for <paramref name="options"/> with another middle upstream (a reload changed it).</summary>
+    public SessionContext Next(ProxyOptions options, Upstream.Middle.MiddleUpstream? middle) =>
+        new(options, Environment, Logger, Metrics, this, addressSalt: null) { Middle = middle };
 
     /// <summary>What applying this context's users changed (one line each), for the reload log.</summary>
     public IReadOnlyList<string> Changes { get; }

@@ -24,8 +24,9 @@ public class Field25519Tests
         Assert.Equal(Mod(va * va), Value(Field25519.Square(a)));
         Assert.Equal(Mod(va * 121665), Value(Field25519.MultiplySmall(a, 121665)));
         Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519.Invert(a)));
-        Assert.Equal(BigInteger.ModPow(va, (P - 1) / 2, P).IsOne, Field25519.IsNonZeroSquare(a));
-        Assert.Equal(!Mod(va).IsZero, Field25519.IsNonZeroSquare(Field25519.Square(a)));
+        Assert.Equal(BigInteger.ModPow(va, (P - 5) / 8, P), Value(Field25519.Pow2p252m3(a)));
+        Assert.Equal(Mod(va).IsOne, Field25519.IsOne(a));
+        Assert.Equal(!Mod(va).IsZero, Field25519.IsOne(Field25519.Multiply(a, Field25519.Invert(a))));
 
         // Chains feed unreduced outputs (limbs a little above 2^51) into further operations.
         var chained = Field25519.Multiply(Field25519.Add(a, b), Field25519.Subtract(Field25519.Square(c), a));

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Gozar.Protocol.Crypto;
 
 namespace Gozar.Protocol.Tests.Crypto;
@@ -206,6 +207,19 @@ public class X25519Tests
         Assert.False(X25519.TryCreatePublicKey(candidate, new byte[32]));
     }
 
+    [Theory]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")]
+    [InlineData("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157")]
+    [InlineData("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    [InlineData("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    [InlineData("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    public void TryCreatePublicKey_SmallOrderPoint_ReturnsFalse(string u)
+    {
+        // The published small-order u-coordinates (orders 1, 2, 4, 8, and p, p + 1 for 0 and 1): 8P is neutral.
+        Assert.False(X25519.TryCreatePublicKey(Convert.FromHexString(u), new byte[32]));
+    }
+
     [Fact]
     public void TryCreatePublicKey_RandomCandidates_HalfAcceptedAndResultsOnTheCurve()
     {
@@ -220,6 +234,9 @@ public class X25519Tests
             {
                 accepted++;
                 Assert.True(X25519.TryCreatePublicKey(result, new byte[32]));
+
+                // The shortcut that tests and inverts with one exponentiation gives exactly 8P.
+                Assert.Equal(EightTimes(candidate), new BigInteger(result, isUnsigned: true));
             }
         }
 
@@ -238,4 +255,21 @@ public class X25519Tests
     [InlineData(32, 32, 31)]
     public void ScalarMult_WrongSizes_Throws(int scalarSize, int uSize, int resultSize) =>
         Assert.Throws<ArgumentException>(() => X25519.ScalarMult(new byte[scalarSize], new byte[uSize], new byte[resultSize]));
+
+    /// <summary>The u-coordinate of 8P with BigInteger arithmetic: three x-only doublings, then x * z^(p-2).</summary>
+    private static BigInteger EightTimes(byte[] candidate)
+    {
+        var p = (BigInteger.One << 255) - 19;
+        var u = new BigInteger(candidate, isUnsigned: true) % (BigInteger.One << 255) % p;
+        BigInteger x = u, z = 1;
+        for (var i = 0; i < 3; i++)
+        {
+            var xx = x * x;
+            var zz = z * z;
+            var xz = x * z;
+            (x, z) = ((xx - zz) * (xx - zz) % p, 4 * xz * (xx + (486662 * xz) + zz) % p);
+        }
+
+        return ((x * BigInteger.ModPow(z, p - 2, p)) % p + p) % p;
+    }
 }

@@ -20,7 +20,7 @@ public sealed class ConfigLoaderMiddleTests
             $"{Files}\nproxy_config_v6_file = \"v6.conf\"\nrefresh = \"24h\"\nconfig_url = \"http://127.0.0.1:1/c\"\n"
             + "config_v6_url = \"http://127.0.0.1:1/c6\"\nsecret_url = \"http://127.0.0.1:1/s\"\nnat_ip = \"203.0.113.10\"\n"
             + "connections_per_dc = 3\nhandshake_timeout = \"5s\"\nkeepalive = 0\nreconnect_delay = \"200ms\"\n"
-            + "client_buffer = \"1MiB\"\ndownload_timeout = \"10s\""));
+            + "client_buffer = \"1MiB\"\ndownload_timeout = \"10s\"\nreconnect_backoff = 8\nsend_queue = 256\nclock_skew = \"2m\""));
 
         var upstream = options.Upstream;
         var middle = upstream.Middle;
@@ -40,6 +40,9 @@ public sealed class ConfigLoaderMiddleTests
         Assert.Equal(TimeSpan.FromMilliseconds(200), middle.ReconnectDelay);
         Assert.Equal(1024 * 1024, middle.ClientBufferBytes);
         Assert.Equal(TimeSpan.FromSeconds(10), middle.DownloadTimeout);
+        Assert.Equal(8, middle.ReconnectBackoff);
+        Assert.Equal(256, middle.SendQueueFrames);
+        Assert.Equal(TimeSpan.FromMinutes(2), middle.ClockSkew);
     }
 
     [Fact]
@@ -52,6 +55,9 @@ public sealed class ConfigLoaderMiddleTests
         Assert.Equal(new Uri(MiddleOptions.TelegramSecretUrl), middle.SecretUrl);
         Assert.Null(middle.NatIp);
         Assert.Null(middle.ProxyConfigV6File);
+        Assert.Equal(64, middle.ReconnectBackoff);
+        Assert.Equal(1024, middle.SendQueueFrames);
+        Assert.Equal(TimeSpan.FromSeconds(30), middle.ClockSkew);
     }
 
     [Fact]
@@ -89,6 +95,14 @@ public sealed class ConfigLoaderMiddleTests
     [InlineData(Files + "\nreconnect_delay = \"1ms\"", "upstream.middle.reconnect_delay: '1ms' is out of range")]
     [InlineData(Files + "\nclient_buffer = \"1KiB\"", "upstream.middle.client_buffer: '1KiB' is out of range")]
     [InlineData(Files + "\ndownload_timeout = 0", "upstream.middle.download_timeout: 0 is out of range")]
+    [InlineData(Files + "\nreconnect_backoff = 0", "upstream.middle.reconnect_backoff: 0 is out of range (1 .. 1024)")]
+    [InlineData(Files + "\nreconnect_backoff = 2000", "upstream.middle.reconnect_backoff: 2000 is out of range (1 .. 1024)")]
+    [InlineData(Files + "\nreconnect_backoff = \"x\"", "upstream.middle.reconnect_backoff:")]
+    [InlineData(Files + "\nsend_queue = 8", "upstream.middle.send_queue: 8 is out of range (16 .. 65536)")]
+    [InlineData(Files + "\nsend_queue = 100000", "upstream.middle.send_queue: 100000 is out of range (16 .. 65536)")]
+    [InlineData(Files + "\nclock_skew = 0", "upstream.middle.clock_skew: 0 is out of range")]
+    [InlineData(Files + "\nclock_skew = \"2h\"", "upstream.middle.clock_skew: '2h' is out of range")]
+    [InlineData(Files + "\nclock_skew = \"soon\"", "upstream.middle.clock_skew: 'soon' is not a duration")]
     public void Load_BadMiddleValue_NamesKey(string middle, string expected)
     {
         var error = LoadError(Middle(middle: middle), "upstream.");

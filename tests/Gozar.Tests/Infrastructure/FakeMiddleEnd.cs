@@ -27,6 +27,7 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly SemaphoreSlim _changed = new(0);
     private int _accepted;
+    private int _disconnected;
 
     /// <param name="proxyAddress">The proxy's address as the ME "sees" it in the KDF (nat_ip); null: the real peer address.</param>
     public FakeMiddleEnd(byte[] secret, bool grantCrc32C = true, IPAddress? proxyAddress = null)
@@ -51,6 +52,9 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     public ConcurrentQueue<long> Pings { get; } = new();
     public ConcurrentQueue<uint> OfferedFlags { get; } = new();
     public ConcurrentQueue<string> Failures { get; } = new();
+
+    /// <summary>Connections that have ended (either side closed).</summary>
+    public int Disconnected => Volatile.Read(ref _disconnected);
 
     /// <summary>Connections that finished the handshake, by number (1, 2, ...).</summary>
     public int Handshaken => _connections.Count(c => c.Value.Ready);
@@ -197,6 +201,8 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
             finally
             {
                 socket.Dispose();
+                Interlocked.Increment(ref owner._disconnected);
+                owner.Changed();
             }
         }
 

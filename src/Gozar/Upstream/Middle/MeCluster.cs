@@ -7,14 +7,11 @@ namespace Gozar.Upstream.Middle;
 /// <summary>
 /// The ME connections of one DC cluster (the proxy_for lines of one id). Clients go to the least loaded connection;
 /// the first client waits for a connection, later ones top the pool up in the background to connections_per_dc. A
-/// lost connection is replaced after a delay that doubles with each failed attempt; each attempt walks the cluster's
+/// lost connection is replaced after a delay that doubles with each failed attempt up to upstream.middle.reconnect_backoff times the first; each attempt walks the cluster's
 /// addresses from the one after the last that worked.
 /// </summary>
 public sealed class MeCluster : IAsyncDisposable
 {
-    /// <summary>The reconnect delay doubles at most this many times (64 × reconnect_delay).</summary>
-    private const int MaxBackoffDoublings = 6;
-
     private readonly int _id;
     private readonly MiddleUpstream _owner;
     private readonly MiddleEnvironment _environment;
@@ -199,8 +196,15 @@ public sealed class MeCluster : IAsyncDisposable
             return;
         }
 
-        var delay = _environment.Options.ReconnectDelay * (1 << Math.Min(Math.Max(_failures - 1, 0), MaxBackoffDoublings));
+        var delay = _environment.Options.ReconnectDelay * BackoffFactor(_failures, _environment.Options.ReconnectBackoff);
         _retry = _environment.Time.CreateTimer(_ => Replace(), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>1, 2, 4, ... per failure after the first, capped at upstream.middle.reconnect_backoff.</summary>
+    internal static int BackoffFactor(int failures, int cap)
+    {
+        var doublings = Math.Clamp(failures - 1, 0, 30);
+        return (int)Math.Min(1L << doublings, cap);
     }
 
     private void Replace()

@@ -8,9 +8,6 @@ namespace Gozar.Upstream.Middle;
 /// <summary>Spec §7.3: RPC_NONCE both ways in the clear, keys (§7.4), then RPC_HANDSHAKE both ways encrypted.</summary>
 public sealed partial class MeConnection
 {
-    /// <summary>The official proxy refuses a middle-end whose nonce time is further than this from its own (§7.3).</summary>
-    private const uint MaxClockDifferenceSeconds = 30;
-
     private const int HandshakeFrameBytes = 48;
 
     private async Task<string?> HandshakeAsync(MiddleSnapshot snapshot, CancellationToken cancellation)
@@ -39,7 +36,8 @@ public sealed partial class MeConnection
             return $"nonce: {nonceStatus}";
         }
 
-        if (Math.Abs((long)serverTime - cryptoTime) > MaxClockDifferenceSeconds)
+        // The official proxy refuses a middle-end whose nonce time is further than 30 s from its own (§7.3).
+        if (Math.Abs((long)serverTime - cryptoTime) > (long)_environment.Options.ClockSkew.TotalSeconds)
         {
             return $"clocks differ by {(long)serverTime - cryptoTime} s (check NTP)";
         }

@@ -16,9 +16,6 @@ namespace Gozar.Upstream.Middle;
 /// </summary>
 public sealed partial class MeConnection : IAsyncDisposable
 {
-    /// <summary>Frames queued towards the ME before clients wait (backpressure to the client sockets).</summary>
-    private const int SendQueueFrames = 1024;
-
     /// <summary>Small frames are gathered into one send of up to this many bytes.</summary>
     private const int SendBatchBytes = 64 * 1024;
 
@@ -28,8 +25,9 @@ public sealed partial class MeConnection : IAsyncDisposable
     private readonly MiddleEnvironment _environment;
     private readonly ArrayPool<byte> _pool;
     private readonly ConcurrentDictionary<long, MiddleClientLink> _clients = new();
-    private readonly Channel<OutFrame> _sends =
-        Channel.CreateBounded<OutFrame>(new BoundedChannelOptions(SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Bounded by upstream.middle.send_queue: past it, clients wait (backpressure to the client sockets).</summary>
+    private readonly Channel<OutFrame> _sends;
 
     private readonly CancellationTokenSource _closed = new();
     private CbcStream? _encrypt;
@@ -49,6 +47,8 @@ public sealed partial class MeConnection : IAsyncDisposable
         Cluster = cluster;
         _environment = environment;
         _pool = environment.Buffers;
+        _sends = Channel.CreateBounded<OutFrame>(
+            new BoundedChannelOptions(environment.Options.SendQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public IPEndPoint Address { get; }

@@ -9,13 +9,20 @@ namespace Gozar.Upstream.Middle;
 /// <summary>
 /// Middle-proxy mode for a running proxy: the middle-end files, their refresh, and a pool of ME connections per DC
 /// cluster. Routing (spec §7.6): the client's signed DC id as listed in proxy_for lines (media ids, 203), else the
-/// default cluster.
+/// default cluster. A reload that changes the upstream retires it: sessions that entered keep it until they end, and
+/// the last one out disposes it (its ME connections close).
 /// </summary>
 public sealed class MiddleUpstream : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, MeCluster> _clusters = new();
     private readonly MiddleEnvironment _environment;
     private readonly IpPreference _preference;
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Sessions that entered, plus one while this is the server's upstream; at zero it is disposed.</summary>
+    private int _holds = 1;
+
+    private int _disposing;
 
     private MiddleUpstream(MiddleFiles files, Connector connector, MiddleEnvironment environment, IpPreference preference)
     {
@@ -62,6 +69,35 @@ public sealed class MiddleUpstream : IAsyncDisposable
 
         return middle;
     }
+
+    /// <summary>Completes once the upstream is disposed: retired and its last session gone, or the server stopped.</summary>
+    public Task Disposed => _disposed.Task;
+
+    /// <summary>A session starts using this upstream; false once it is retired and drained (the session cannot use it).</summary>
+    public bool TryEnter()
+    {
+        while (Volatile.Read(ref _holds) is var holds and > 0)
+        {
+            if (Interlocked.CompareExchange(ref _holds, holds + 1, holds) == holds)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A session that entered has ended.</summary>
+    public void Exit()
+    {
+        if (Interlocked.Decrement(ref _holds) == 0)
+        {
+            _ = DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>The server no longer hands this upstream to new sessions: it is disposed when the last one that entered ends.</summary>
+    public void Retire() => Exit();
 
     /// <summary>The cluster serving <paramref name="dc"/>, or null when the lists have none for it (nor a default).</summary>
     public MeCluster? Resolve(short dc)
@@ -114,10 +150,18 @@ public sealed class MiddleUpstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
+        {
+            await _disposed.Task.ConfigureAwait(false);
+            return;
+        }
+
         Refresher?.Dispose();
         foreach (var cluster in _clusters.Values)
         {
             await cluster.DisposeAsync().ConfigureAwait(false);
         }
+
+        _disposed.TrySetResult();
     }
 }
