@@ -73,14 +73,14 @@ public class ChunkProcessorBenchmarks
     [Benchmark]
     public int TlsWrap()
     {
-        _wrap.Process(_buffer, Math.Min(Chunk, TlsRecordWriter.MaxRecordPayload), out _, out var length);
+        _wrap.Process(_buffer, Math.Min(Chunk, _wrap.MaxReceive(_buffer.Length - _wrap.ReceiveOffset)), out _, out var length);
         return length;
     }
 
     [Benchmark]
     public int TlsWrapFastMode()
     {
-        _fastWrap.Process(_buffer, Math.Min(Chunk, TlsRecordWriter.MaxRecordPayload), out _, out var length);
+        _fastWrap.Process(_buffer, Math.Min(Chunk, _fastWrap.MaxReceive(_buffer.Length - _fastWrap.ReceiveOffset)), out _, out var length);
         return length;
     }
 }

@@ -52,9 +52,9 @@ public static class CpuChecks
         var unwrap = new TlsUnwrapProcessor(new TlsRecordReader(), a, b);
         yield return Row("alloc", "TlsUnwrapProcessor", PerCall(() => unwrap.Process(buffer, recordBytes, out _, out _), () => records.AsSpan(0, recordBytes).CopyTo(buffer)), "per Process call");
         var wrap = new TlsWrapProcessor(a, b);
-        yield return Row("alloc", "TlsWrapProcessor", PerCall(() => wrap.Process(buffer, TlsRecordWriter.MaxRecordPayload, out _, out _), () => { }), "per Process call");
+        yield return Row("alloc", "TlsWrapProcessor", PerCall(() => wrap.Process(buffer, wrap.MaxReceive(RelayChunk), out _, out _), () => { }), "per Process call");
         var fastWrap = new TlsWrapProcessor(null, null);
-        yield return Row("alloc", "TlsWrapProcessor-fast", PerCall(() => fastWrap.Process(buffer, TlsRecordWriter.MaxRecordPayload, out _, out _), () => { }), "per Process call");
+        yield return Row("alloc", "TlsWrapProcessor-fast", PerCall(() => fastWrap.Process(buffer, fastWrap.MaxReceive(RelayChunk), out _, out _), () => { }), "per Process call");
         yield return Row("alloc", "Pump", PumpAllocations(new ObfuscatedProcessor(a, b)), "B per 64 KiB relayed between loopback sockets");
     }
 

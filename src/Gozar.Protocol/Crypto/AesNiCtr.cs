@@ -92,22 +92,26 @@ internal static class AesNiCtr
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void XorBlocks(ref byte roundKeys, ref UInt128 counter, ref byte input, ref byte output, nuint blocks)
     {
-        var ctr = counter;
         var k0 = Vector128.LoadUnsafe(ref roundKeys);
         var kLast = RoundKey(ref roundKeys, LastRound);
         nuint offset = 0;
+        var steps = SplitAtCarry(counter, blocks, 8);
+        var ctr = Counter(counter);
+        blocks -= steps * 8;
 
-        for (; blocks >= 8; blocks -= 8, offset += 8 * BlockSize)
+        // The counter stays in a register as two little-endian lanes; each block is one add and one byte
+        // shuffle. UInt128 arithmetic per block cost a call under Native AOT.
+        for (; steps > 0; steps--, offset += 8 * BlockSize)
         {
-            var b0 = CounterBlock(ctr) ^ k0;
-            var b1 = CounterBlock(ctr + 1) ^ k0;
-            var b2 = CounterBlock(ctr + 2) ^ k0;
-            var b3 = CounterBlock(ctr + 3) ^ k0;
-            var b4 = CounterBlock(ctr + 4) ^ k0;
-            var b5 = CounterBlock(ctr + 5) ^ k0;
-            var b6 = CounterBlock(ctr + 6) ^ k0;
-            var b7 = CounterBlock(ctr + 7) ^ k0;
-            ctr += 8;
+            var b0 = BigEndian(ctr) ^ k0;
+            var b1 = BigEndian(ctr + Vector128.Create(1UL, 0)) ^ k0;
+            var b2 = BigEndian(ctr + Vector128.Create(2UL, 0)) ^ k0;
+            var b3 = BigEndian(ctr + Vector128.Create(3UL, 0)) ^ k0;
+            var b4 = BigEndian(ctr + Vector128.Create(4UL, 0)) ^ k0;
+            var b5 = BigEndian(ctr + Vector128.Create(5UL, 0)) ^ k0;
+            var b6 = BigEndian(ctr + Vector128.Create(6UL, 0)) ^ k0;
+            var b7 = BigEndian(ctr + Vector128.Create(7UL, 0)) ^ k0;
+            ctr += Vector128.Create(8UL, 0);
 
             for (nuint r = 1; r < LastRound; r++)
             {
@@ -132,11 +136,14 @@ internal static class AesNiCtr
             XorStore(X86Aes.EncryptLast(b7, kLast), ref input, ref output, offset + (7 * BlockSize));
         }
 
-        // The remaining blocks are independent of each other, so the CPU still overlaps them.
+        counter = FromCounter(ctr);
+
+        // The remaining blocks (fewer than 8, or any near a carry out of the low 64 bits) are independent of each
+        // other, so the CPU still overlaps them.
         for (; blocks > 0; blocks--, offset += BlockSize)
         {
-            var b = CounterBlock(ctr) ^ k0;
-            ctr++;
+            var b = CounterBlock(counter) ^ k0;
+            counter++;
             for (nuint r = 1; r < LastRound; r++)
             {
                 b = X86Aes.Encrypt(b, RoundKey(ref roundKeys, r));
@@ -144,8 +151,6 @@ internal static class AesNiCtr
 
             XorStore(X86Aes.EncryptLast(b, kLast), ref input, ref output, offset);
         }
-
-        counter = ctr;
     }
 
     /// <summary>
@@ -162,24 +167,26 @@ internal static class AesNiCtr
         ref byte output,
         nuint blocks)
     {
-        var ctr1 = counter1;
-        var ctr2 = counter2;
         nuint offset = 0;
+        var steps = Math.Min(SplitAtCarry(counter1, blocks, 4), SplitAtCarry(counter2, blocks, 4));
+        var ctr1 = Counter(counter1);
+        var ctr2 = Counter(counter2);
+        blocks -= steps * 4;
 
-        for (; blocks >= 4; blocks -= 4, offset += 4 * BlockSize)
+        for (; steps > 0; steps--, offset += 4 * BlockSize)
         {
             var k = Vector128.LoadUnsafe(ref roundKeys1);
-            var a0 = CounterBlock(ctr1) ^ k;
-            var a1 = CounterBlock(ctr1 + 1) ^ k;
-            var a2 = CounterBlock(ctr1 + 2) ^ k;
-            var a3 = CounterBlock(ctr1 + 3) ^ k;
+            var a0 = BigEndian(ctr1) ^ k;
+            var a1 = BigEndian(ctr1 + Vector128.Create(1UL, 0)) ^ k;
+            var a2 = BigEndian(ctr1 + Vector128.Create(2UL, 0)) ^ k;
+            var a3 = BigEndian(ctr1 + Vector128.Create(3UL, 0)) ^ k;
             k = Vector128.LoadUnsafe(ref roundKeys2);
-            var b0 = CounterBlock(ctr2) ^ k;
-            var b1 = CounterBlock(ctr2 + 1) ^ k;
-            var b2 = CounterBlock(ctr2 + 2) ^ k;
-            var b3 = CounterBlock(ctr2 + 3) ^ k;
-            ctr1 += 4;
-            ctr2 += 4;
+            var b0 = BigEndian(ctr2) ^ k;
+            var b1 = BigEndian(ctr2 + Vector128.Create(1UL, 0)) ^ k;
+            var b2 = BigEndian(ctr2 + Vector128.Create(2UL, 0)) ^ k;
+            var b3 = BigEndian(ctr2 + Vector128.Create(3UL, 0)) ^ k;
+            ctr1 += Vector128.Create(4UL, 0);
+            ctr2 += Vector128.Create(4UL, 0);
 
             for (nuint r = 1; r < LastRound; r++)
             {
@@ -203,8 +210,8 @@ internal static class AesNiCtr
             XorStore(X86Aes.EncryptLast(a3, last1) ^ X86Aes.EncryptLast(b3, last2), ref input, ref output, offset + (3 * BlockSize));
         }
 
-        counter1 = ctr1;
-        counter2 = ctr2;
+        counter1 = FromCounter(ctr1);
+        counter2 = FromCounter(ctr2);
         if (blocks > 0)
         {
             XorBlocks(ref roundKeys1, ref counter1, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), blocks);
@@ -212,19 +219,39 @@ internal static class AesNiCtr
         }
     }
 
+    /// <summary>
+    /// How many steps of <paramref name="perStep"/> blocks fit in <paramref name="blocks"/> without the low 64 bits of
+    /// the counter wrapping inside the run (the lane adds do not carry; the blocks left go one by one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint SplitAtCarry(UInt128 counter, nuint blocks, nuint perStep)
+    {
+        var beforeWrap = ulong.MaxValue - (ulong)counter;
+        var steps = blocks / perStep;
+        return (ulong)steps * perStep <= beforeWrap ? steps : (nuint)(beforeWrap / perStep);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> Counter(UInt128 counter) =>
+        Vector128.Create((ulong)counter, (ulong)(counter >> 64));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static UInt128 FromCounter(Vector128<ulong> counter) =>
+        new(counter.GetElement(1), counter.GetElement(0));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> BigEndian(Vector128<ulong> counter) =>
+        Vector128.Shuffle(
+            counter.AsByte(),
+            Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> RoundKey(ref byte roundKeys, nuint round) =>
         Vector128.LoadUnsafe(ref roundKeys, round * BlockSize);
 
     /// <summary>The 128-bit counter as a big-endian block (spec §2.3).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> CounterBlock(UInt128 counter)
-    {
-        var littleEndian = Vector128.Create((ulong)counter, (ulong)(counter >> 64)).AsByte();
-        return Vector128.Shuffle(
-            littleEndian,
-            Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-    }
+    private static Vector128<byte> CounterBlock(UInt128 counter) => BigEndian(Counter(counter));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void XorStore(Vector128<byte> keystream, ref byte input, ref byte output, nuint offset) =>

@@ -9,8 +9,8 @@ public abstract class ChunkProcessor
     /// <summary>Bytes kept free before received data, e.g. for a TLS record header.</summary>
     public virtual int ReceiveOffset => 0;
 
-    /// <summary>Most bytes one receive may take; null means the whole buffer after the offset.</summary>
-    public virtual int? MaxReceive => null;
+    /// <summary>Most bytes one receive may take when <paramref name="capacity"/> bytes follow the offset.</summary>
+    public virtual int MaxReceive(int capacity) => capacity;
 
     /// <summary>
     /// Processes <paramref name="received"/> bytes at <see cref="ReceiveOffset"/> of <paramref name="buffer"/> and says

@@ -53,7 +53,7 @@ public sealed class Pump
                 }
 
                 buffer ??= _pool.Rent(_bufferSize);
-                var max = Math.Min(buffer.Length - offset, _processor.MaxReceive ?? int.MaxValue);
+                var max = _processor.MaxReceive(buffer.Length - offset);
                 var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {

@@ -4,8 +4,8 @@ using Gozar.Protocol.FakeTls;
 namespace Gozar.Relay;
 
 /// <summary>
-/// Client to DC in fake-TLS mode (spec §5.7): strips record headers and ChangeCipherSpec records, moving each payload
-/// run forward in the buffer, then re-encrypts it for the DC in the same place.
+/// Client to DC in fake-TLS mode (spec §5.7): strips record headers and ChangeCipherSpec records, re-encrypting each payload
+/// run for the DC while moving it towards the start of the buffer.
 /// </summary>
 public sealed class TlsUnwrapProcessor : ChunkProcessor
 {
@@ -39,10 +39,8 @@ public sealed class TlsUnwrapProcessor : ChunkProcessor
                 break;
             }
 
-            // Moving the run down first keeps the cipher's input and output the same memory.
-            var target = buffer.Slice(written, length);
-            buffer.Slice(position + offset, length).CopyTo(target);
-            AesCtr.TransformTwice(_decrypt, _encrypt, target, target);
+            // The cipher pass itself moves the run down over the headers before it.
+            AesCtr.TransformTwiceDown(_decrypt, _encrypt, buffer, position + offset, written, length);
             written += length;
             position += consumed;
         }

@@ -289,6 +289,86 @@ public class AesCtrTests
         Assert.Equal(expected, fused);
     }
 
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83", 4096)]
+    [InlineData("0123456789abcdeffffffffffffffffa", 4099)]
+    [InlineData("fffffffffffffffffffffffffffffe00", 70_001)]
+    public void Transform_ManyBlocksAcrossLowWordWrap_MatchesReference(string iv, int length)
+    {
+        var key = Pattern(32, 7);
+        var ivBytes = Convert.FromHexString(iv);
+        var data = Pattern(length, 2);
+        using var ctr = new AesCtr(key, ivBytes);
+
+        ctr.Transform(data.AsSpan(0, 21));
+        ctr.Transform(data.AsSpan(21));
+
+        Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(length, 2)), data);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83", "00000000000000000000000000000000")]
+    [InlineData("00000000000000000000000000000000", "0123456789abcdeffffffffffffffff9")]
+    [InlineData("fffffffffffffffffffffffffffffe00", "0123456789abcdeffffffffffffffe01")]
+    public void TransformTwice_AcrossLowWordWrap_MatchesReference(string firstIv, string secondIv)
+    {
+        var firstKey = Pattern(32, 1);
+        var secondKey = Pattern(32, 9);
+        var data = Pattern(40_000, 3);
+        using var first = new AesCtr(firstKey, Convert.FromHexString(firstIv));
+        using var second = new AesCtr(secondKey, Convert.FromHexString(secondIv));
+
+        AesCtr.TransformTwice(first, second, data, data);
+
+        var expected = ReferenceCtr.Transform(secondKey, Convert.FromHexString(secondIv), ReferenceCtr.Transform(firstKey, Convert.FromHexString(firstIv), Pattern(40_000, 3)));
+        Assert.Equal(expected, data);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1, false)]
+    [InlineData(0, 0, 5, false)]
+    [InlineData(0, 0, 16, false)]
+    [InlineData(7, 7, 17, false)]
+    [InlineData(3, 9, 5, false)]
+    [InlineData(0, 0, 5, true)]
+    [InlineData(0, 0, 0, false)]
+    [InlineData(0, 0, 1000, false)]
+    public void TransformTwiceDown_AnyShiftAndOffsets_EqualsCopyThenTransformTwice(int skipFirst, int skipSecond, int shift, bool portable)
+    {
+        var data = Pattern(24_000, 5);
+        using var downFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable);
+        using var downSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable);
+        using var plainFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2));
+        using var plainSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4));
+        Skip(downFirst, plainFirst, skipFirst);
+        Skip(downSecond, plainSecond, skipSecond);
+        var buffer = (byte[])data.Clone();
+        var expected = (byte[])data.Clone();
+
+        var source = 0;
+        var destination = 0;
+        foreach (var size in new[] { 16384, 3, 61, 1500 })
+        {
+            source += shift;
+            AesCtr.TransformTwiceDown(downFirst, downSecond, buffer, source, destination, size);
+            expected.AsSpan(source, size).CopyTo(expected.AsSpan(destination));
+            AesCtr.TransformTwice(plainFirst, plainSecond, expected.AsSpan(destination, size), expected.AsSpan(destination, size));
+            source += size;
+            destination += size;
+        }
+
+        Assert.Equal(expected.AsSpan(0, destination).ToArray(), buffer.AsSpan(0, destination).ToArray());
+    }
+
+    [Fact]
+    public void TransformTwiceDown_DestinationAfterSource_Throws()
+    {
+        using var first = new AesCtr(Pattern(32, 1), Pattern(16, 2));
+        using var second = new AesCtr(Pattern(32, 3), Pattern(16, 4));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => AesCtr.TransformTwiceDown(first, second, new byte[100], 10, 11, 20));
+    }
+
     [Fact]
     public void TransformTwice_InPlace_EqualsTwoTransforms()
     {
