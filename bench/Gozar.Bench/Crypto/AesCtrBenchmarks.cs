@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Gozar.Load.Wire;
 using Gozar.Protocol.Crypto;
 
 namespace Gozar.Bench.Crypto;
@@ -70,7 +69,7 @@ public class LibCryptoCtrBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _cipher = new LibCryptoCtr(new byte[32], new byte[16]);
+        _cipher = LibCryptoCtr.Create(new byte[32], new byte[16]) ?? throw new InvalidOperationException("This benchmark needs libcrypto.so.3.");
         _buffer = new byte[Size];
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Gozar.Load.Wire;
+using Gozar.Protocol.Crypto;
 using Gozar.Protocol.FakeTls;
 
 namespace Gozar.Load.Client;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Gozar.Load.Wire;
+using Gozar.Protocol.Crypto;
 
 namespace Gozar.Load.Dc;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Obfuscation;
 
 namespace Gozar.Load.Wire;
@@ -95,6 +96,6 @@ public static class ObfuscatedInit
             SHA256.HashData(input, key);
         }
 
-        return new LibCryptoCtr(key, ordered.Slice(PrekeyLength, IvLength));
+        return LibCryptoCtr.Create(key, ordered.Slice(PrekeyLength, IvLength)) ?? throw new InvalidOperationException("The load side needs libcrypto.so.3.");
     }
 }

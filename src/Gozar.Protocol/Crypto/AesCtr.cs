@@ -8,7 +8,10 @@ namespace Gozar.Protocol.Crypto;
 /// AES-256 in CTR mode (spec §2.3): the IV is a 128-bit big-endian counter incremented per
 /// 16-byte block, carrying across all 128 bits. The stream position persists across calls, so a
 /// transform can continue at any byte offset. Encryption and decryption are the same operation.
-/// Uses AES-NI when the CPU has it, otherwise AES-ECB of the platform crypto library.
+/// Uses AES-NI when the CPU has it, otherwise AES-ECB of the platform crypto library. A stream that sees a bulk chunk
+/// (<see cref="NativeThreshold"/> bytes or more) moves to the system's libcrypto for the rest of its life when that is
+/// available: OpenSSL's CTR loop is faster than the managed one at 16 KiB, while a cipher that only ever carries small
+/// packets (or idles) keeps the managed state, which needs no native memory.
 /// </summary>
 public sealed class AesCtr : IDisposable
 {
@@ -19,6 +22,9 @@ public sealed class AesCtr : IDisposable
     // Unaligned streams in TransformTwice go chunk by chunk, each chunk small enough to stay in L1
     // between the two passes.
     private const int TwiceChunkSize = 4096;
+
+    // Below this a call into libcrypto costs more than the managed loop saves; bulk relay chunks are 16-64 KiB.
+    private const int NativeThreshold = 1024;
 
     // _secret layout: [0, 240) AES-NI round keys, [240, 256) keystream of the current block.
     // Pinned so that heap compaction never leaves stale copies of key material behind.
@@ -31,6 +37,8 @@ public sealed class AesCtr : IDisposable
 
     private byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
     private readonly EcbCtr? _portable;
+    private bool _allowNative;
+    private LibCryptoCtr? _native;
     private UInt128 _counter;
 
     // Bytes of the current keystream block already used; BlockSize means none is left.
@@ -43,7 +51,8 @@ public sealed class AesCtr : IDisposable
     }
 
     /// <param name="forcePortable">Use the platform AES-ECB path even when AES-NI is present (tests, benchmarks).</param>
-    internal AesCtr(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, bool forcePortable)
+    /// <param name="allowNative">Let bulk chunks move the stream to libcrypto (off: tests and benchmarks of the managed path).</param>
+    internal AesCtr(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, bool forcePortable, bool allowNative = true)
     {
         if (key.Length != KeySize)
         {
@@ -59,6 +68,7 @@ public sealed class AesCtr : IDisposable
         if (!forcePortable && AesNiCtr.IsSupported)
         {
             AesNiCtr.ExpandKey(key, _secret);
+            _allowNative = allowNative && LibCryptoCtr.IsAvailable;
         }
         else
         {
@@ -103,6 +113,9 @@ public sealed class AesCtr : IDisposable
     /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
     internal bool IsHardwareAccelerated => _portable is null;
 
+    /// <summary>True once the stream has moved to libcrypto.</summary>
+    internal bool UsesLibCrypto => _native is not null;
+
     private Span<byte> Keystream => _secret.AsSpan(KeystreamOffset, BlockSize);
 
     /// <summary>Transforms <paramref name="data"/> in place.</summary>
@@ -116,8 +129,19 @@ public sealed class AesCtr : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckBuffers(input, output);
+        if (_native is not null)
+        {
+            _native.Transform(input, output);
+            return;
+        }
 
         var done = UseLeftover(input, output);
+        if (input.Length >= NativeThreshold && _allowNative && MoveToLibCrypto())
+        {
+            _native!.Transform(input[done..], output[done..]);
+            return;
+        }
+
         var blockBytes = (input.Length - done) & ~(BlockSize - 1);
         if (blockBytes > 0)
         {
@@ -147,7 +171,7 @@ public sealed class AesCtr : IDisposable
         ObjectDisposedException.ThrowIf(second._disposed, second);
         CheckBuffers(input, output);
 
-        if (!CanFuse(first, second))
+        if (!CanFuse(first, second) || first.GoesNative(input.Length) || second.GoesNative(input.Length))
         {
             TransformTwiceChunked(first, second, input, output);
             return;
@@ -171,7 +195,7 @@ public sealed class AesCtr : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(destination, source);
         var input = buffer.Slice(source, length);
         var output = buffer.Slice(destination, length);
-        if (destination == source || !CanFuse(first, second))
+        if (destination == source || !CanFuse(first, second) || first.GoesNative(length) || second.GoesNative(length))
         {
             input.CopyTo(output);
             TransformTwice(first, second, output, output);
@@ -185,6 +209,8 @@ public sealed class AesCtr : IDisposable
 
     private static bool CanFuse(AesCtr first, AesCtr second) =>
         !ReferenceEquals(first, second)
+        && first._native is null
+        && second._native is null
         && first.IsHardwareAccelerated
         && second.IsHardwareAccelerated
         && first._keystreamUsed == second._keystreamUsed;
@@ -228,6 +254,29 @@ public sealed class AesCtr : IDisposable
             first._keystreamUsed = rest;
             second._keystreamUsed = rest;
         }
+    }
+
+    /// <summary>Whether a transform of <paramref name="length"/> bytes runs (or will run) in libcrypto.</summary>
+    private bool GoesNative(int length) => _native is not null || (_allowNative && length >= NativeThreshold);
+
+    /// <summary>
+    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up). The
+    /// first two AES-256 round keys are the key itself (FIPS-197 §5.2), so the key need not be kept apart; the managed
+    /// round keys are wiped once libcrypto has its own.
+    /// </summary>
+    private bool MoveToLibCrypto()
+    {
+        _native = LibCryptoCtr.Create(_secret.AsSpan(0, KeySize), _counter);
+        if (_native is null)
+        {
+            _allowNative = false;
+            return false;
+        }
+
+        CryptographicOperations.ZeroMemory(_secret);
+        _secret = DisposedSecret;
+        _counter = UInt128.Zero;
+        return true;
     }
 
     private static void TransformTwiceChunked(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)
@@ -314,5 +363,6 @@ public sealed class AesCtr : IDisposable
         _secret = DisposedSecret;
         _counter = UInt128.Zero;
         _portable?.Dispose();
+        _native?.Dispose();
     }
 }

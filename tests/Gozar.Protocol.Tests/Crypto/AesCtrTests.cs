@@ -267,8 +267,9 @@ public class AesCtrTests
     public void TransformTwice_AnyStreamOffsets_EqualsTwoTransforms(int skipFirst, int skipSecond, bool portable)
     {
         var data = Pattern(5000, 9);
-        using var fusedFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable);
-        using var fusedSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable);
+        // The managed fused pass against two plain transforms, which take the 4500-byte chunk to libcrypto when it is there.
+        using var fusedFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable, allowNative: false);
+        using var fusedSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable, allowNative: false);
         using var plainFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2));
         using var plainSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4));
         Skip(fusedFirst, plainFirst, skipFirst);
@@ -297,13 +298,16 @@ public class AesCtrTests
     {
         var key = Pattern(32, 7);
         var ivBytes = Convert.FromHexString(iv);
-        var data = Pattern(length, 2);
-        using var ctr = new AesCtr(key, ivBytes);
+        foreach (var allowNative in new[] { false, true })
+        {
+            var data = Pattern(length, 2);
+            using var ctr = new AesCtr(key, ivBytes, forcePortable: false, allowNative);
 
-        ctr.Transform(data.AsSpan(0, 21));
-        ctr.Transform(data.AsSpan(21));
+            ctr.Transform(data.AsSpan(0, 21));
+            ctr.Transform(data.AsSpan(21));
 
-        Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(length, 2)), data);
+            Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(length, 2)), data);
+        }
     }
 
     [Theory]
@@ -314,15 +318,89 @@ public class AesCtrTests
     {
         var firstKey = Pattern(32, 1);
         var secondKey = Pattern(32, 9);
-        var data = Pattern(40_000, 3);
-        using var first = new AesCtr(firstKey, Convert.FromHexString(firstIv));
-        using var second = new AesCtr(secondKey, Convert.FromHexString(secondIv));
-
-        AesCtr.TransformTwice(first, second, data, data);
-
         var expected = ReferenceCtr.Transform(secondKey, Convert.FromHexString(secondIv), ReferenceCtr.Transform(firstKey, Convert.FromHexString(firstIv), Pattern(40_000, 3)));
-        Assert.Equal(expected, data);
+        foreach (var allowNative in new[] { false, true })
+        {
+            var data = Pattern(40_000, 3);
+            using var first = new AesCtr(firstKey, Convert.FromHexString(firstIv), forcePortable: false, allowNative);
+            using var second = new AesCtr(secondKey, Convert.FromHexString(secondIv), forcePortable: false, allowNative);
+
+            AesCtr.TransformTwice(first, second, data, data);
+
+            Assert.Equal(expected, data);
+        }
     }
+
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83")]
+    [InlineData("fffffffffffffffffffffffffffffff0")]
+    public void Transform_BulkChunkAfterSmallOnes_MovesToLibCryptoAndContinuesTheStream(string iv)
+    {
+        var key = Pattern(32, 11);
+        var ivBytes = Convert.FromHexString(iv);
+        int[] sizes = [3, 40, 1023, 7, 1500, 1, 16384, 5, 2000];
+        var data = Pattern(sizes.Sum(), 4);
+        using var ctr = new AesCtr(key, ivBytes);
+
+        var offset = 0;
+        var movedAt = -1;
+        foreach (var size in sizes)
+        {
+            ctr.Transform(data.AsSpan(offset, size));
+            offset += size;
+            if (movedAt < 0 && ctr.UsesLibCrypto)
+            {
+                movedAt = size;
+            }
+        }
+
+        Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(sizes.Sum(), 4)), data);
+        Assert.Equal(ctr.IsHardwareAccelerated && LibCryptoCtrAvailable ? 1500 : -1, movedAt);
+    }
+
+    [Fact]
+    public void Transform_SmallPacketsOnly_StayManaged()
+    {
+        using var ctr = new AesCtr(Pattern(32, 1), Pattern(16, 2));
+        var packet = new byte[1023];
+        for (var i = 0; i < 100; i++)
+        {
+            ctr.Transform(packet);
+        }
+
+        Assert.False(ctr.UsesLibCrypto);
+    }
+
+    [Fact]
+    public void TransformTwiceDown_BulkRecords_MatchesReference()
+    {
+        var firstKey = Pattern(32, 1);
+        var secondKey = Pattern(32, 9);
+        var firstIv = Pattern(16, 2);
+        var secondIv = Pattern(16, 4);
+        var plain = Pattern(3 * 2878, 6);
+        var expected = ReferenceCtr.Transform(secondKey, secondIv, ReferenceCtr.Transform(firstKey, firstIv, plain));
+        using var first = new AesCtr(firstKey, firstIv);
+        using var second = new AesCtr(secondKey, secondIv);
+
+        // Three 2878-byte records, each behind a 5-byte header that the pass moves the payload over.
+        var buffer = new byte[3 * (5 + 2878)];
+        for (var record = 0; record < 3; record++)
+        {
+            plain.AsSpan(record * 2878, 2878).CopyTo(buffer.AsSpan((record * 2883) + 5));
+        }
+
+        for (var record = 0; record < 3; record++)
+        {
+            AesCtr.TransformTwiceDown(first, second, buffer, (record * 2883) + 5, record * 2878, 2878);
+        }
+
+        Assert.Equal(expected, buffer.AsSpan(0, plain.Length).ToArray());
+        Assert.Equal(LibCryptoCtrAvailable && first.IsHardwareAccelerated, first.UsesLibCrypto && second.UsesLibCrypto);
+    }
+
+    private static bool LibCryptoCtrAvailable =>
+        OperatingSystem.IsLinux() && System.Runtime.InteropServices.NativeLibrary.TryLoad("libcrypto.so.3", out _);
 
     [Theory]
     [InlineData(0, 0, 1, false)]
@@ -336,8 +414,8 @@ public class AesCtrTests
     public void TransformTwiceDown_AnyShiftAndOffsets_EqualsCopyThenTransformTwice(int skipFirst, int skipSecond, int shift, bool portable)
     {
         var data = Pattern(24_000, 5);
-        using var downFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable);
-        using var downSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable);
+        using var downFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable, allowNative: false);
+        using var downSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable, allowNative: false);
         using var plainFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2));
         using var plainSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4));
         Skip(downFirst, plainFirst, skipFirst);

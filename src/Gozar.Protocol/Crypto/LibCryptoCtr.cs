@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Gozar.Protocol.Crypto;
+
+/// <summary>
+/// AES-256-CTR from the system's libcrypto (<c>EVP_aes_256_ctr</c>: the same 128-bit big-endian counter as spec §2.3).
+/// OpenSSL's CTR loop keeps more blocks in flight than the managed AES-NI path, so <see cref="AesCtr"/> hands bulk
+/// chunks to it; without libcrypto 3 (another OS, a stripped container) it is simply not available.
+/// </summary>
+/// <remarks>
+/// The entry points are looked up once with <see cref="NativeLibrary"/> rather than declared as imports, so a missing
+/// library is a false <see cref="IsAvailable"/> instead of an exception in the middle of a relay.
+/// </remarks>
+public sealed unsafe class LibCryptoCtr : IDisposable
+{
+    private const int KeySize = 32;
+    private const int IvSize = 16;
+
+    private static readonly delegate* unmanaged<nint> NewContext;
+    private static readonly delegate* unmanaged<nint, void> FreeContext;
+    private static readonly delegate* unmanaged<nint> Aes256Ctr;
+    private static readonly delegate* unmanaged<nint, nint, nint, byte*, byte*, int> EncryptInit;
+    private static readonly delegate* unmanaged<nint, byte*, int*, byte*, int, int> EncryptUpdate;
+
+    private nint _context;
+
+#pragma warning disable CA1810 // The exports are looked up together, and only when the library loads.
+    static LibCryptoCtr()
+#pragma warning restore CA1810
+    {
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libcrypto.so.3", out var library))
+        {
+            return;
+        }
+
+        if (NativeLibrary.TryGetExport(library, "EVP_CIPHER_CTX_new", out var newContext)
+            && NativeLibrary.TryGetExport(library, "EVP_CIPHER_CTX_free", out var freeContext)
+            && NativeLibrary.TryGetExport(library, "EVP_aes_256_ctr", out var aes256Ctr)
+            && NativeLibrary.TryGetExport(library, "EVP_EncryptInit_ex", out var encryptInit)
+            && NativeLibrary.TryGetExport(library, "EVP_EncryptUpdate", out var encryptUpdate))
+        {
+            NewContext = (delegate* unmanaged<nint>)newContext;
+            FreeContext = (delegate* unmanaged<nint, void>)freeContext;
+            Aes256Ctr = (delegate* unmanaged<nint>)aes256Ctr;
+            EncryptInit = (delegate* unmanaged<nint, nint, nint, byte*, byte*, int>)encryptInit;
+            EncryptUpdate = (delegate* unmanaged<nint, byte*, int*, byte*, int, int>)encryptUpdate;
+            IsAvailable = true;
+        }
+    }
+
+    private LibCryptoCtr(nint context) => _context = context;
+
+    public static bool IsAvailable { get; }
+
+    /// <summary>A cipher at block <paramref name="counter"/> of <paramref name="key"/>, or null if libcrypto refuses.</summary>
+    public static LibCryptoCtr? Create(ReadOnlySpan<byte> key, UInt128 counter)
+    {
+        if (!IsAvailable || key.Length != KeySize)
+        {
+            return null;
+        }
+
+        var context = NewContext();
+        if (context == 0)
+        {
+            return null;
+        }
+
+        Span<byte> iv = stackalloc byte[IvSize];
+        BinaryPrimitives.WriteUInt128BigEndian(iv, counter);
+        fixed (byte* k = key)
+        fixed (byte* v = iv)
+        {
+            if (EncryptInit(context, Aes256Ctr(), 0, k, v) != 1)
+            {
+                FreeContext(context);
+                return null;
+            }
+        }
+
+        return new LibCryptoCtr(context);
+    }
+
+    /// <summary>A cipher for (<paramref name="key"/>, <paramref name="iv"/>), or null without libcrypto.</summary>
+    public static LibCryptoCtr? Create(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv) =>
+        iv.Length == IvSize ? Create(key, BinaryPrimitives.ReadUInt128BigEndian(iv)) : null;
+
+    /// <summary>Transforms <paramref name="data"/> in place.</summary>
+    public void Transform(Span<byte> data) => Transform(data, data);
+
+    /// <summary>output = input XOR keystream; output is the input itself or does not overlap it.</summary>
+    public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
+        int written;
+        fixed (byte* source = input)
+        fixed (byte* destination = output)
+        {
+            // CTR never fails once initialised; a failure here would mean memory corruption, not bad input.
+            if (EncryptUpdate(_context, destination, &written, source, input.Length) != 1 || written != input.Length)
+            {
+                throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
+            }
+        }
+    }
+
+    /// <summary>EVP_CIPHER_CTX_free cleanses the key schedule and keystream before freeing them.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A cipher dropped without Dispose must not leak its native context (nor leave its key in it).</summary>
+    ~LibCryptoCtr() => Free();
+
+    private void Free()
+    {
+        var context = Interlocked.Exchange(ref _context, 0);
+        if (context != 0)
+        {
+            FreeContext(context);
+        }
+    }
+}
