@@ -23,7 +23,9 @@ public sealed unsafe class LibCryptoCtr : IDisposable
     private static readonly delegate* unmanaged<nint, nint, nint, byte*, byte*, int> EncryptInit;
     private static readonly delegate* unmanaged<nint, byte*, int*, byte*, int, int> EncryptUpdate;
 
-    private nint _context;
+    // A SafeHandle, not a bare pointer: a transform racing with Dispose (a session torn down from outside while a pump
+    // still runs) holds a reference, so the context is freed after it returns, never under it.
+    private readonly ContextHandle _context;
 
 #pragma warning disable CA1810 // The exports are looked up together, and only when the library loads.
     static LibCryptoCtr()
@@ -49,7 +51,7 @@ public sealed unsafe class LibCryptoCtr : IDisposable
         }
     }
 
-    private LibCryptoCtr(nint context) => _context = context;
+    private LibCryptoCtr(ContextHandle context) => _context = context;
 
     public static bool IsAvailable { get; }
 
@@ -79,7 +81,7 @@ public sealed unsafe class LibCryptoCtr : IDisposable
             }
         }
 
-        return new LibCryptoCtr(context);
+        return new LibCryptoCtr(new ContextHandle(context));
     }
 
     /// <summary>A cipher for (<paramref name="key"/>, <paramref name="iv"/>), or null without libcrypto.</summary>
@@ -98,33 +100,44 @@ public sealed unsafe class LibCryptoCtr : IDisposable
         }
 
         int written;
-        fixed (byte* source = input)
-        fixed (byte* destination = output)
+        var referenced = false;
+        try
         {
-            // CTR never fails once initialised; a failure here would mean memory corruption, not bad input.
-            if (EncryptUpdate(_context, destination, &written, source, input.Length) != 1 || written != input.Length)
+            _context.DangerousAddRef(ref referenced);
+            fixed (byte* source = input)
+            fixed (byte* destination = output)
             {
-                throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
+                // CTR never fails once initialised; a failure here would mean memory corruption, not bad input.
+                if (EncryptUpdate(_context.DangerousGetHandle(), destination, &written, source, input.Length) != 1 || written != input.Length)
+                {
+                    throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
+                }
+            }
+        }
+        finally
+        {
+            if (referenced)
+            {
+                _context.DangerousRelease();
             }
         }
     }
 
     /// <summary>EVP_CIPHER_CTX_free cleanses the key schedule and keystream before freeing them.</summary>
-    public void Dispose()
-    {
-        Free();
-        GC.SuppressFinalize(this);
-    }
+    public void Dispose() => _context.Dispose();
 
-    /// <summary>A cipher dropped without Dispose must not leak its native context (nor leave its key in it).</summary>
-    ~LibCryptoCtr() => Free();
-
-    private void Free()
+    /// <summary>Frees the context once no transform holds it; a dropped cipher's context goes with its finalizer.</summary>
+    private sealed class ContextHandle : SafeHandle
     {
-        var context = Interlocked.Exchange(ref _context, 0);
-        if (context != 0)
+        public ContextHandle(nint context)
+            : base(0, ownsHandle: true) => SetHandle(context);
+
+        public override bool IsInvalid => handle == 0;
+
+        protected override bool ReleaseHandle()
         {
-            FreeContext(context);
+            FreeContext(handle);
+            return true;
         }
     }
 }
