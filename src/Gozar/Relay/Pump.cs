@@ -93,25 +93,9 @@ public sealed class Pump
                 }
             }
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            return PumpEnd.Aborted;
-        }
-        catch (SocketException) when (sending)
-        {
-            return PumpEnd.DestinationFailed;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            return PumpEnd.Reset;
-        }
-        catch (SocketException)
-        {
-            return PumpEnd.Failed;
-        }
-        catch (ObjectDisposedException)
-        {
-            return PumpEnd.Aborted;
+            return EndOf(e, sending);
         }
         finally
         {
@@ -121,6 +105,16 @@ public sealed class Pump
             }
         }
     }
+
+    /// <summary>How a socket failure ends a direction; <paramref name="sending"/>: it came from the destination's send.</summary>
+    internal static PumpEnd EndOf(Exception failure, bool sending) => failure switch
+    {
+        SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted } => PumpEnd.Aborted,
+        SocketException when sending => PumpEnd.DestinationFailed,
+        SocketException { SocketErrorCode: SocketError.ConnectionReset } => PumpEnd.Reset,
+        SocketException => PumpEnd.Failed,
+        _ => PumpEnd.Aborted,
+    };
 
     private static void ShutdownSend(Socket socket)
     {

@@ -186,21 +186,9 @@ public sealed class MiddleRelay
                 }
             }
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            return PumpEnd.Reset;
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
-        {
-            return PumpEnd.Aborted;
-        }
-        catch (SocketException)
-        {
-            return PumpEnd.Failed;
-        }
-        catch (ObjectDisposedException)
-        {
-            return PumpEnd.Aborted;
+            return Pump.EndOf(e, sending: false);
         }
         finally
         {
