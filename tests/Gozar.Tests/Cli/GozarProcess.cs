@@ -25,6 +25,27 @@ internal sealed class GozarProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a config for one loopback listener with alice's secret, a closed mask port and every DC at
+    /// <paramref name="dcPort"/>, plus <paramref name="extra"/> TOML at the end; returns its path.
+    /// </summary>
+    public static async Task<string> WriteConfigAsync(string directory, int port, int dcPort, string extra = "")
+    {
+        var config = Path.Combine(directory, "gozar.toml");
+        await File.WriteAllTextAsync(config, $"""
+            listen = ["127.0.0.1:{port}"]
+            [tls]
+            domains = ["{Infrastructure.TestProxy.Domain}"]
+            mask_host = "127.0.0.1:9"
+            [users]
+            alice = "{Convert.ToHexStringLower(Infrastructure.TestProxy.AliceKey)}"
+            [upstream.dc_overrides]
+            "*" = "127.0.0.1:{dcPort}"
+
+            """ + extra);
+        return config;
+    }
+
     /// <summary>`dotnet <paramref name="assembly"/> <paramref name="arguments"/>`.</summary>
     public static GozarProcess Start(string assembly, params string[] arguments)
     {

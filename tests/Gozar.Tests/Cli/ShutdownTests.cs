@@ -51,16 +51,7 @@ public sealed partial class ShutdownTests : IAsyncDisposable
     private async Task<GozarProcess> StartAsync(string drain)
     {
         _port = RunCommandTests.FreePort();
-        var config = Path.Combine(_directory, "gozar.toml");
-        await File.WriteAllTextAsync(config, $"""
-            listen = ["127.0.0.1:{_port}"]
-            [tls]
-            domains = ["{TestProxy.Domain}"]
-            mask_host = "127.0.0.1:9"
-            [users]
-            alice = "{Convert.ToHexStringLower(TestProxy.AliceKey)}"
-            [upstream.dc_overrides]
-            "*" = "127.0.0.1:{_dc.Port}"
+        var config = await GozarProcess.WriteConfigAsync(_directory, _port, _dc.Port, $"""
             [timeouts]
             drain = "{drain}"
             """);

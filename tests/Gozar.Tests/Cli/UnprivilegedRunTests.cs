@@ -30,17 +30,7 @@ public sealed class UnprivilegedRunTests : IAsyncDisposable
         var port = FreePrivilegedPort();
         Skip.If(port == 0, "no free port in 400..1000 on 127.0.0.1");
 
-        var config = Path.Combine(_directory, "gozar.toml");
-        await File.WriteAllTextAsync(config, $"""
-            listen = ["127.0.0.1:{port}"]
-            [tls]
-            domains = ["{TestProxy.Domain}"]
-            mask_host = "127.0.0.1:9"
-            [users]
-            alice = "{Convert.ToHexStringLower(TestProxy.AliceKey)}"
-            [upstream.dc_overrides]
-            "*" = "127.0.0.1:{_dc.Port}"
-            """);
+        var config = await GozarProcess.WriteConfigAsync(_directory, port, _dc.Port);
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
 
