@@ -14,6 +14,7 @@
 #   SOAK_SECONDS=120 bench/soak.sh   a smoke run (windows of 30 s instead of a minute)
 #   SOAK_OUT=DIR bench/soak.sh       keep builds, logs and soak.md in DIR (default: a fresh temporary directory)
 #   SOAK_REUSE=1 bench/soak.sh       with SOAK_OUT: skip the build when DIR already holds one
+#   SOAK_PORT_BASE=19900 bench/soak.sh  loopback ports from this base (default 19800)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${SOAK_OUT:-$(mktemp -d /tmp/gozar-soak.XXXXXX)}
@@ -21,12 +22,14 @@ seconds=${SOAK_SECONDS:-600}
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Fixed loopback ports, apart from bench/run.sh's 197xx so that both can run at once.
-dc_port=19801
-dc_plain_port=19802
-proxy_port=19820
-mask_port=19830
-admin_port=19840
+# Fixed loopback ports, apart from bench/run.sh's 197xx so that both can run at once; SOAK_PORT_BASE moves them so
+# that two soaks (two GC settings, say) can run side by side.
+base=${SOAK_PORT_BASE:-19800}
+dc_port=$((base + 1))
+dc_plain_port=$((base + 2))
+proxy_port=$((base + 20))
+mask_port=$((base + 30))
+admin_port=$((base + 40))
 admin_token=soak-metrics-token-0123456789
 key=0123456789abcdef0123456789abcdef
 domain=bench.example
