@@ -180,33 +180,6 @@ public sealed class AesCtr : IDisposable
         TransformTwiceFused(first, second, input, output);
     }
 
-    /// <summary>
-    /// <see cref="TransformTwice"/> from <c>buffer[source..][..length]</c> to <c>buffer[destination..][..length]</c>
-    /// with <paramref name="destination"/> at or before <paramref name="source"/>: moves data towards the start of a
-    /// buffer (over the record headers of a fake-TLS stream) within the cipher pass instead of copying it first.
-    /// </summary>
-    public static void TransformTwiceDown(AesCtr first, AesCtr second, Span<byte> buffer, int source, int destination, int length)
-    {
-        ArgumentNullException.ThrowIfNull(first);
-        ArgumentNullException.ThrowIfNull(second);
-        ObjectDisposedException.ThrowIf(first._disposed, first);
-        ObjectDisposedException.ThrowIf(second._disposed, second);
-        ArgumentOutOfRangeException.ThrowIfNegative(destination);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(destination, source);
-        var input = buffer.Slice(source, length);
-        var output = buffer.Slice(destination, length);
-        if (destination == source || !CanFuse(first, second) || first.GoesNative(length) || second.GoesNative(length))
-        {
-            input.CopyTo(output);
-            TransformTwice(first, second, output, output);
-            return;
-        }
-
-        // The fused pass goes forward and reads every block (and every vector of a partial one) before it writes that
-        // block's output, which lies at or before it: no byte is overwritten before it has been read.
-        TransformTwiceFused(first, second, input, output);
-    }
-
     private static bool CanFuse(AesCtr first, AesCtr second) =>
         !ReferenceEquals(first, second)
         && first._native is null

@@ -371,81 +371,8 @@ public class AesCtrTests
         Assert.False(ctr.UsesLibCrypto);
     }
 
-    [Fact]
-    public void TransformTwiceDown_BulkRecords_MatchesReference()
-    {
-        var firstKey = Pattern(32, 1);
-        var secondKey = Pattern(32, 9);
-        var firstIv = Pattern(16, 2);
-        var secondIv = Pattern(16, 4);
-        var plain = Pattern(3 * 2878, 6);
-        var expected = ReferenceCtr.Transform(secondKey, secondIv, ReferenceCtr.Transform(firstKey, firstIv, plain));
-        using var first = new AesCtr(firstKey, firstIv);
-        using var second = new AesCtr(secondKey, secondIv);
-
-        // Three 2878-byte records, each behind a 5-byte header that the pass moves the payload over.
-        var buffer = new byte[3 * (5 + 2878)];
-        for (var record = 0; record < 3; record++)
-        {
-            plain.AsSpan(record * 2878, 2878).CopyTo(buffer.AsSpan((record * 2883) + 5));
-        }
-
-        for (var record = 0; record < 3; record++)
-        {
-            AesCtr.TransformTwiceDown(first, second, buffer, (record * 2883) + 5, record * 2878, 2878);
-        }
-
-        Assert.Equal(expected, buffer.AsSpan(0, plain.Length).ToArray());
-        Assert.Equal(LibCryptoCtrAvailable && first.IsHardwareAccelerated, first.UsesLibCrypto && second.UsesLibCrypto);
-    }
-
     private static bool LibCryptoCtrAvailable =>
         OperatingSystem.IsLinux() && System.Runtime.InteropServices.NativeLibrary.TryLoad("libcrypto.so.3", out _);
-
-    [Theory]
-    [InlineData(0, 0, 1, false)]
-    [InlineData(0, 0, 5, false)]
-    [InlineData(0, 0, 16, false)]
-    [InlineData(7, 7, 17, false)]
-    [InlineData(3, 9, 5, false)]
-    [InlineData(0, 0, 5, true)]
-    [InlineData(0, 0, 0, false)]
-    [InlineData(0, 0, 1000, false)]
-    public void TransformTwiceDown_AnyShiftAndOffsets_EqualsCopyThenTransformTwice(int skipFirst, int skipSecond, int shift, bool portable)
-    {
-        var data = Pattern(24_000, 5);
-        using var downFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2), portable, allowNative: false);
-        using var downSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4), portable, allowNative: false);
-        using var plainFirst = new AesCtr(Pattern(32, 1), Pattern(16, 2));
-        using var plainSecond = new AesCtr(Pattern(32, 3), Pattern(16, 4));
-        Skip(downFirst, plainFirst, skipFirst);
-        Skip(downSecond, plainSecond, skipSecond);
-        var buffer = (byte[])data.Clone();
-        var expected = (byte[])data.Clone();
-
-        var source = 0;
-        var destination = 0;
-        foreach (var size in new[] { 16384, 3, 61, 1500 })
-        {
-            source += shift;
-            AesCtr.TransformTwiceDown(downFirst, downSecond, buffer, source, destination, size);
-            expected.AsSpan(source, size).CopyTo(expected.AsSpan(destination));
-            AesCtr.TransformTwice(plainFirst, plainSecond, expected.AsSpan(destination, size), expected.AsSpan(destination, size));
-            source += size;
-            destination += size;
-        }
-
-        Assert.Equal(expected.AsSpan(0, destination).ToArray(), buffer.AsSpan(0, destination).ToArray());
-    }
-
-    [Fact]
-    public void TransformTwiceDown_DestinationAfterSource_Throws()
-    {
-        using var first = new AesCtr(Pattern(32, 1), Pattern(16, 2));
-        using var second = new AesCtr(Pattern(32, 3), Pattern(16, 4));
-
-        Assert.Throws<ArgumentOutOfRangeException>(() => AesCtr.TransformTwiceDown(first, second, new byte[100], 10, 11, 20));
-    }
 
     [Fact]
     public void TransformTwice_InPlace_EqualsTwoTransforms()

@@ -54,6 +54,31 @@ public class TlsUnwrapProcessorTests
         Assert.False(unwrap.Process(buffer, buffer.Length, out _, out _));
     }
 
+    [Fact]
+    public void Process_AlertAfterRecords_ReturnsFalseWithRecordsBeforeItReencrypted()
+    {
+        var payload = Pattern(3 * 2878);
+        var key = Pattern(AesCtr.KeySize);
+        var otherKey = (byte[])key.Clone();
+        otherKey[0] ^= 1;
+        var iv = Pattern(AesCtr.IvSize);
+        using var decrypt = new AesCtr(key, iv);
+        using var encrypt = new AesCtr(otherKey, iv);
+        var unwrap = new TlsUnwrapProcessor(new TlsRecordReader(), decrypt, encrypt);
+        byte[] buffer = [.. Wrap(payload, 2878), 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
+        var expected = (byte[])payload.Clone();
+        using (var plainDecrypt = new AesCtr(key, iv))
+        using (var plainEncrypt = new AesCtr(otherKey, iv))
+        {
+            plainDecrypt.Transform(expected);
+            plainEncrypt.Transform(expected);
+        }
+
+        Assert.False(unwrap.Process(buffer, buffer.Length, out var start, out var length));
+
+        Assert.Equal(expected, buffer.AsSpan(start, length).ToArray());
+    }
+
     /// <summary>Records of <paramref name="recordPayload"/> bytes with a ChangeCipherSpec record after the first.</summary>
     private static byte[] Wrap(byte[] payload, int recordPayload)
     {
