@@ -9,7 +9,9 @@ namespace Gozar.AntiReplay;
 /// generation, which becomes the previous one once it is full or older than the window. So every digest is kept at
 /// least one window (the clock-skew window that bounds how old a replayed hello can be) unless more than capacity/2
 /// handshakes arrive within a window; then the oldest go first and <see cref="EarlyEvictions"/> counts it.
-/// Memory never exceeds capacity entries, and storage grows with use, so an idle proxy does not pay for the bound.
+/// Memory never exceeds capacity entries, and storage grows with use, so an idle proxy does not pay for the bound. A
+/// generation's storage is reused by the next one when that is about as busy, so a busy proxy does not reallocate it
+/// (in the large object heap, once a generation holds a few thousand digests) at every rotation.
 /// </remarks>
 public sealed class ReplayCache
 {
@@ -43,6 +45,18 @@ public sealed class ReplayCache
         }
     }
 
+    /// <summary>Digests both generations have storage for without growing.</summary>
+    internal int StorageCapacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _current.Capacity + _previous.Capacity;
+            }
+        }
+    }
+
     /// <summary>Generations retired because they filled up before the window passed.</summary>
     public long EarlyEvictions { get; private set; }
 
@@ -67,7 +81,15 @@ public sealed class ReplayCache
 
                 (_previous, _current) = (_current, _previous);
                 _current.Clear();
-                _current.TrimExcess();
+
+                // The next generation will likely see as many handshakes as the one just retired: keep storage for that
+                // many, and give back what a quieter proxy no longer needs.
+                var expected = _previous.Count;
+                if (_current.Capacity > 2 * expected)
+                {
+                    _current.TrimExcess(expected);
+                }
+
                 _currentStarted = _time.GetTimestamp();
             }
 

@@ -78,4 +78,57 @@ public class ReplayCacheTests
             Assert.False(cache.TryAdd(Digest(i)));
         }
     }
+
+    [Fact]
+    public void TryAdd_BusyGenerations_ReuseTheirStorage()
+    {
+        var cache = new ReplayCache(2000, TimeSpan.FromMinutes(30), new FakeTimeProvider());
+        var digests = new byte[20_000][];
+        for (var i = 0; i < digests.Length; i++)
+        {
+            digests[i] = Digest(i);
+        }
+
+        for (var i = 0; i < 3000; i++)
+        {
+            cache.TryAdd(digests[i]);
+        }
+
+        var settled = cache.StorageCapacity;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 3000; i < digests.Length; i++)
+        {
+            cache.TryAdd(digests[i]);
+        }
+
+        // 17 rotations, none of which grew a generation from empty again.
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        Assert.Equal(settled, cache.StorageCapacity);
+        Assert.True(cache.EarlyEvictions >= 10);
+    }
+
+    [Fact]
+    public void TryAdd_QuietAfterBusy_GivesStorageBack()
+    {
+        var time = new FakeTimeProvider();
+        var cache = new ReplayCache(20_000, TimeSpan.FromMinutes(1), time);
+        for (var i = 0; i < 9000; i++)
+        {
+            cache.TryAdd(Digest(i));
+        }
+
+        var busy = cache.StorageCapacity;
+
+        // Two quiet windows of a handful of handshakes each: both generations shrink to what they hold.
+        for (var window = 1; window <= 3; window++)
+        {
+            time.Advance(TimeSpan.FromSeconds(61));
+            for (var i = 0; i < 5; i++)
+            {
+                cache.TryAdd(Digest((window * 100_000) + i));
+            }
+        }
+
+        Assert.True(cache.StorageCapacity < busy / 100, $"{cache.StorageCapacity} of {busy}");
+    }
 }
