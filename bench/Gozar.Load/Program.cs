@@ -11,7 +11,7 @@ namespace Gozar.Load;
 /// gozar-load: the load side of bench/run.sh.
 /// <code>
 /// gozar-load dc --port P --plain-port Q
-/// gozar-load run --target HOST:PORT --transport tls|secure|classic|plain --key HEX32 --domain D --label L
+/// gozar-load run --target HOST:PORT --transport tls|secure|classic|plain|upstream --key HEX32 --domain D --label L
 ///                --scenario upload|download|duplex|echo|handshakes|idle [--bytes N] [--connections N]
 ///                [--seconds S] [--warmup S] [--dc-pid N] [--target-pid N] [--results FILE] [--timeout S]
 /// gozar-load run ... --scenario soak --target-pid N --mask-port P [--seconds S (default 600)] [--report FILE.md]

@@ -73,8 +73,9 @@ public sealed class LoadConnection : IDisposable
             {
                 Span<byte> init = stackalloc byte[ObfuscatedInit.Length];
                 var tag = target.Transport == Transport.Classic ? ObfuscatedInit.TagAbridged : ObfuscatedInit.TagPaddedIntermediate;
+                byte[] secret = target.Transport == Transport.Upstream ? [] : target.Key;
                 (connection._encrypt, connection._decrypt) =
-                    ObfuscatedInit.CreateClient(target.Key, tag, LoadTarget.Dc, target.Transport == Transport.Tls, init);
+                    ObfuscatedInit.CreateClient(secret, tag, LoadTarget.Dc, target.Transport == Transport.Tls, init);
                 connection.Stage(init, encrypt: false);
             }
 

@@ -14,4 +14,11 @@ public enum Transport
 
     /// <summary>Fake-TLS (ee secret): ClientHello, flight check, then obfuscated2 (tag dd) in records (spec §5).</summary>
     Tls,
+
+    /// <summary>
+    /// The proxy's own side of a tunnel: an obfuscated2 init without a secret, as a proxy opens a DC connection (spec
+    /// §4.2). Through the blind relay to the fake DC's obfuscated port this is the second ceiling: the load side encrypts
+    /// and decrypts every byte as it does through Gozar (minus the fake-TLS framing), the relay does no crypto.
+    /// </summary>
+    Upstream,
 }

@@ -25,7 +25,8 @@ public static class ObfuscatedInit
 
     /// <summary>
     /// Writes a client init for <paramref name="tag"/> and <paramref name="dc"/> into <paramref name="wire"/> and returns
-    /// the client's streams: encrypt (already past the init) and decrypt. Inside fake-TLS any random bytes do; outside,
+    /// the client's streams: encrypt (already past the init) and decrypt. An empty <paramref name="secret"/> gives the
+    /// init a proxy sends a DC. Inside fake-TLS any random bytes do; outside,
     /// the random part avoids what DCs sniff (§2.2), as apps do.
     /// </summary>
     public static (LibCryptoCtr Encrypt, LibCryptoCtr Decrypt) CreateClient(
