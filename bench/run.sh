@@ -12,6 +12,7 @@
 #   BENCH_QUICK=1 bench/run.sh   smaller transfers and shorter runs (a smoke test, not for the record)
 #   BENCH_NICE=-15 bench/run.sh  run the measured processes at a higher priority on a machine shared with other work
 #   BENCH_OUT=DIR bench/run.sh   keep builds, logs and results.tsv in DIR (default: a fresh temporary directory)
+#   BENCH_REPEAT=N bench/run.sh  run each bulk transfer N times (default 3); the tables take the median
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,6 +34,7 @@ if [ "$(nproc)" -ge 2 ]; then load_cpu=0; target_cpu=1; else load_cpu=0; target_
 nice_prefix=()
 if [ -n "${BENCH_NICE:-}" ]; then nice_prefix=(nice -n "$BENCH_NICE"); fi
 
+repeat=${BENCH_REPEAT:-3}
 if [ -n "${BENCH_QUICK:-}" ]; then
   bulk_bytes=$((128 << 20)); duplex_bytes=$((8 << 20)); echo_seconds=2; handshake_seconds=3; idle_hold=2
   idle_counts=(500 2000)
@@ -131,10 +133,14 @@ run() { # $1 = label, $2 = transport, $3 = port, rest = scenario arguments
     --dc-pid "$dc_pid" --target-pid "$target_pid" --results "$results" "$@" >&2 || log "FAILED: $label $*"
 }
 
+bulk() { # the same arguments as run: repeated, since one transfer's rate varies by about ±10 % here
+  for _ in $(seq 1 "$repeat"); do run "$@"; done
+}
+
 core_scenarios() { # $1 = label, $2 = transport, $3 = port
-  run "$1" "$2" "$3" --scenario upload --bytes "$bulk_bytes"
-  run "$1" "$2" "$3" --scenario download --bytes "$bulk_bytes"
-  run "$1" "$2" "$3" --scenario duplex --connections 10 --bytes "$duplex_bytes"
+  bulk "$1" "$2" "$3" --scenario upload --bytes "$bulk_bytes"
+  bulk "$1" "$2" "$3" --scenario download --bytes "$bulk_bytes"
+  bulk "$1" "$2" "$3" --scenario duplex --connections 10 --bytes "$duplex_bytes"
   run "$1" "$2" "$3" --scenario echo --connections 1 --seconds "$echo_seconds"
   run "$1" "$2" "$3" --scenario echo --connections 100 --seconds "$echo_seconds"
   run "$1" "$2" "$3" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
@@ -166,8 +172,8 @@ printf 'gozar\tstartup\t%s\tms\t0\t0\t0\t0\t0\t%s, until the port accepts; RSS t
 core_scenarios ee tls "$proxy_port"
 for transport in secure classic; do
   label=$([ "$transport" = secure ] && echo dd || echo classic)
-  run "$label" "$transport" "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-  run "$label" "$transport" "$proxy_port" --scenario download --bytes "$bulk_bytes"
+  bulk "$label" "$transport" "$proxy_port" --scenario upload --bytes "$bulk_bytes"
+  bulk "$label" "$transport" "$proxy_port" --scenario download --bytes "$bulk_bytes"
   run "$label" "$transport" "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
   run "$label" "$transport" "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
 done
@@ -176,15 +182,15 @@ stop_target
 log "gozar, socket completions on the thread pool (the .NET default)"
 start_proxy "$out/gozar.toml" 0
 label=ee-pool
-run "$label" tls "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-run "$label" tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
+bulk "$label" tls "$proxy_port" --scenario upload --bytes "$bulk_bytes"
+bulk "$label" tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
 run "$label" tls "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
 run "$label" tls "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
 stop_target
 
 log "gozar, fast mode off"
 start_proxy "$out/gozar-slow.toml" 1
-run ee-nofast tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
+bulk ee-nofast tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
 stop_target
 
 for count in "${idle_counts[@]}"; do
