@@ -76,9 +76,9 @@ public static class ReportTable
 
         var ratio = measured.Value / ceiling.Value;
         var endToEnd = Find(rows, CeilingEndToEnd, scenario);
-        var second = endToEnd is { Value: > 0 } ? measured.Value / endToEnd.Value : double.NaN;
+        var endToEndMet = endToEnd is { Value: > 0 } ? Met(measured.Value / endToEnd.Value >= goal) : "";
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"| {name} | {ratio:0.00} × ceiling | ≥ {goal:0.00} | {Met(ratio >= goal)} | {(double.IsNaN(second) ? "" : second.ToString("0.00", CultureInfo.InvariantCulture))} | {(double.IsNaN(second) ? "" : Met(second >= goal))} |");
+            $"| {name} | {ratio:0.00} × ceiling | ≥ {goal:0.00} | {Met(ratio >= goal)} | {Ratio(measured, endToEnd)} | {endToEndMet} |");
     }
 
     private static void Ratios(StringBuilder text, List<ScenarioResult> rows)
