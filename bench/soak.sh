@@ -53,6 +53,10 @@ if [ -n "${SOAK_REUSE:-}" ] && [ -f "$out/proxy-kind" ] && [ -f "$out/load-jit/g
   log "reusing the build in $out ($proxy_kind)"
 else
   log "building into $out (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  # What is built, recorded before the build: the report is written half an hour later, when HEAD may have moved on.
+  built=$(git log -1 --format='%h %s' 2>/dev/null || echo 'unknown commit')
+  if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then built="$built (with uncommitted changes)"; fi
+  echo "$built" > "$out/proxy-commit"
   build_proxy "$out"
   # The load side's speed does not matter here, only its correctness: the JIT build saves minutes of AOT compilation.
   build_load "$out" jit
@@ -133,7 +137,7 @@ if ! kill -0 "$proxy_pid" 2>/dev/null; then log "the proxy exited during the soa
 {
   echo "### Soak, $seconds s"
   echo
-  echo "- proxy: $proxy_kind, $(git log -1 --format='%h %s' 2>/dev/null || echo 'unknown commit')"
+  echo "- proxy: $proxy_kind, $(cat "$out/proxy-commit" 2>/dev/null || echo 'unknown commit')"
   echo "- machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r), .NET SDK $(dotnet --version)"
   echo "- load average (1, 5, 15 min): $load_before before, $load_after after"
   echo "- command: \`SOAK_SECONDS=$seconds bench/soak.sh\`"

@@ -90,7 +90,7 @@ public static class SoakReport
         Check(text, failures, $"managed heap, first {Span(window)} (warm-up) vs last {Span(window)}",
             $"{Mib(Average(first, s => s.Heap.HeapBytes) / 1024)} → {Mib(lastHeap)} MiB; GC committed {Mib(Average(first, s => s.Heap.CommittedBytes) / 1024)} → {Mib(Average(last, s => s.Heap.CommittedBytes) / 1024)} MiB", "reported", null);
         Check(text, failures, "managed heap slope after warm-up (least squares)",
-            $"{Slope(warm, s => s.Heap.HeapBytes / 1024.0):+0.0;-0.0} KiB/min (GC committed: {Slope(warm, s => s.Heap.CommittedBytes / 1024.0):+0.0;-0.0}); second half alone: {Slope(warm.Where(s => s.Seconds > end / 2).ToList(), s => s.Heap.HeapBytes / 1024.0):+0.0;-0.0}", "reported", null);
+            $"{Slope(warm, s => s.Heap.HeapBytes / 1024.0):+0.0;-0.0;0.0} KiB/min (GC committed: {Slope(warm, s => s.Heap.CommittedBytes / 1024.0):+0.0;-0.0;0.0}); second half alone: {Slope(warm.Where(s => s.Seconds > end / 2).ToList(), s => s.Heap.HeapBytes / 1024.0):+0.0;-0.0;0.0}", "reported", null);
         var referenceRss = Average(reference, s => s.Proxy.RssKib);
         var lastRss = Average(last, s => s.Proxy.RssKib);
         var growth = referenceRss > 0 ? (lastRss - referenceRss) / referenceRss : double.NaN;
@@ -99,9 +99,9 @@ public static class SoakReport
         Check(text, failures, $"RSS, first {Span(window)} (warm-up) vs last {Span(window)}",
             $"{Mib(Average(first, s => s.Proxy.RssKib))} → {Mib(lastRss)} MiB, peak {Mib(Math.Max(totals.Peak.RssKib, load.Max(s => s.Proxy.RssKib)))} MiB", "reported", null);
         Check(text, failures, "RSS slope after warm-up (least squares)",
-            $"{Slope(warm, s => s.Proxy.RssKib):+0.0;-0.0} KiB/min (anonymous: {Slope(warm, s => s.Proxy.RssAnonKib):+0.0;-0.0}); second half alone: {Slope(warm.Where(s => s.Seconds > end / 2).ToList(), s => s.Proxy.RssKib):+0.0;-0.0}", "reported", null);
+            $"{Slope(warm, s => s.Proxy.RssKib):+0.0;-0.0;0.0} KiB/min (anonymous: {Slope(warm, s => s.Proxy.RssAnonKib):+0.0;-0.0;0.0}); second half alone: {Slope(warm.Where(s => s.Seconds > end / 2).ToList(), s => s.Proxy.RssKib):+0.0;-0.0;0.0}", "reported", null);
         Check(text, failures, "open descriptors during load after warm-up",
-            $"{Average(warm, s => s.Proxy.Descriptors):0} average, peak {Math.Max(totals.Peak.Descriptors, load.Max(s => s.Proxy.Descriptors))}, slope {Slope(warm, s => s.Proxy.Descriptors):+0.0;-0.0}/min", "reported", null);
+            $"{Average(warm, s => s.Proxy.Descriptors):0} average, peak {Math.Max(totals.Peak.Descriptors, load.Max(s => s.Proxy.Descriptors))}, slope {Slope(warm, s => s.Proxy.Descriptors):+0.0;-0.0;0.0}/min", "reported", null);
         Check(text, failures, $"open descriptors {Settle.TotalSeconds:0} s after the load vs before it",
             $"{after.Proxy.Descriptors} vs {before.Proxy.Descriptors}", $"≤ before + {FdTolerance}",
             after.Proxy.Descriptors > 0 && after.Proxy.Descriptors <= before.Proxy.Descriptors + FdTolerance);
@@ -183,7 +183,7 @@ public static class SoakReport
     private static string Mib(double kib) => (kib / 1024).ToString("0.0", Invariant);
 
     private static string Percent(double ratio) =>
-        double.IsNaN(ratio) ? "n/a" : (ratio * 100).ToString("+0.0;-0.0", Invariant) + " %";
+        double.IsNaN(ratio) ? "n/a" : (ratio * 100).ToString("+0.0;-0.0;0.0", Invariant) + " %";
 
     private static string Span(double seconds) => seconds >= 60 ? $"{seconds / 60:0} min" : $"{seconds:0} s";
 }

@@ -37,6 +37,12 @@ public sealed class SecureRandomSource : IRandomSource
 
     public void Fill(Span<byte> destination)
     {
+        // Callers pass empty spans on hot paths (a padding of length 0): no block for a thread that never needs one.
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
         if (destination.Length > SmallRequest)
         {
             RandomNumberGenerator.Fill(destination);

@@ -48,6 +48,20 @@ public class SecureRandomSourceTests
         Assert.Contains(second, b => b != 0);
     }
 
+    [Fact]
+    public async Task Fill_Empty_TakesNoBlock()
+    {
+        var blockLength = await Task.Factory.StartNew(
+            () =>
+            {
+                SecureRandomSource.Instance.Fill([]);
+                return SecureRandomSource.CurrentThreadBlock.Length;
+            },
+            TaskCreationOptions.LongRunning);
+
+        Assert.Equal(0, blockLength);
+    }
+
     [Theory]
     [InlineData(SecureRandomSource.SmallRequest + 1)]
     [InlineData(5000)]
