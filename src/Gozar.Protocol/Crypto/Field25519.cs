@@ -207,17 +207,6 @@ internal static class Field25519
         return Multiply(SquareTimes(e2p250m1, 5), e11);
     }
 
-    /// <summary>a^((p-5)/8) = a^(2^252 - 3), the exponent of the combined square test and inversion in X25519.</summary>
-    public static FieldElement Pow2p252m3(in FieldElement a) => Multiply(SquareTimes(Pow2p250m1(a, out _), 2), a);
-
-    /// <summary>True when a = 1 (mod p). Not constant-time in its answer, which callers only use on public values.</summary>
-    public static bool IsOne(in FieldElement a)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        ToBytes(a, bytes);
-        return bytes[0] == 1 && !bytes[1..].ContainsAnyExcept((byte)0);
-    }
-
     /// <summary>a^(2^250 - 1) by a fixed addition chain, with a^11 met on the way; names give the exponent reached.</summary>
     private static FieldElement Pow2p250m1(in FieldElement a, out FieldElement e11)
     {

@@ -67,8 +67,9 @@ public static class X25519
     /// <paramref name="candidate32"/> read as a u-coordinate is a point P on the curve (about half of all values are;
     /// the rest are on the twist), writes the u-coordinate of 8P and returns true, else returns false and the caller
     /// draws another candidate. For uniformly random candidates 8P is uniform over the prime-order subgroup, where
-    /// every X25519(k, 9) lies, so the result cannot be told from a real key share. Costs one exponentiation per
-    /// candidate, two on average, against <see cref="PublicKeyFromPrivate"/>'s 255-step ladder and inversion.
+    /// every X25519(k, 9) lies, so the result cannot be told from a real key share. Costs a variable-time Legendre
+    /// symbol per candidate (two candidates on average), three doublings and a variable-time inversion, against
+    /// <see cref="PublicKeyFromPrivate"/>'s 255-step ladder and inversion.
     /// </summary>
     public static bool TryCreatePublicKey(ReadOnlySpan<byte> candidate32, Span<byte> publicKey32)
     {
@@ -86,7 +87,14 @@ public static class X25519
         var u = Field25519.FromBytes(candidate32);
         var rightSide = Field25519.Multiply(u, Field25519.Add(Field25519.Multiply(u, Field25519.Add(u, CurveA)), Field25519.One));
 
-        // Three projective doublings clear the cofactor 8 (done before the test, whose exponentiation then inverts z too).
+        // The candidate is random and thrown away, and only 8P is sent: the test and the inversion may take time that
+        // depends on them, so both are variable-time binary algorithms instead of exponentiations.
+        if (Field25519Vartime.Legendre(rightSide) != 1)
+        {
+            return false;
+        }
+
+        // Three projective doublings clear the cofactor 8. A P of order dividing 8 has 8P neutral (z = 0): never a real key.
         var x = u;
         var z = Field25519.One;
         for (var i = 0; i < CofactorDoublings; i++)
@@ -94,21 +102,12 @@ public static class X25519
             Double(ref x, ref z);
         }
 
-        // One exponentiation both tests and inverts: with a = rightSide * z^2 and y = a^((p-5)/8), c = a * y^2 is
-        // a^((p-1)/4), which is +1 or -1 exactly when a is a nonzero square (else a square root of -1), i.e. when the
-        // right side is a nonzero square and z is not 0 (a P of order dividing 8 has 8P neutral: never a real key). Then 1/a = c * y^2, and
-        // 1/z = rightSide * z / a. Two exponentiations per key on average (one per candidate) instead of three.
-        var a = Field25519.Multiply(rightSide, Field25519.Square(z));
-        var ySquared = Field25519.Square(Field25519.Pow2p252m3(a));
-        var c = Field25519.Multiply(a, ySquared);
-        if (!Field25519.IsOne(Field25519.Square(c)))
+        if (Field25519Vartime.IsZero(z))
         {
             return false;
         }
 
-        var aInverse = Field25519.Multiply(c, ySquared);
-        var zInverse = Field25519.Multiply(Field25519.Multiply(rightSide, z), aInverse);
-        Field25519.ToBytes(Field25519.Multiply(x, zInverse), publicKey32);
+        Field25519.ToBytes(Field25519.Multiply(x, Field25519Vartime.Invert(z)), publicKey32);
         return true;
     }
 

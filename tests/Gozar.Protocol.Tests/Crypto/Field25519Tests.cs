@@ -24,15 +24,51 @@ public class Field25519Tests
         Assert.Equal(Mod(va * va), Value(Field25519.Square(a)));
         Assert.Equal(Mod(va * 121665), Value(Field25519.MultiplySmall(a, 121665)));
         Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519.Invert(a)));
-        Assert.Equal(BigInteger.ModPow(va, (P - 5) / 8, P), Value(Field25519.Pow2p252m3(a)));
-        Assert.Equal(Mod(va).IsOne, Field25519.IsOne(a));
-        Assert.Equal(!Mod(va).IsZero, Field25519.IsOne(Field25519.Multiply(a, Field25519.Invert(a))));
+        Assert.Equal(Mod(va).IsZero ? BigInteger.Zero : BigInteger.One, Value(Field25519.Multiply(a, Field25519.Invert(a))));
 
         // Chains feed unreduced outputs (limbs a little above 2^51) into further operations.
         var chained = Field25519.Multiply(Field25519.Add(a, b), Field25519.Subtract(Field25519.Square(c), a));
         Assert.Equal(Mod((va + vb) * ((vc * vc) - va)), Value(chained));
         var ladderLike = Field25519.Multiply(c, Field25519.Add(Field25519.Square(a), Field25519.MultiplySmall(b, 121665)));
         Assert.Equal(Mod(vc * ((va * va) + (vb * 121665))), Value(ladderLike));
+    }
+
+    [Property(Arbitrary = [typeof(FieldArbitraries)], MaxTest = 500)]
+    public void Vartime_RandomElements_MatchEulerAndFermat(FieldBytes x)
+    {
+        var a = Field25519.FromBytes(x.Bytes);
+        var va = Mod(x.Value);
+
+        // Euler's criterion: a^((p-1)/2) is 1 for a nonzero square, p - 1 for a non-square.
+        var euler = BigInteger.ModPow(va, (P - 1) / 2, P);
+        Assert.Equal(va.IsZero ? 0 : euler.IsOne ? 1 : -1, Field25519Vartime.Legendre(a));
+        Assert.Equal(va.IsZero, Field25519Vartime.IsZero(a));
+        if (!va.IsZero)
+        {
+            Assert.Equal(BigInteger.ModPow(va, P - 2, P), Value(Field25519Vartime.Invert(a)));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(-1)]
+    [InlineData(-2)]
+    [InlineData(19)]
+    public void Vartime_Edges_MatchEulerAndFermat(int small)
+    {
+        var value = Mod(small);
+        var a = Field25519.FromBytes(Bytes(value));
+        var euler = BigInteger.ModPow(value, (P - 1) / 2, P);
+
+        Assert.Equal(euler.IsOne ? 1 : -1, Field25519Vartime.Legendre(a));
+        Assert.Equal(BigInteger.ModPow(value, P - 2, P), Value(Field25519Vartime.Invert(a)));
+    }
+
+    [Fact]
+    public void VartimeInvert_Zero_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => Field25519Vartime.Invert(default));
     }
 
     [Property(MaxTest = 1000)]

@@ -1,0 +1,206 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace Gozar.Protocol.Crypto;
+
+/// <summary>
+/// Variable-time arithmetic modulo p = 2^255 - 19 on canonical values, for public values only: the fake-TLS key share
+/// (<see cref="X25519.TryCreatePublicKey"/>), whose candidate is random and discarded and whose result is sent in the
+/// clear. A binary Jacobi symbol and a binary extended-GCD inverse each cost a few hundred word shifts and subtractions,
+/// against the 254 squarings of an exponentiation. Never use them on a secret: their running time depends on the value.
+/// </summary>
+internal static class Field25519Vartime
+{
+    /// <summary>p as four 64-bit words, least significant first.</summary>
+    private static readonly Words P = new() { W0 = 0xffffffffffffffed, W1 = ulong.MaxValue, W2 = ulong.MaxValue, W3 = 0x7fffffffffffffff };
+
+    public static bool IsZero(in FieldElement a) => ToWords(a).IsZero;
+
+    /// <summary>The Legendre symbol (a / p): 1 for a nonzero square, -1 for a non-square, 0 for zero.</summary>
+    public static int Legendre(in FieldElement a)
+    {
+        var x = ToWords(a);
+        var n = P;
+        var sign = 1;
+        while (!x.IsZero)
+        {
+            // (2 / n) is -1 exactly when n is 3 or 5 mod 8.
+            while ((x.W0 & 1) == 0)
+            {
+                x.ShiftRight1();
+                if ((n.W0 & 7) is 3 or 5)
+                {
+                    sign = -sign;
+                }
+            }
+
+            // Both odd now. Quadratic reciprocity when they swap: the sign flips when both are 3 mod 4.
+            if (Words.Compare(x, n) < 0)
+            {
+                (x, n) = (n, x);
+                if ((x.W0 & 3) == 3 && (n.W0 & 3) == 3)
+                {
+                    sign = -sign;
+                }
+            }
+
+            // (x / n) = ((x - n) / n); the difference of two odd numbers is even, or zero.
+            x.Subtract(n);
+        }
+
+        return n.IsOne ? sign : 0;
+    }
+
+    /// <summary>1 / a mod p for a nonzero a (binary extended Euclid). Keeps x1 * a = u and x2 * a = v (mod p).</summary>
+    public static FieldElement Invert(in FieldElement a)
+    {
+        var u = ToWords(a);
+        if (u.IsZero)
+        {
+            throw new ArgumentException("Zero has no inverse.", nameof(a));
+        }
+
+        var v = P;
+        var x1 = new Words { W0 = 1 };
+        var x2 = default(Words);
+        while (!u.IsOne && !v.IsOne)
+        {
+            while ((u.W0 & 1) == 0)
+            {
+                u.ShiftRight1();
+                x1.HalveModP();
+            }
+
+            while ((v.W0 & 1) == 0)
+            {
+                v.ShiftRight1();
+                x2.HalveModP();
+            }
+
+            if (Words.Compare(u, v) >= 0)
+            {
+                u.Subtract(v);
+                x1.SubtractModP(x2);
+            }
+            else
+            {
+                v.Subtract(u);
+                x2.SubtractModP(x1);
+            }
+        }
+
+        return FromWords(u.IsOne ? x1 : x2);
+    }
+
+    private static Words ToWords(in FieldElement a)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        Field25519.ToBytes(a, bytes);
+        return new Words
+        {
+            W0 = BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+            W1 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
+            W2 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
+            W3 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]),
+        };
+    }
+
+    private static FieldElement FromWords(in Words a)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, a.W0);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], a.W1);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[16..], a.W2);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[24..], a.W3);
+        return Field25519.FromBytes(bytes);
+    }
+
+    /// <summary>A 256-bit unsigned value, least significant word first.</summary>
+    private struct Words
+    {
+        public ulong W0;
+        public ulong W1;
+        public ulong W2;
+        public ulong W3;
+
+        public readonly bool IsZero => (W0 | W1 | W2 | W3) == 0;
+
+        public readonly bool IsOne => W0 == 1 && (W1 | W2 | W3) == 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Compare(in Words a, in Words b) =>
+            a.W3 != b.W3 ? (a.W3 < b.W3 ? -1 : 1)
+            : a.W2 != b.W2 ? (a.W2 < b.W2 ? -1 : 1)
+            : a.W1 != b.W1 ? (a.W1 < b.W1 ? -1 : 1)
+            : a.W0.CompareTo(b.W0);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ShiftRight1()
+        {
+            W0 = (W0 >> 1) | (W1 << 63);
+            W1 = (W1 >> 1) | (W2 << 63);
+            W2 = (W2 >> 1) | (W3 << 63);
+            W3 >>= 1;
+        }
+
+        /// <summary>this -= b, for b at most this.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Subtract(in Words b)
+        {
+            ulong borrow = 0;
+            W0 = SubtractWord(W0, b.W0, ref borrow);
+            W1 = SubtractWord(W1, b.W1, ref borrow);
+            W2 = SubtractWord(W2, b.W2, ref borrow);
+            W3 = SubtractWord(W3, b.W3, ref borrow);
+        }
+
+        /// <summary>this += b; the sum must fit 256 bits (here: both below 2^255).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(in Words b)
+        {
+            ulong carry = 0;
+            W0 = AddWord(W0, b.W0, ref carry);
+            W1 = AddWord(W1, b.W1, ref carry);
+            W2 = AddWord(W2, b.W2, ref carry);
+            W3 = AddWord(W3, b.W3, ref carry);
+        }
+
+        /// <summary>this = this / 2 mod p, for this below p: an odd value gets p added first, which makes it even.</summary>
+        public void HalveModP()
+        {
+            if ((W0 & 1) != 0)
+            {
+                Add(P);
+            }
+
+            ShiftRight1();
+        }
+
+        /// <summary>this = this - b mod p, for both below p.</summary>
+        public void SubtractModP(in Words b)
+        {
+            if (Compare(this, b) < 0)
+            {
+                Add(P);
+            }
+
+            Subtract(b);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong SubtractWord(ulong x, ulong y, ref ulong borrow)
+        {
+            var difference = x - y - borrow;
+            borrow = ((~x & y) | (~(x ^ y) & difference)) >> 63;
+            return difference;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong AddWord(ulong x, ulong y, ref ulong carry)
+        {
+            var sum = x + y + carry;
+            carry = ((x & y) | ((x | y) & ~sum)) >> 63;
+            return sum;
+        }
+    }
+}
