@@ -133,7 +133,8 @@ public static class CpuChecks
         using (to)
         using (drain)
         {
-            var pump = new Pump(from, to, processor, new SessionActivity(TimeProvider.System), RelayChunk);
+            using var lane = new SocketLane();
+            var pump = new Pump(lane, from, to, processor, new SessionActivity(TimeProvider.System), RelayChunk);
             var running = pump.RunAsync();
             var drained = new Thread(() =>
             {

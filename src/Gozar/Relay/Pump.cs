@@ -10,6 +10,7 @@ namespace Gozar.Relay;
 /// </summary>
 public sealed class Pump
 {
+    private readonly SocketLane _lane;
     private readonly Socket _from;
     private readonly Socket? _to;
     private readonly ChunkProcessor _processor;
@@ -17,14 +18,19 @@ public sealed class Pump
     private readonly int _bufferSize;
     private readonly ArrayPool<byte> _pool;
     private readonly TrafficMeter? _meter;
+    private readonly IPumpOwner? _owner;
 
+    /// <param name="lane">Carries this direction's receives and sends; nothing else uses it while the pump runs.</param>
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
     /// <param name="pool">Where chunk buffers come from (default: <see cref="BufferPool.Shared"/>).</param>
     /// <param name="meter">Also told every chunk's size (the user's byte counters); null for unauthenticated traffic.</param>
+    /// <param name="owner">Told when this direction ends, before the returned task completes.</param>
     public Pump(
-        Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null,
-        TrafficMeter? meter = null)
+        SocketLane lane, Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null,
+        TrafficMeter? meter = null, IPumpOwner? owner = null)
     {
+        _owner = owner;
+        _lane = lane;
         _meter = meter;
         _pool = pool ?? BufferPool.Shared;
         _from = from;
@@ -42,6 +48,7 @@ public sealed class Pump
         byte[]? buffer = null;
         var offset = _processor.ReceiveOffset;
         var sending = false;
+        PumpEnd end;
         try
         {
             var mayHaveMore = false;
@@ -49,12 +56,12 @@ public sealed class Pump
             {
                 if (!mayHaveMore)
                 {
-                    await _from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                    await _lane.WaitReadableAsync(_from).ConfigureAwait(false);
                 }
 
                 buffer ??= _pool.Rent(_bufferSize);
                 var max = _processor.MaxReceive(buffer.Length - offset);
-                var received = await _from.ReceiveAsync(buffer.AsMemory(offset, max), SocketFlags.None).ConfigureAwait(false);
+                var received = await _lane.ReceiveAsync(_from, buffer.AsMemory(offset, max)).ConfigureAwait(false);
                 if (received == 0)
                 {
                     if (_to is not null)
@@ -62,7 +69,8 @@ public sealed class Pump
                         ShutdownSend(_to);
                     }
 
-                    return PumpEnd.EndOfStream;
+                    end = PumpEnd.EndOfStream;
+                    break;
                 }
 
                 Bytes += received;
@@ -70,14 +78,15 @@ public sealed class Pump
                 _meter?.Count(received);
                 if (!_processor.Process(buffer, received, out var start, out var length))
                 {
-                    return PumpEnd.ProtocolError;
+                    end = PumpEnd.ProtocolError;
+                    break;
                 }
 
                 // The send loop stays inline: an awaited helper method would allocate a state machine per chunk.
                 sending = true;
                 while (length > 0 && _to is not null)
                 {
-                    var sent = await _to.SendAsync(buffer.AsMemory(start, length), SocketFlags.None).ConfigureAwait(false);
+                    var sent = await _lane.SendAsync(_to, buffer.AsMemory(start, length)).ConfigureAwait(false);
                     start += sent;
                     length -= sent;
                 }
@@ -95,7 +104,7 @@ public sealed class Pump
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            return EndOf(e, sending);
+            end = EndOf(e, sending);
         }
         finally
         {
@@ -104,6 +113,9 @@ public sealed class Pump
                 _pool.Return(buffer);
             }
         }
+
+        _owner?.PumpEnded(this, end);
+        return end;
     }
 
     /// <summary>How a socket failure ends a direction; <paramref name="sending"/>: it came from the destination's send.</summary>
@@ -129,6 +141,12 @@ public sealed class Pump
         {
         }
     }
+}
+
+/// <summary>Who runs a pair of pumps and must hear at once when one direction ends (to end the other on a failure).</summary>
+public interface IPumpOwner
+{
+    void PumpEnded(Pump pump, PumpEnd end);
 }
 
 /// <summary>How one direction of a relay ended.</summary>

@@ -75,7 +75,7 @@ public sealed partial class ClientSession
             // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
             preconnect?.CancelDelayedStart();
             var flight = BuildFlight(hello);
-            await SendAllAsync(_client, flight, committed).ConfigureAwait(false);
+            await SendAllAsync(_upstreamLane, _client, flight).ConfigureAwait(false);
             _flightSent = true;
             _bytesDown += flight.Length;
             return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, committed).ConfigureAwait(false);

@@ -16,7 +16,7 @@ namespace Gozar.Sessions;
 /// relay; anything that does not authenticate is relayed to the mask host with every byte it sent. Ends with exactly
 /// one <see cref="SessionOutcome"/>, logged once.
 /// </summary>
-public sealed partial class ClientSession
+public sealed partial class ClientSession : IPumpOwner
 {
     // A ClientHello record (16 KiB + header), the records that follow it with the init, and slack for fragments.
     private const int HandshakeCapacity = 40 * 1024;
@@ -25,6 +25,12 @@ public sealed partial class ClientSession
     private const int DrainBufferBytes = 4096;
 
     private readonly Socket _client;
+
+    // Every operation on the client's and the DC's sockets goes through these two: the client's receives (handshake,
+    // then the upstream pump, which also sends to the DC or mask site), and the connect, the sends to the client and the
+    // downstream pump's receives from the DC.
+    private readonly SocketLane _clientLane = new();
+    private readonly SocketLane _upstreamLane = new();
     private readonly SessionContext _context;
     private readonly ProxyOptions _options;
     private Socket? _upstream;
@@ -43,6 +49,20 @@ public sealed partial class ClientSession
 
     /// <summary>Handshake bytes already sent to the preconnected mask site while the session was still deciding.</summary>
     private int _mirroredBytes;
+
+    // The relay, once started. RunAsync awaits it itself, so that the handshake's and the connect's state machines
+    // (and what they held: the init, the pending bytes, the route) are gone while a connection idles.
+    private Pump? _upPump;
+    private Pump? _downPump;
+    private Task<PumpEnd>? _upEnded;
+    private Task<PumpEnd>? _downEnded;
+    private SessionOutcome _relayNormalOutcome;
+
+    // The relay's ciphers, wiped when the session ends; null where the mode needs none.
+    private AesCtr? _fromClientCipher;
+    private AesCtr? _toDcCipher;
+    private AesCtr? _fromDcCipher;
+    private AesCtr? _toClientCipher;
 
     /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
     /// <param name="proxyHeader">Whether the connection starts with a PROXY protocol header naming the real client.</param>
@@ -86,6 +106,12 @@ public sealed partial class ClientSession
         {
             _client.NoDelay = true;
             outcome = await RunCoreAsync(stopping).ConfigureAwait(false);
+            if (_upEnded is not null && _downEnded is not null)
+            {
+                var upEnd = await _upEnded.ConfigureAwait(false);
+                var downEnd = await _downEnded.ConfigureAwait(false);
+                outcome = EndRelay(upEnd, downEnd);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -99,6 +125,12 @@ public sealed partial class ClientSession
         {
             EndHandshake();
             CloseSockets();
+            _clientLane.Dispose();
+            _upstreamLane.Dispose();
+            _fromClientCipher?.Dispose();
+            _toDcCipher?.Dispose();
+            _fromDcCipher?.Dispose();
+            _toClientCipher?.Dispose();
             var aborted = Volatile.Read(ref _abortReason);
             if (aborted != NoAbort)
             {
@@ -156,7 +188,7 @@ public sealed partial class ClientSession
     /// <summary>Authenticates the client, or relays it to the mask host and returns how that ended.</summary>
     private async Task<(SessionOutcome Outcome, Authentication? Authentication)> HandshakeAsync(CancellationToken stopping)
     {
-        using var handshake = new HandshakeBuffer(_client, HandshakeCapacity, _context.Buffers);
+        using var handshake = new HandshakeBuffer(_client, _clientLane, HandshakeCapacity, _context.Buffers);
         if (_proxyHeader == ProxyHeaderRule.Read && await AdmitProxiedAsync(handshake, stopping).ConfigureAwait(false) is { } refused)
         {
             return refused;
@@ -220,7 +252,7 @@ public sealed partial class ClientSession
 
                 if (_rejectWithAlert)
                 {
-                    await SendAllAsync(_client, UnrecognizedNameAlert, stopping).ConfigureAwait(false);
+                    await SendAllAsync(_upstreamLane, _client, UnrecognizedNameAlert).ConfigureAwait(false);
                     return (SessionOutcome.Masked, null);
                 }
 
@@ -359,6 +391,7 @@ public sealed partial class ClientSession
         var init = authentication.Init;
         AesCtr? p2d = null;
         AesCtr? d2p = null;
+        var handedOver = false;
         try
         {
             _user = _context.Users.NameOf(init.KeyIndex);
@@ -370,7 +403,7 @@ public sealed partial class ClientSession
             }
 
             var connecting = _context.Time.GetTimestamp();
-            var connected = await _context.DcConnector.ConnectAsync(route.Targets, stopping).ConfigureAwait(false);
+            var connected = await _context.DcConnector.ConnectAsync(route.Targets, stopping, _upstreamLane).ConfigureAwait(false);
             if (connected.Socket is null)
             {
                 _context.Metrics.DcUnreachable(route.DcId, connected.Failure.ToString().ToLowerInvariant());
@@ -394,20 +427,30 @@ public sealed partial class ClientSession
                 init.Encryptor.Dispose();
             }
 
-            await SendAllAsync(_upstream, opening, stopping).ConfigureAwait(false);
+            await SendAllAsync(_upstreamLane, _upstream, opening).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
             _account?.Up.Count(authentication.Pending.Length);
 
             ChunkProcessor up = CreateUpstreamProcessor(authentication, p2d);
             ChunkProcessor down = CreateDownstreamProcessor(authentication, fastMode ? null : d2p, fastMode ? null : init.Encryptor);
-            var (upEnd, downEnd) = await RelayAsync(up, down).ConfigureAwait(false);
-            return Classify(upEnd, downEnd, SessionOutcome.Relayed);
+            (_fromClientCipher, _toDcCipher) = (init.Decryptor, p2d);
+            if (!fastMode)
+            {
+                (_fromDcCipher, _toClientCipher) = (d2p, init.Encryptor);
+            }
+
+            handedOver = true;
+            StartRelay(up, down, SessionOutcome.Relayed);
+            return SessionOutcome.Relayed;
         }
         finally
         {
-            DisposeInit(init);
-            p2d?.Dispose();
-            d2p?.Dispose();
+            if (!handedOver)
+            {
+                DisposeInit(init);
+                p2d?.Dispose();
+                d2p?.Dispose();
+            }
         }
     }
 
@@ -450,7 +493,7 @@ public sealed partial class ClientSession
         var mask = ChooseMaskHost();
         var connected = preconnect is not null && mask == preconnect.Host
             ? await preconnect.TakeAsync().ConfigureAwait(false)
-            : await _context.DcConnector.ConnectAsync([mask], stopping).ConfigureAwait(false);
+            : await _context.DcConnector.ConnectAsync([mask], stopping, _upstreamLane).ConfigureAwait(false);
         if (connected.Socket is null)
         {
             Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());
@@ -466,7 +509,7 @@ public sealed partial class ClientSession
         var unsent = prefix[(preconnect is not null && mask == preconnect.Host ? _mirroredBytes : 0)..];
         if (!unsent.IsEmpty)
         {
-            await SendAllAsync(_upstream, unsent, stopping).ConfigureAwait(false);
+            await SendAllAsync(_upstreamLane, _upstream, unsent).ConfigureAwait(false);
         }
 
         _bytesUp += prefix.Length;
@@ -476,15 +519,8 @@ public sealed partial class ClientSession
             _upstream.Shutdown(SocketShutdown.Send);
         }
 
-        var (upEnd, downEnd) = await RelayAsync(PassThroughProcessor.Instance, PassThroughProcessor.Instance, skipUp: clientEnded)
-            .ConfigureAwait(false);
-        if (downEnd == PumpEnd.Reset)
-        {
-            // The mask site reset us: reset the client too, as the site would have.
-            _client.LingerState = new LingerOption(true, 0);
-        }
-
-        return Classify(upEnd, downEnd, SessionOutcome.Masked);
+        StartRelay(PassThroughProcessor.Instance, PassThroughProcessor.Instance, SessionOutcome.Masked, skipUp: clientEnded);
+        return SessionOutcome.Masked;
     }
 
     private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
@@ -523,7 +559,7 @@ public sealed partial class ClientSession
     {
         if (!clientEnded)
         {
-            var sink = new Pump(_client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, _context.Buffers);
+            var sink = new Pump(_clientLane, _client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, _context.Buffers);
             await sink.RunAsync().ConfigureAwait(false);
             _bytesUp += sink.Bytes;
         }
@@ -531,25 +567,46 @@ public sealed partial class ClientSession
         return SessionOutcome.Masked;
     }
 
-    private async Task<(PumpEnd Up, PumpEnd Down)> RelayAsync(ChunkProcessor up, ChunkProcessor down, bool skipUp = false)
+    /// <summary>Starts both directions; RunAsync awaits them and <see cref="EndRelay"/> tells how they ended.</summary>
+    private void StartRelay(ChunkProcessor up, ChunkProcessor down, SessionOutcome normal, bool skipUp = false)
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        var upPump = new Pump(_client, upstream, up, Activity, bufferSize, _context.Buffers, _account?.Up);
-        var downPump = new Pump(upstream, _client, down, Activity, bufferSize, _context.Buffers, _account?.Down);
-        var upTask = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : upPump.RunAsync();
-        var downTask = downPump.RunAsync();
-        var first = await Task.WhenAny(upTask, downTask).ConfigureAwait(false);
-        if (first.Result != PumpEnd.EndOfStream)
+        _relayNormalOutcome = normal;
+        _upPump = new Pump(_clientLane, _client, upstream, up, Activity, bufferSize, _context.Buffers, _account?.Up, this);
+        _downPump = new Pump(_upstreamLane, upstream, _client, down, Activity, bufferSize, _context.Buffers, _account?.Down, this);
+        _upEnded = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : _upPump.RunAsync();
+        _downEnded = _downPump.RunAsync();
+    }
+
+    /// <summary>A direction that ends other than cleanly ends the other one too.</summary>
+    void IPumpOwner.PumpEnded(Pump pump, PumpEnd end)
+    {
+        if (end == PumpEnd.EndOfStream)
         {
-            CloseSockets();
+            return;
         }
 
-        var upEnd = await upTask.ConfigureAwait(false);
-        var downEnd = await downTask.ConfigureAwait(false);
-        _bytesUp += upPump.Bytes;
-        _bytesDown += downPump.Bytes;
-        return (upEnd, downEnd);
+        if (end == PumpEnd.Reset && pump == _downPump && _relayNormalOutcome == SessionOutcome.Masked)
+        {
+            // The mask site reset us: reset the client too, as the site would have.
+            try
+            {
+                _client.LingerState = new LingerOption(true, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        CloseSockets();
+    }
+
+    private SessionOutcome EndRelay(PumpEnd upEnd, PumpEnd downEnd)
+    {
+        _bytesUp += _upPump!.Bytes;
+        _bytesDown += _downPump!.Bytes;
+        return Classify(upEnd, downEnd, _relayNormalOutcome);
     }
 
     /// <summary>Which side failed first decides the outcome; a relay that only saw clean closes ends as <paramref name="normal"/>.</summary>
@@ -568,6 +625,16 @@ public sealed partial class ClientSession
         }
 
         return upstreamFailed ? SessionOutcome.UpstreamError : normal;
+    }
+
+    /// <summary>Not cancellable, like every lane operation: closing the socket (abort, shutdown, idle sweep) ends it.</summary>
+    private static async ValueTask SendAllAsync(SocketLane lane, Socket socket, ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await lane.SendAsync(socket, data).ConfigureAwait(false);
+            data = data[sent..];
+        }
     }
 
     private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellation)

@@ -15,14 +15,20 @@ public sealed class HandshakeBuffer : IDisposable
     private const int InitialSize = 4 * 1024;
 
     private readonly Socket _socket;
+    private readonly SocketLane _lane;
     private readonly int _capacity;
     private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
 
-    public HandshakeBuffer(Socket socket, int capacity, ArrayPool<byte> pool)
+    /// <param name="lane">Waits for the client's bytes; the session's lane for the client's direction.</param>
+    public HandshakeBuffer(Socket socket, SocketLane lane, int capacity, ArrayPool<byte> pool)
     {
         _pool = pool;
+        _lane = lane;
         _socket = socket;
+
+        // Reads take what is there without waiting (a wait goes through the lane, where it can be cancelled).
+        _socket.Blocking = false;
         _capacity = capacity;
     }
 
@@ -47,7 +53,7 @@ public sealed class HandshakeBuffer : IDisposable
         {
             if (_buffer is null)
             {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellation).ConfigureAwait(false);
+                await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
                 _buffer = _pool.Rent(Math.Min(InitialSize, _capacity));
             }
             else if (Count == Math.Min(_buffer.Length, _capacity))
@@ -55,9 +61,21 @@ public sealed class HandshakeBuffer : IDisposable
                 Grow();
             }
 
+            // As a cancelled socket receive would: a session told to stop waiting decides with what it has.
+            cancellation.ThrowIfCancellationRequested();
             var room = Math.Min(_buffer.Length, _capacity) - Count;
-            var received = await _socket.ReceiveAsync(_buffer.AsMemory(Count, room), SocketFlags.None, cancellation)
-                .ConfigureAwait(false);
+            var received = _socket.Receive(_buffer.AsSpan(Count, room), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
+                continue;
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
             if (received == 0)
             {
                 EndOfStream = true;

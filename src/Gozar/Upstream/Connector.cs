@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gozar.Configuration;
+using Gozar.Relay;
 
 namespace Gozar.Upstream;
 
@@ -21,7 +22,9 @@ public sealed class Connector
     }
 
     /// <summary>Returns a connected socket, or null with the reason when every target failed.</summary>
-    public async ValueTask<ConnectResult> ConnectAsync(IReadOnlyList<HostEndpoint> targets, CancellationToken cancellation)
+    /// <param name="lane">Connects through this session lane (see <see cref="SocketLane"/>); null: the socket's own operation.</param>
+    public async ValueTask<ConnectResult> ConnectAsync(
+        IReadOnlyList<HostEndpoint> targets, CancellationToken cancellation, SocketLane? lane = null)
     {
         var failure = ConnectFailure.Refused;
         foreach (var target in targets)
@@ -46,7 +49,7 @@ public sealed class Connector
 
             foreach (var address in addresses)
             {
-                var (socket, reason) = await TryConnectAsync(new IPEndPoint(address, target.Port), cancellation).ConfigureAwait(false);
+                var (socket, reason) = await TryConnectAsync(new IPEndPoint(address, target.Port), lane, cancellation).ConfigureAwait(false);
                 if (socket is not null)
                 {
                     return new ConnectResult(socket, ConnectFailure.None);
@@ -72,10 +75,16 @@ public sealed class Connector
         };
     }
 
-    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
+    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
+        IPEndPoint endpoint, SocketLane? lane, CancellationToken cancellation)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timer = new CancellationTokenSource(_timeout, _time);
+        if (lane is not null)
+        {
+            return await TryConnectAsync(socket, endpoint, lane, timer.Token, cancellation).ConfigureAwait(false);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timer.Token);
         try
         {
@@ -98,6 +107,37 @@ public sealed class Connector
             throw;
         }
     }
+
+    /// <summary>A lane's connect cannot be cancelled: the timeout or the caller's cancellation closes the socket instead.</summary>
+    private static async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
+        Socket socket, IPEndPoint endpoint, SocketLane lane, CancellationToken timeout, CancellationToken cancellation)
+    {
+        var onTimeout = timeout.UnsafeRegister(CloseSocket, socket);
+        var onCancel = cancellation.UnsafeRegister(CloseSocket, socket);
+        var failed = false;
+        try
+        {
+            await lane.ConnectAsync(socket, endpoint).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            failed = true;
+        }
+
+        // Disposing waits for a callback already running, so the socket's state is settled from here.
+        onTimeout.Dispose();
+        onCancel.Dispose();
+        if (failed || timeout.IsCancellationRequested || cancellation.IsCancellationRequested)
+        {
+            socket.Dispose();
+            cancellation.ThrowIfCancellationRequested();
+            return (null, timeout.IsCancellationRequested ? ConnectFailure.TimedOut : ConnectFailure.Refused);
+        }
+
+        return (socket, ConnectFailure.None);
+    }
+
+    private static readonly Action<object?> CloseSocket = static socket => ((Socket)socket!).Dispose();
 }
 
 public enum ConnectFailure

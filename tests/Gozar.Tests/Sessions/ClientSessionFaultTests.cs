@@ -102,6 +102,29 @@ public class ClientSessionFaultTests
     }
 
     [Fact]
+    public async Task RunAsync_MaskSiteResets_ClientIsResetToo()
+    {
+        await using var dc = new EchoDc();
+        await using var resettingSite = new ResettingDc();
+        var options = TestProxy.Options(dc, maskEndPoint: new IPEndPoint(IPAddress.Loopback, resettingSite.Port));
+        await using var proxy = TestProxy.Start(options);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        // Not an init for any user (and not TLS): masked with all its bytes, after which the site resets.
+        await socket.SendAsync(Enumerable.Repeat((byte)'x', 100).ToArray());
+
+        var error = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            var buffer = new byte[64];
+            while (await socket.ReceiveAsync(buffer) > 0)
+            {
+            }
+        });
+        Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
+        await AssertOutcomeAsync(proxy, SessionOutcome.Masked);
+    }
+
+    [Fact]
     public async Task RunAsync_ClientResetsMidStream_ClientErrorAndDcConnectionClosed()
     {
         await using var dc = new EchoDc();

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Sockets;
+using Gozar.Relay;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Relay;
+
+public sealed class SocketLaneTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly SocketLane _lane = new();
+
+    public SocketLaneTests()
+    {
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(8);
+    }
+
+    private IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    [Fact]
+    public async Task ConnectSendReceive_OneLaneForEverything_BytesArriveBothWays()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await _lane.ConnectAsync(socket, EndPoint).AsTask().WaitAsync(Patience);
+        using var peer = await _listener.AcceptAsync();
+
+        var sent = await _lane.SendAsync(socket, "hello"u8.ToArray());
+        var echoed = new byte[5];
+        await peer.ReceiveExactlyAsync(echoed);
+        await peer.SendAsync(echoed);
+        await _lane.WaitReadableAsync(socket).AsTask().WaitAsync(Patience);
+        var buffer = new byte[16];
+        var received = await _lane.ReceiveAsync(socket, buffer);
+
+        Assert.Equal(5, sent);
+        Assert.Equal("hello"u8.ToArray(), buffer.AsSpan(0, received).ToArray());
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NothingListens_ThrowsConnectionRefused()
+    {
+        var port = EndPoint.Port;
+        _listener.Dispose();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        var error = await Assert.ThrowsAsync<SocketException>(() => _lane.ConnectAsync(socket, new IPEndPoint(IPAddress.Loopback, port)).AsTask());
+
+        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task WaitReadableAsync_Cancelled_EndsTheAwaitAndTheNextWaitTakesOverThePendingReceive()
+    {
+        var (socket, peer) = await ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        {
+            using var cancel = new CancellationTokenSource();
+            var waiting = _lane.WaitReadableAsync(socket, cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Patience));
+
+            // The zero-byte receive is still pending on the socket: anything but a wait on the lane is refused.
+            Assert.Throws<InvalidOperationException>(() => StartReceive(socket));
+            var next = _lane.WaitReadableAsync(socket).AsTask();
+            Assert.False(next.IsCompleted);
+            await peer.SendAsync(new byte[] { 42 });
+            await next.WaitAsync(Patience);
+
+            var buffer = new byte[4];
+            Assert.Equal(1, await _lane.ReceiveAsync(socket, buffer));
+            Assert.Equal(42, buffer[0]);
+        }
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_SocketClosedWhilePending_ThrowsOperationAborted()
+    {
+        var (socket, peer) = await ConnectedPairAsync();
+        using (peer)
+        {
+            var receiving = _lane.ReceiveAsync(socket, new byte[8]).AsTask();
+            socket.Dispose();
+
+            var error = await Assert.ThrowsAsync<SocketException>(() => receiving.WaitAsync(Patience));
+            Assert.Equal(SocketError.OperationAborted, error.SocketErrorCode);
+        }
+    }
+
+    /// <summary>Starts a receive and drops it: for an operation the lane must refuse before it starts.</summary>
+    private void StartReceive(Socket socket)
+    {
+        var receiving = _lane.ReceiveAsync(socket, new byte[1]).AsTask();
+        Assert.Fail($"The lane started a receive ({receiving.Status}).");
+    }
+
+    private async Task<(Socket Socket, Socket Peer)> ConnectedPairAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(EndPoint);
+        return (socket, await _listener.AcceptAsync());
+    }
+
+    public void Dispose()
+    {
+        _lane.Dispose();
+        _listener.Dispose();
+    }
+}
