@@ -91,11 +91,11 @@ public static partial class ConfigLoader
             var first = diagnostics[0];
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"TOML syntax error at line {first.Span.Start.Line + 1}, column {first.Span.Start.Column + 1}: {WithoutKeyMaterial(first.Message)}");
+                $"TOML syntax error at line {first.Span.Start.Line + 1}, column {first.Span.Start.Column + 1}: {WithoutKeyMaterial(ConfigText.OneLine(first.Message))}");
         }
 
         var firstLine = exception.Message.Split('\n', 2)[0].Trim();
-        return $"TOML syntax error: {WithoutKeyMaterial(firstLine)}";
+        return $"TOML syntax error: {WithoutKeyMaterial(ConfigText.OneLine(firstLine))}";
     }
 
     /// <summary>

@@ -78,11 +78,40 @@ internal static partial class ConfigText
             }
         }
 
-        // Plain decimal numbers are left alone: they are ports, counts and sizes, not keys.
-        return LongHexRun().Replace(
-            string.Join('`', parts),
-            run => run.ValueSpan.ContainsAnyInRange('a', 'f') || run.ValueSpan.ContainsAnyInRange('A', 'F') ? Hidden : run.Value);
+        // Ten hex digits of a secret already narrow it down, so runs that short are hidden too. Digits alone are
+        // usually a number the operator typed (a port, count, size, DC id) and are left readable, but a secret's hex
+        // can be all digits for a stretch: such a run is hidden when no number is written that way.
+        var joined = string.Join('`', parts);
+        return LongHexRun().Replace(joined, run => LooksLikeANumber(joined, run) ? run.Value : Hidden);
     }
+
+    /// <summary>Control characters escaped, so a message quoting a character the parser choked on stays one line.</summary>
+    public static string OneLine(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Digits only, no leading zero, and not glued to a letter or colon before them (a key or token does not grow
+    /// a number that long, and neither a port nor an IPv6 group is ten digits).
+    /// </summary>
+    private static bool LooksLikeANumber(string message, Match run) =>
+        !run.ValueSpan.ContainsAnyExceptInRange('0', '9')
+        && run.ValueSpan[0] != '0'
+        && (run.Index == 0 || !(char.IsAsciiLetter(message[run.Index - 1]) || message[run.Index - 1] == ':'));
 
     private static bool IsBareKey(string key)
     {
@@ -127,6 +156,6 @@ internal static partial class ConfigText
     [GeneratedRegex("[0-9A-Fa-f]{4}")]
     private static partial Regex ShortHexRun();
 
-    [GeneratedRegex("[0-9A-Fa-f]{16,}")]
+    [GeneratedRegex("[0-9A-Fa-f]{10,}")]
     private static partial Regex LongHexRun();
 }

@@ -15,6 +15,26 @@ public sealed class ConfigLoaderErrorTests
         Assert.DoesNotContain("00112233", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_UnknownKeyHoldingTenDigitsOfASecret_HidesThem()
+    {
+        var result = ConfigLoader.Load("x0011223344 = 1");
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("unknown key 'x<hidden>'", result.Error);
+    }
+
+    [Fact]
+    public void Load_UnicodeEscapeCutByNewline_MessageStaysOneLine()
+    {
+        var result = ConfigLoader.Load("a = \"\\u\n");
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("TOML syntax error at line 1", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', result.Error);
+        Assert.Contains("[\\u000a]", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("listen_port = 1", "unknown key 'listen_port' (did you mean 'listen'?)")]
     [InlineData("Log_Level = \"debug\"", "unknown key 'Log_Level' (did you mean 'log_level'?)")]

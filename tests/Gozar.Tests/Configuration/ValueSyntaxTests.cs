@@ -166,6 +166,10 @@ public sealed class ValueSyntaxTests
     [InlineData("the key `alice` is defined", "the key `alice` is defined")]
     [InlineData("users.00112233445566778899aabbccddeeff: x", "users.<hidden>: x")]
     [InlineData("value 99999999999999999 is out of range", "value 99999999999999999 is out of range")]
+    [InlineData("limits.relay_buffer: -9876543210 is out of range (1 .. 10)", "limits.relay_buffer: -9876543210 is out of range (1 .. 10)")]
+    [InlineData("unknown key 'x0011223344'", "unknown key 'x<hidden>'")]
+    [InlineData("log_level: 'fedcba9876' is not one of", "log_level: '<hidden>' is not one of")]
+    [InlineData("x: '[::1]:4400112233445' has an invalid port", "x: '[::1]:<hidden>' has an invalid port")]
     public void Redact_HexRuns_AreHidden(string message, string expected)
     {
         Assert.Equal(expected, ConfigText.Redact(message));
