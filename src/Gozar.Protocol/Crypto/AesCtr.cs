@@ -26,9 +26,11 @@ public sealed class AesCtr : IDisposable
     // Below this a call into libcrypto costs more than the managed loop saves; bulk relay chunks are 16-64 KiB.
     private const int NativeThreshold = 1024;
 
-    // _secret layout: [0, 240) AES-NI round keys, [240, 256) keystream of the current block.
-    // Pinned so that heap compaction never leaves stale copies of key material behind.
-    private const int KeystreamOffset = AesNiCtr.RoundKeysSize;
+    // _secret layout: [0, 32) the key (AES-NI only), [32, 48) keystream of the current block. Pinned so that heap
+    // compaction never leaves stale copies of key material behind. The 240 bytes of round keys are expanded on the
+    // stack for each call and wiped after it, not kept: an idle relayed connection holds two ciphers, and this saves
+    // about 0.4 KiB per connection for tens of nanoseconds per call.
+    private const int KeystreamOffset = KeySize;
 
     // What a disposed cipher points at instead of its own secret, which the GC may then take (an idle relayed
     // connection in fast mode holds two ciphers it never uses). Same size, so a transform racing with Dispose reads
@@ -67,7 +69,7 @@ public sealed class AesCtr : IDisposable
         _counter = BinaryPrimitives.ReadUInt128BigEndian(iv);
         if (!forcePortable && AesNiCtr.IsSupported)
         {
-            AesNiCtr.ExpandKey(key, _secret);
+            key.CopyTo(_secret);
             _allowNative = allowNative && LibCryptoCtr.IsAvailable;
         }
         else
@@ -93,7 +95,7 @@ public sealed class AesCtr : IDisposable
         {
             using var cipher = new AesCtr(key, iv);
             cipher._counter += (uint)block;
-            cipher.NextKeystreamBlock();
+            cipher.NextKeystreamBlock([]);
             cipher.Keystream.CopyTo(destination);
             return;
         }
@@ -142,20 +144,29 @@ public sealed class AesCtr : IDisposable
             return;
         }
 
+        if (done == input.Length)
+        {
+            return;
+        }
+
+        Span<byte> roundKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+        ExpandRoundKeys(roundKeys);
         var blockBytes = (input.Length - done) & ~(BlockSize - 1);
         if (blockBytes > 0)
         {
-            XorBlocks(input.Slice(done, blockBytes), output.Slice(done, blockBytes));
+            XorBlocks(roundKeys, input.Slice(done, blockBytes), output.Slice(done, blockBytes));
             done += blockBytes;
         }
 
         if (done < input.Length)
         {
-            NextKeystreamBlock();
+            NextKeystreamBlock(roundKeys);
             var rest = input.Length - done;
             ByteXor.Apply(input[done..], Keystream[..rest], output[done..]);
             _keystreamUsed = rest;
         }
+
+        CryptographicOperations.ZeroMemory(roundKeys);
     }
 
     /// <summary>
@@ -203,13 +214,22 @@ public sealed class AesCtr : IDisposable
             second._keystreamUsed += done;
         }
 
+        if (done == input.Length)
+        {
+            return;
+        }
+
+        Span<byte> firstKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+        Span<byte> secondKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+        first.ExpandRoundKeys(firstKeys);
+        second.ExpandRoundKeys(secondKeys);
         var blockBytes = (input.Length - done) & ~(BlockSize - 1);
         if (blockBytes > 0)
         {
             AesNiCtr.XorBlocksTwice(
-                ref MemoryMarshal.GetArrayDataReference(first._secret),
+                ref MemoryMarshal.GetReference(firstKeys),
                 ref first._counter,
-                ref MemoryMarshal.GetArrayDataReference(second._secret),
+                ref MemoryMarshal.GetReference(secondKeys),
                 ref second._counter,
                 ref MemoryMarshal.GetReference(input[done..]),
                 ref MemoryMarshal.GetReference(output[done..]),
@@ -219,23 +239,25 @@ public sealed class AesCtr : IDisposable
 
         if (done < input.Length)
         {
-            first.NextKeystreamBlock();
-            second.NextKeystreamBlock();
+            first.NextKeystreamBlock(firstKeys);
+            second.NextKeystreamBlock(secondKeys);
             var rest = input.Length - done;
             ByteXor.Apply(input[done..], first.Keystream[..rest], output[done..]);
             ByteXor.Apply(output.Slice(done, rest), second.Keystream[..rest], output[done..]);
             first._keystreamUsed = rest;
             second._keystreamUsed = rest;
         }
+
+        CryptographicOperations.ZeroMemory(firstKeys);
+        CryptographicOperations.ZeroMemory(secondKeys);
     }
 
     /// <summary>Whether a transform of <paramref name="length"/> bytes runs (or will run) in libcrypto.</summary>
     private bool GoesNative(int length) => _native is not null || (_allowNative && length >= NativeThreshold);
 
     /// <summary>
-    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up). The
-    /// first two AES-256 round keys are the key itself (FIPS-197 §5.2), so the key need not be kept apart; the managed
-    /// round keys are wiped once libcrypto has its own.
+    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up); the
+    /// managed copy of the key is wiped once libcrypto has its own.
     /// </summary>
     private bool MoveToLibCrypto()
     {
@@ -290,7 +312,16 @@ public sealed class AesCtr : IDisposable
         return take;
     }
 
-    private void XorBlocks(ReadOnlySpan<byte> input, Span<byte> output)
+    /// <summary>The AES-NI round keys of this stream into <paramref name="roundKeys"/>; the portable path keeps its own.</summary>
+    private void ExpandRoundKeys(Span<byte> roundKeys)
+    {
+        if (_portable is null)
+        {
+            AesNiCtr.ExpandKey(_secret.AsSpan(0, KeySize), roundKeys);
+        }
+    }
+
+    private void XorBlocks(ReadOnlySpan<byte> roundKeys, ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (_portable is not null)
         {
@@ -299,14 +330,14 @@ public sealed class AesCtr : IDisposable
         }
 
         AesNiCtr.XorBlocks(
-            ref MemoryMarshal.GetArrayDataReference(_secret),
+            ref MemoryMarshal.GetReference(roundKeys),
             ref _counter,
             ref MemoryMarshal.GetReference(input),
             ref MemoryMarshal.GetReference(output),
             (nuint)(input.Length / BlockSize));
     }
 
-    private void NextKeystreamBlock()
+    private void NextKeystreamBlock(ReadOnlySpan<byte> roundKeys)
     {
         if (_portable is not null)
         {
@@ -315,7 +346,7 @@ public sealed class AesCtr : IDisposable
         else
         {
             AesNiCtr.EncryptCounter(
-                ref MemoryMarshal.GetArrayDataReference(_secret),
+                ref MemoryMarshal.GetReference(roundKeys),
                 ref _counter,
                 ref _secret[KeystreamOffset]);
         }
