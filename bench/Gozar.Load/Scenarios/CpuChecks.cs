@@ -134,8 +134,9 @@ public static class CpuChecks
         using (drain)
         {
             using var lane = new SocketLane();
-            var pump = new Pump(lane, from, to, processor, new SessionActivity(TimeProvider.System), RelayChunk);
-            var running = pump.RunAsync();
+            var ended = new PumpEndSignal();
+            var pump = new Pump(lane, from, to, processor, new SessionActivity(TimeProvider.System), RelayChunk, ended);
+            pump.Start();
             var drained = new Thread(() =>
             {
                 var sink = new byte[RelayChunk];
@@ -165,12 +166,21 @@ public static class CpuChecks
 
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             feed.Shutdown(SocketShutdown.Send);
-            running.GetAwaiter().GetResult();
+            ended.Task.GetAwaiter().GetResult();
             drained.Join();
 
             // Per 64 KiB fed: the pump's receives may cut the stream differently.
             return allocated / (double)Chunks;
         }
+    }
+
+    private sealed class PumpEndSignal : IPumpOwner
+    {
+        private readonly TaskCompletionSource<PumpEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<PumpEnd> Task => _ended.Task;
+
+        public void PumpEnded(Pump pump, PumpEnd end) => _ended.TrySetResult(end);
     }
 
     private static (Socket Client, Socket Server) Pair()

@@ -6,9 +6,10 @@ namespace Gozar.Relay;
 /// <summary>
 /// Moves bytes one way between two sockets until the source ends. Holds no buffer while the source is idle: it waits
 /// with a zero-byte receive and rents a pooled buffer only when data is there (as Kestrel does). It sends each chunk
-/// before receiving the next, so a slow receiver slows the sender instead of growing a queue.
+/// before receiving the next, so a slow receiver slows the sender instead of growing a queue. Driven by its lane's
+/// completions rather than an async method: an idle direction is this object and its lane, with no state machine.
 /// </summary>
-public sealed class Pump
+public sealed class Pump : ILaneListener
 {
     private readonly SocketLane _lane;
     private readonly Socket _from;
@@ -18,16 +19,23 @@ public sealed class Pump
     private readonly int _bufferSize;
     private readonly ArrayPool<byte> _pool;
     private readonly TrafficMeter? _meter;
-    private readonly IPumpOwner? _owner;
+    private readonly IPumpOwner _owner;
 
-    /// <param name="lane">Carries this direction's receives and sends; nothing else uses it while the pump runs.</param>
+    private Step _step;
+    private byte[]? _buffer;
+    private int _max;
+    private int _received;
+    private int _sendStart;
+    private int _sendLength;
+
+    /// <param name="lane">Carries this direction's receives and sends; nothing else uses it from <see cref="Start"/> on.</param>
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
+    /// <param name="owner">Told once when this direction ends.</param>
     /// <param name="pool">Where chunk buffers come from (default: <see cref="BufferPool.Shared"/>).</param>
     /// <param name="meter">Also told every chunk's size (the user's byte counters); null for unauthenticated traffic.</param>
-    /// <param name="owner">Told when this direction ends, before the returned task completes.</param>
     public Pump(
-        SocketLane lane, Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, ArrayPool<byte>? pool = null,
-        TrafficMeter? meter = null, IPumpOwner? owner = null)
+        SocketLane lane, Socket from, Socket? to, ChunkProcessor processor, SessionActivity activity, int bufferSize, IPumpOwner owner,
+        ArrayPool<byte>? pool = null, TrafficMeter? meter = null)
     {
         _owner = owner;
         _lane = lane;
@@ -40,92 +48,163 @@ public sealed class Pump
         _bufferSize = bufferSize;
     }
 
+    private enum Step
+    {
+        Waiting,
+        Receiving,
+        Sending,
+        Ended,
+    }
+
     /// <summary>Bytes received from the source.</summary>
     public long Bytes { get; private set; }
 
-    public async Task<PumpEnd> RunAsync()
+    /// <summary>An exception that ended this direction: a bug, which the owner reports.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>Starts moving bytes; returns once the first operation is pending (or the direction already ended).</summary>
+    public void Start()
     {
-        byte[]? buffer = null;
-        var offset = _processor.ReceiveOffset;
-        var sending = false;
-        PumpEnd end;
+        _lane.Attach(this);
+        _step = Step.Waiting;
+        if (!_lane.StartWaitReadable(_from))
+        {
+            Run();
+        }
+    }
+
+    void ILaneListener.OperationCompleted() => Run();
+
+    /// <summary>Takes the result of the operation of the current step from the lane and goes on until one is pending.</summary>
+    private void Run()
+    {
         try
         {
-            var mayHaveMore = false;
-            while (true)
+            while (Advance())
             {
-                if (!mayHaveMore)
-                {
-                    await _lane.WaitReadableAsync(_from).ConfigureAwait(false);
-                }
-
-                buffer ??= _pool.Rent(_bufferSize);
-                var max = _processor.MaxReceive(buffer.Length - offset);
-                var received = await _lane.ReceiveAsync(_from, buffer.AsMemory(offset, max)).ConfigureAwait(false);
-                if (received == 0)
-                {
-                    if (_to is not null)
-                    {
-                        ShutdownSend(_to);
-                    }
-
-                    end = PumpEnd.EndOfStream;
-                    break;
-                }
-
-                Bytes += received;
-                _activity.Touch();
-                _meter?.Count(received);
-                if (!_processor.Process(buffer, received, out var start, out var length))
-                {
-                    end = PumpEnd.ProtocolError;
-                    break;
-                }
-
-                // The send loop stays inline: an awaited helper method would allocate a state machine per chunk.
-                sending = true;
-                while (length > 0 && _to is not null)
-                {
-                    var sent = await _lane.SendAsync(_to, buffer.AsMemory(start, length)).ConfigureAwait(false);
-                    start += sent;
-                    length -= sent;
-                }
-
-                sending = false;
-
-                // A full read suggests more is queued: skip the zero-byte wait and keep the buffer.
-                mayHaveMore = received == max;
-                if (!mayHaveMore)
-                {
-                    _pool.Return(buffer);
-                    buffer = null;
-                }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e)
         {
-            end = EndOf(e, sending);
+            Fault = e;
+            End(PumpEnd.Failed);
         }
-        finally
+    }
+
+    /// <summary>One step: true when the next operation completed at once, false when it is pending or the pump ended.</summary>
+    private bool Advance()
+    {
+        var error = _lane.SocketError;
+        switch (_step)
         {
-            if (buffer is not null)
+            case Step.Waiting:
+                if (error != SocketError.Success)
+                {
+                    return End(EndOf(error, sending: false));
+                }
+
+                _buffer ??= _pool.Rent(_bufferSize);
+                return StartReceive();
+
+            case Step.Receiving:
+                if (error != SocketError.Success)
+                {
+                    return End(EndOf(error, sending: false));
+                }
+
+                return Received(_lane.BytesTransferred);
+
+            case Step.Sending:
+                if (error != SocketError.Success)
+                {
+                    return End(EndOf(error, sending: true));
+                }
+
+                _sendStart += _lane.BytesTransferred;
+                _sendLength -= _lane.BytesTransferred;
+                return _sendLength > 0 ? StartSend() : Sent();
+
+            default:
+                return false;
+        }
+    }
+
+    private bool StartReceive()
+    {
+        var offset = _processor.ReceiveOffset;
+        _max = _processor.MaxReceive(_buffer!.Length - offset);
+        _step = Step.Receiving;
+        return !_lane.StartReceive(_from, _buffer.AsMemory(offset, _max));
+    }
+
+    private bool Received(int received)
+    {
+        if (received == 0)
+        {
+            if (_to is not null)
             {
-                _pool.Return(buffer);
+                ShutdownSend(_to);
             }
+
+            return End(PumpEnd.EndOfStream);
         }
 
-        _owner?.PumpEnded(this, end);
-        return end;
+        Bytes += received;
+        _received = received;
+        _activity.Touch();
+        _meter?.Count(received);
+        if (!_processor.Process(_buffer, received, out _sendStart, out _sendLength))
+        {
+            return End(PumpEnd.ProtocolError);
+        }
+
+        return _to is not null && _sendLength > 0 ? StartSend() : Sent();
+    }
+
+    private bool StartSend()
+    {
+        _step = Step.Sending;
+        return !_lane.StartSend(_to!, _buffer.AsMemory(_sendStart, _sendLength));
+    }
+
+    /// <summary>The chunk is out: a full read suggests more is queued, so receive at once and keep the buffer.</summary>
+    private bool Sent()
+    {
+        if (_received == _max)
+        {
+            return StartReceive();
+        }
+
+        _pool.Return(_buffer!);
+        _buffer = null;
+        _step = Step.Waiting;
+        return !_lane.StartWaitReadable(_from);
+    }
+
+    private bool End(PumpEnd end)
+    {
+        _step = Step.Ended;
+        if (_buffer is not null)
+        {
+            _pool.Return(_buffer);
+            _buffer = null;
+        }
+
+        _owner.PumpEnded(this, end);
+        return false;
     }
 
     /// <summary>How a socket failure ends a direction; <paramref name="sending"/>: it came from the destination's send.</summary>
-    internal static PumpEnd EndOf(Exception failure, bool sending) => failure switch
+    internal static PumpEnd EndOf(Exception failure, bool sending) =>
+        failure is SocketException socket ? EndOf(socket.SocketErrorCode, sending) : PumpEnd.Aborted;
+
+    /// <summary>How a socket error ends a direction; <paramref name="sending"/>: it came from the destination's send.</summary>
+    internal static PumpEnd EndOf(SocketError error, bool sending) => error switch
     {
-        SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted } => PumpEnd.Aborted,
-        SocketException when sending => PumpEnd.DestinationFailed,
-        SocketException { SocketErrorCode: SocketError.ConnectionReset } => PumpEnd.Reset,
-        SocketException => PumpEnd.Failed,
-        _ => PumpEnd.Aborted,
+        SocketError.OperationAborted or SocketError.Interrupted => PumpEnd.Aborted,
+        _ when sending => PumpEnd.DestinationFailed,
+        SocketError.ConnectionReset => PumpEnd.Reset,
+        _ => PumpEnd.Failed,
     };
 
     private static void ShutdownSend(Socket socket)

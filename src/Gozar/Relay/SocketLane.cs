@@ -12,6 +12,9 @@ namespace Gozar.Relay;
 /// transport does with its own receiver and sender.
 /// </summary>
 /// <remarks>
+/// Two ways to use it: awaiting its operations (the handshake, the connect), or, once a <see cref="ILaneListener"/> is
+/// attached (a pump), starting them with the Start methods and hearing of each completion that did not happen at once,
+/// which needs no async state machine per direction.
 /// Only a wait for readability (<see cref="WaitReadableAsync"/>, a zero-byte receive) can be cancelled: the caller's
 /// await ends at once, while the receive itself stays pending on the socket, since a socket operation cannot be
 /// called off without closing the socket. It consumes no data, so the lane's next wait simply takes it over; any
@@ -26,6 +29,7 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
     private static readonly Action<object?> CancelWaitCallback = static lane => ((SocketLane)lane!).CancelWait();
 
     private ManualResetValueTaskSourceCore<int> _core;
+    private ILaneListener? _listener;
     private CancellationTokenRegistration _registration;
     private CancellationToken _waitCancellation;
 
@@ -87,6 +91,57 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
         return new ValueTask<int>(this, _core.Version);
     }
 
+    /// <summary>From now on every completion that does not happen at once goes to <paramref name="listener"/>.</summary>
+    public void Attach(ILaneListener listener) => _listener = listener;
+
+    /// <summary>
+    /// Starts waiting until <paramref name="socket"/> is readable, taking over a wait that was cancelled earlier. True:
+    /// pending, the listener hears of it; false: done now, the result is in <see cref="SocketAsyncEventArgs.SocketError"/>.
+    /// </summary>
+    public bool StartWaitReadable(Socket socket)
+    {
+        if (Interlocked.CompareExchange(ref _state, Awaited, Abandoned) == Abandoned)
+        {
+            return true;
+        }
+
+        Begin(Memory<byte>.Empty);
+        return Start(socket, static (s, lane) => s.ReceiveAsync(lane));
+    }
+
+    /// <summary>As <see cref="StartWaitReadable"/>, for a receive into <paramref name="buffer"/> (the count in <see cref="SocketAsyncEventArgs.BytesTransferred"/>).</summary>
+    public bool StartReceive(Socket socket, Memory<byte> buffer)
+    {
+        Begin(buffer);
+        return Start(socket, static (s, lane) => s.ReceiveAsync(lane));
+    }
+
+    /// <summary>As <see cref="StartWaitReadable"/>, for a send of <paramref name="data"/>.</summary>
+    public bool StartSend(Socket socket, ReadOnlyMemory<byte> data)
+    {
+        Begin(System.Runtime.InteropServices.MemoryMarshal.AsMemory(data));
+        return Start(socket, static (s, lane) => s.SendAsync(lane));
+    }
+
+    private bool Start(Socket socket, Func<Socket, SocketLane, bool> start)
+    {
+        try
+        {
+            if (start(socket, this))
+            {
+                return true;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed by the session (abort, the other direction's failure): as if the operation had been aborted.
+            SocketError = SocketError.OperationAborted;
+        }
+
+        Volatile.Write(ref _state, Idle);
+        return false;
+    }
+
     private void Begin(Memory<byte> buffer)
     {
         // Set before the operation starts: its completion may run on another thread before the start returns.
@@ -130,6 +185,12 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
             return;
         }
 
+        if (_listener is { } listener)
+        {
+            listener.OperationCompleted();
+            return;
+        }
+
         if (SocketError == SocketError.Success)
         {
             _core.SetResult(BytesTransferred);
@@ -169,4 +230,11 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
 
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
+}
+
+/// <summary>Hears of a <see cref="SocketLane"/>'s operations that completed later than their start.</summary>
+public interface ILaneListener
+{
+    /// <summary>The result is on the lane; called on the thread that completed it.</summary>
+    void OperationCompleted();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Fronting;
@@ -16,7 +17,7 @@ namespace Gozar.Sessions;
 /// relay; anything that does not authenticate is relayed to the mask host with every byte it sent. Ends with exactly
 /// one <see cref="SessionOutcome"/>, logged once.
 /// </summary>
-public sealed partial class ClientSession : IPumpOwner
+public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 {
     // A ClientHello record (16 KiB + header), the records that follow it with the init, and slack for fragments.
     private const int HandshakeCapacity = 40 * 1024;
@@ -54,9 +55,14 @@ public sealed partial class ClientSession : IPumpOwner
     // (and what they held: the init, the pending bytes, the route) are gone while a connection idles.
     private Pump? _upPump;
     private Pump? _downPump;
-    private Task<PumpEnd>? _upEnded;
-    private Task<PumpEnd>? _downEnded;
+    private bool _relayStarted;
+    private int _pumpsRunning;
+    private PumpEnd _upEnd = PumpEnd.EndOfStream;
+    private PumpEnd _downEnd = PumpEnd.EndOfStream;
     private SessionOutcome _relayNormalOutcome;
+
+    /// <summary>Completes when the last running pump ended.</summary>
+    private ManualResetValueTaskSourceCore<bool> _relayEnded;
 
     // The relay's ciphers, wiped when the session ends; null where the mode needs none.
     private AesCtr? _fromClientCipher;
@@ -106,11 +112,10 @@ public sealed partial class ClientSession : IPumpOwner
         {
             _client.NoDelay = true;
             outcome = await RunCoreAsync(stopping).ConfigureAwait(false);
-            if (_upEnded is not null && _downEnded is not null)
+            if (_relayStarted)
             {
-                var upEnd = await _upEnded.ConfigureAwait(false);
-                var downEnd = await _downEnded.ConfigureAwait(false);
-                outcome = EndRelay(upEnd, downEnd);
+                await new ValueTask<bool>(this, _relayEnded.Version).ConfigureAwait(false);
+                outcome = EndRelay();
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -487,7 +492,7 @@ public sealed partial class ClientSession : IPumpOwner
     {
         if (!CanMask)
         {
-            return await DrainAsync(clientEnded).ConfigureAwait(false);
+            return Drain(clientEnded);
         }
 
         var mask = ChooseMaskHost();
@@ -555,13 +560,12 @@ public sealed partial class ClientSession : IPumpOwner
     /// With no mask host (TLS mode off), an unauthenticated client is read and ignored until it leaves or idles out:
     /// never answered, never closed early (spec §6.1).
     /// </summary>
-    private async Task<SessionOutcome> DrainAsync(bool clientEnded)
+    private SessionOutcome Drain(bool clientEnded)
     {
         if (!clientEnded)
         {
-            var sink = new Pump(_clientLane, _client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, _context.Buffers);
-            await sink.RunAsync().ConfigureAwait(false);
-            _bytesUp += sink.Bytes;
+            _upPump = new Pump(_clientLane, _client, to: null, PassThroughProcessor.Instance, Activity, DrainBufferBytes, this, _context.Buffers);
+            StartPumps(SessionOutcome.Masked, _upPump, null);
         }
 
         return SessionOutcome.Masked;
@@ -572,42 +576,75 @@ public sealed partial class ClientSession : IPumpOwner
     {
         var upstream = _upstream!;
         var bufferSize = _options.Limits.RelayBufferBytes;
-        _relayNormalOutcome = normal;
-        _upPump = new Pump(_clientLane, _client, upstream, up, Activity, bufferSize, _context.Buffers, _account?.Up, this);
-        _downPump = new Pump(_upstreamLane, upstream, _client, down, Activity, bufferSize, _context.Buffers, _account?.Down, this);
-        _upEnded = skipUp ? Task.FromResult(PumpEnd.EndOfStream) : _upPump.RunAsync();
-        _downEnded = _downPump.RunAsync();
+        _upPump = new Pump(_clientLane, _client, upstream, up, Activity, bufferSize, this, _context.Buffers, _account?.Up);
+        _downPump = new Pump(_upstreamLane, upstream, _client, down, Activity, bufferSize, this, _context.Buffers, _account?.Down);
+        StartPumps(normal, skipUp ? null : _upPump, _downPump);
     }
 
-    /// <summary>A direction that ends other than cleanly ends the other one too.</summary>
+    private void StartPumps(SessionOutcome normal, Pump? up, Pump? down)
+    {
+        _relayNormalOutcome = normal;
+        _relayStarted = true;
+        _pumpsRunning = (up is null ? 0 : 1) + (down is null ? 0 : 1);
+
+        // Either may end inside Start (a closed socket): the count is set before both.
+        up?.Start();
+        down?.Start();
+    }
+
+    /// <summary>A direction that ends other than cleanly ends the other one too; the last one to end wakes RunAsync.</summary>
     void IPumpOwner.PumpEnded(Pump pump, PumpEnd end)
     {
-        if (end == PumpEnd.EndOfStream)
+        if (pump == _upPump)
         {
-            return;
+            _upEnd = end;
+        }
+        else
+        {
+            _downEnd = end;
         }
 
-        if (end == PumpEnd.Reset && pump == _downPump && _relayNormalOutcome == SessionOutcome.Masked)
+        if (end != PumpEnd.EndOfStream)
         {
-            // The mask site reset us: reset the client too, as the site would have.
-            try
+            if (end == PumpEnd.Reset && pump == _downPump && _relayNormalOutcome == SessionOutcome.Masked)
             {
-                _client.LingerState = new LingerOption(true, 0);
+                // The mask site reset us: reset the client too, as the site would have.
+                try
+                {
+                    _client.LingerState = new LingerOption(true, 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
             }
-            catch (ObjectDisposedException)
-            {
-            }
+
+            CloseSockets();
         }
 
-        CloseSockets();
+        if (Interlocked.Decrement(ref _pumpsRunning) == 0)
+        {
+            _relayEnded.SetResult(true);
+        }
     }
 
-    private SessionOutcome EndRelay(PumpEnd upEnd, PumpEnd downEnd)
+    private SessionOutcome EndRelay()
     {
-        _bytesUp += _upPump!.Bytes;
-        _bytesDown += _downPump!.Bytes;
-        return Classify(upEnd, downEnd, _relayNormalOutcome);
+        if ((_upPump?.Fault ?? _downPump?.Fault) is { } fault)
+        {
+            Log.SessionCrashed(_context.Logger, fault);
+        }
+
+        _bytesUp += _upPump?.Bytes ?? 0;
+        _bytesDown += _downPump?.Bytes ?? 0;
+        return Classify(_upEnd, _downEnd, _relayNormalOutcome);
     }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _relayEnded.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _relayEnded.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _relayEnded.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Which side failed first decides the outcome; a relay that only saw clean closes ends as <paramref name="normal"/>.</summary>
     private static SessionOutcome Classify(PumpEnd up, PumpEnd down, SessionOutcome normal)
