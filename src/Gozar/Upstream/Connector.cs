@@ -13,6 +13,11 @@ public sealed class Connector
     private readonly TimeProvider _time;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
 
+    // Targets come from the config and the middle proxies' list, a few dozen; the bound only guards against a bug.
+    private const int MaxLiterals = 1024;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, IPEndPoint?> _literals = new();
+
     public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
         _resolve = resolve;
@@ -29,22 +34,27 @@ public sealed class Connector
         var failure = ConnectFailure.Refused;
         foreach (var target in targets)
         {
-            IPAddress[] addresses;
-            if (IPAddress.TryParse(target.Host, out var literal))
+            if (LiteralEndpoint(target) is { } literal)
             {
-                addresses = [literal];
+                var (connected, why) = await TryConnectAsync(literal, lane, cancellation).ConfigureAwait(false);
+                if (connected is not null)
+                {
+                    return new ConnectResult(connected, ConnectFailure.None);
+                }
+
+                failure = why;
+                continue;
             }
-            else
+
+            IPAddress[] addresses;
+            try
             {
-                try
-                {
-                    addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
-                }
-                catch (SocketException)
-                {
-                    failure = ConnectFailure.DnsFailed;
-                    continue;
-                }
+                addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
+            }
+            catch (SocketException)
+            {
+                failure = ConnectFailure.DnsFailed;
+                continue;
             }
 
             foreach (var address in addresses)
@@ -60,6 +70,26 @@ public sealed class Connector
         }
 
         return new ConnectResult(null, failure);
+    }
+
+    /// <summary>
+    /// The endpoint of a target given as an address, parsed once and shared: a connected socket keeps its endpoint for
+    /// life, and an idle relayed connection need not hold its own copy of the DC's address. Null for a host name.
+    /// </summary>
+    private IPEndPoint? LiteralEndpoint(HostEndpoint target)
+    {
+        if (_literals.TryGetValue(target, out var known))
+        {
+            return known;
+        }
+
+        var endpoint = IPAddress.TryParse(target.Host, out var address) ? new IPEndPoint(address, target.Port) : null;
+        if (_literals.Count < MaxLiterals)
+        {
+            _literals.TryAdd(target, endpoint);
+        }
+
+        return endpoint;
     }
 
     private IPAddress[] Order(IPAddress[] addresses)
