@@ -137,6 +137,11 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
             // Closed by the session (abort, the other direction's failure): as if the operation had been aborted.
             SocketError = SocketError.OperationAborted;
         }
+        catch
+        {
+            Volatile.Write(ref _state, Idle);
+            throw;
+        }
 
         Volatile.Write(ref _state, Idle);
         return false;
@@ -155,23 +160,11 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
 
     private ValueTask<int> Started(Socket socket, Func<Socket, SocketLane, bool> start)
     {
-        bool pending;
-        try
-        {
-            pending = start(socket, this);
-        }
-        catch
-        {
-            Volatile.Write(ref _state, Idle);
-            throw;
-        }
-
-        if (pending)
+        if (Start(socket, start))
         {
             return new ValueTask<int>(this, _core.Version);
         }
 
-        Volatile.Write(ref _state, Idle);
         return SocketError == SocketError.Success
             ? new ValueTask<int>(BytesTransferred)
             : ValueTask.FromException<int>(new SocketException((int)SocketError));
