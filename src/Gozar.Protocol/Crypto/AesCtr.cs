@@ -9,9 +9,9 @@ namespace Gozar.Protocol.Crypto;
 /// 16-byte block, carrying across all 128 bits. The stream position persists across calls, so a
 /// transform can continue at any byte offset. Encryption and decryption are the same operation.
 /// Uses AES-NI when the CPU has it, otherwise AES-ECB of the platform crypto library. A stream that sees a bulk chunk
-/// (<see cref="NativeThreshold"/> bytes or more) moves to the system's libcrypto for the rest of its life when that is
-/// available: OpenSSL's CTR loop is faster than the managed one at 16 KiB, while a cipher that only ever carries small
-/// packets (or idles) keeps the managed state, which needs no native memory.
+/// (<see cref="NativeThreshold"/> bytes or more) moves to the system's libcrypto when that is available, until its
+/// owner says it idles (<see cref="Rest"/>): OpenSSL's CTR loop is faster than the managed one at 16 KiB, while small
+/// packets and idle streams keep the managed state, which needs no native memory.
 /// </summary>
 public sealed class AesCtr : IDisposable
 {
@@ -41,6 +41,12 @@ public sealed class AesCtr : IDisposable
     private readonly EcbCtr? _portable;
     private bool _allowNative;
     private LibCryptoCtr? _native;
+
+    // Set while libcrypto carries the stream: from the move at block _nativeStart, _nativeBytes bytes so far. Cleared by
+    // Rest, which parks the context and puts the stream back on the managed path at the same position.
+    private bool _nativeActive;
+    private UInt128 _nativeStart;
+    private long _nativeBytes;
     private UInt128 _counter;
 
     // Bytes of the current keystream block already used; BlockSize means none is left.
@@ -115,8 +121,8 @@ public sealed class AesCtr : IDisposable
     /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
     internal bool IsHardwareAccelerated => _portable is null;
 
-    /// <summary>True once the stream has moved to libcrypto.</summary>
-    internal bool UsesLibCrypto => _native is not null;
+    /// <summary>True while libcrypto carries the stream.</summary>
+    internal bool UsesLibCrypto => _nativeActive;
 
     private Span<byte> Keystream => _secret.AsSpan(KeystreamOffset, BlockSize);
 
@@ -131,16 +137,16 @@ public sealed class AesCtr : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckBuffers(input, output);
-        if (_native is not null)
+        if (_nativeActive)
         {
-            _native.Transform(input, output);
+            NativeTransform(input, output);
             return;
         }
 
         var done = UseLeftover(input, output);
         if (input.Length >= NativeThreshold && _allowNative && MoveToLibCrypto())
         {
-            _native!.Transform(input[done..], output[done..]);
+            NativeTransform(input[done..], output[done..]);
             return;
         }
 
@@ -193,8 +199,8 @@ public sealed class AesCtr : IDisposable
 
     private static bool CanFuse(AesCtr first, AesCtr second) =>
         !ReferenceEquals(first, second)
-        && first._native is null
-        && second._native is null
+        && !first._nativeActive
+        && !second._nativeActive
         && first.IsHardwareAccelerated
         && second.IsHardwareAccelerated
         && first._keystreamUsed == second._keystreamUsed;
@@ -253,25 +259,68 @@ public sealed class AesCtr : IDisposable
     }
 
     /// <summary>Whether a transform of <paramref name="length"/> bytes runs (or will run) in libcrypto.</summary>
-    private bool GoesNative(int length) => _native is not null || (_allowNative && length >= NativeThreshold);
+    private bool GoesNative(int length) => _nativeActive || (_allowNative && length >= NativeThreshold);
 
     /// <summary>
-    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up); the
-    /// managed copy of the key is wiped once libcrypto has its own.
+    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up). The key
+    /// stays: <see cref="Rest"/> may bring the stream back.
     /// </summary>
     private bool MoveToLibCrypto()
     {
-        _native = LibCryptoCtr.Create(_secret.AsSpan(0, KeySize), _counter);
+        var key = _secret.AsSpan(0, KeySize);
+        if (_native is null)
+        {
+            _native = LibCryptoCtr.Create(key, _counter);
+        }
+        else if (!_native.Resume(key, _counter))
+        {
+            _native.Dispose();
+            _native = null;
+        }
+
         if (_native is null)
         {
             _allowNative = false;
             return false;
         }
 
-        CryptographicOperations.ZeroMemory(_secret);
-        _secret = DisposedSecret;
-        _counter = UInt128.Zero;
+        _nativeActive = true;
+        _nativeStart = _counter;
+        _nativeBytes = 0;
         return true;
+    }
+
+    private void NativeTransform(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        _native!.Transform(input, output);
+        _nativeBytes += input.Length;
+    }
+
+    /// <summary>
+    /// For a stream about to idle: if libcrypto carries it, its context lets go of the key schedule and state (about
+    /// 0.6 KiB each), and the stream goes on from the same byte on the managed path until the next bulk chunk. Nothing
+    /// is allocated either way.
+    /// </summary>
+    public void Rest()
+    {
+        if (!_nativeActive || _disposed)
+        {
+            return;
+        }
+
+        _native!.Park();
+        _nativeActive = false;
+        _counter = _nativeStart + (ulong)(_nativeBytes / BlockSize);
+        var intoBlock = (int)(_nativeBytes % BlockSize);
+        _keystreamUsed = BlockSize;
+        if (intoBlock > 0)
+        {
+            Span<byte> roundKeys = stackalloc byte[AesNiCtr.RoundKeysSize];
+            ExpandRoundKeys(roundKeys);
+            NextKeystreamBlock(roundKeys);
+            _keystreamUsed = intoBlock;
+            CryptographicOperations.ZeroMemory(roundKeys);
+        }
     }
 
     private static void TransformTwiceChunked(AesCtr first, AesCtr second, ReadOnlySpan<byte> input, Span<byte> output)

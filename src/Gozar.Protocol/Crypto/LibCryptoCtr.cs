@@ -22,6 +22,7 @@ public sealed unsafe class LibCryptoCtr : IDisposable
     private static readonly delegate* unmanaged<nint> Aes256Ctr;
     private static readonly delegate* unmanaged<nint, nint, nint, byte*, byte*, int> EncryptInit;
     private static readonly delegate* unmanaged<nint, byte*, int*, byte*, int, int> EncryptUpdate;
+    private static readonly delegate* unmanaged<nint, int> ResetContext;
 
     // A SafeHandle, not a bare pointer: a transform racing with Dispose (a session torn down from outside while a pump
     // still runs) holds a reference, so the context is freed after it returns, never under it.
@@ -40,13 +41,15 @@ public sealed unsafe class LibCryptoCtr : IDisposable
             && NativeLibrary.TryGetExport(library, "EVP_CIPHER_CTX_free", out var freeContext)
             && NativeLibrary.TryGetExport(library, "EVP_aes_256_ctr", out var aes256Ctr)
             && NativeLibrary.TryGetExport(library, "EVP_EncryptInit_ex", out var encryptInit)
-            && NativeLibrary.TryGetExport(library, "EVP_EncryptUpdate", out var encryptUpdate))
+            && NativeLibrary.TryGetExport(library, "EVP_EncryptUpdate", out var encryptUpdate)
+            && NativeLibrary.TryGetExport(library, "EVP_CIPHER_CTX_reset", out var resetContext))
         {
             NewContext = (delegate* unmanaged<nint>)newContext;
             FreeContext = (delegate* unmanaged<nint, void>)freeContext;
             Aes256Ctr = (delegate* unmanaged<nint>)aes256Ctr;
             EncryptInit = (delegate* unmanaged<nint, nint, nint, byte*, byte*, int>)encryptInit;
             EncryptUpdate = (delegate* unmanaged<nint, byte*, int*, byte*, int, int>)encryptUpdate;
+            ResetContext = (delegate* unmanaged<nint, int>)resetContext;
             IsAvailable = true;
         }
     }
@@ -112,6 +115,56 @@ public sealed unsafe class LibCryptoCtr : IDisposable
                 {
                     throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
                 }
+            }
+        }
+        finally
+        {
+            if (referenced)
+            {
+                _context.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of the key schedule and the stream's state (EVP_CIPHER_CTX_reset cleanses and frees them), keeping the
+    /// bare context for <see cref="Resume"/>: what an idle stream need not hold.
+    /// </summary>
+    public void Park()
+    {
+        var referenced = false;
+        try
+        {
+            _context.DangerousAddRef(ref referenced);
+            ResetContext(_context.DangerousGetHandle());
+        }
+        finally
+        {
+            if (referenced)
+            {
+                _context.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>After <see cref="Park"/>: continues at block <paramref name="counter"/> of <paramref name="key"/>. False if libcrypto refuses.</summary>
+    public bool Resume(ReadOnlySpan<byte> key, UInt128 counter)
+    {
+        if (key.Length != KeySize)
+        {
+            return false;
+        }
+
+        Span<byte> iv = stackalloc byte[IvSize];
+        BinaryPrimitives.WriteUInt128BigEndian(iv, counter);
+        var referenced = false;
+        try
+        {
+            _context.DangerousAddRef(ref referenced);
+            fixed (byte* k = key)
+            fixed (byte* v = iv)
+            {
+                return EncryptInit(_context.DangerousGetHandle(), Aes256Ctr(), 0, k, v) == 1;
             }
         }
         finally

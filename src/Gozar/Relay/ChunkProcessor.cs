@@ -17,6 +17,11 @@ public abstract class ChunkProcessor
     /// which bytes to send. Returns false when the peer broke the protocol.
     /// </summary>
     public abstract bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength);
+
+    /// <summary>The direction is about to wait for its source: let go of what only a busy stream needs.</summary>
+    public virtual void Rest()
+    {
+    }
 }
 
 /// <summary>Sends what it receives: the mask relay.</summary>

@@ -17,6 +17,12 @@ public sealed class ObfuscatedProcessor : ChunkProcessor
         _encrypt = encrypt;
     }
 
+    public override void Rest()
+    {
+        _decrypt?.Rest();
+        _encrypt?.Rest();
+    }
+
     public override bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength)
     {
         Transform(buffer[..received]);

@@ -177,6 +177,7 @@ public sealed class Pump : ILaneListener
 
         _pool.Return(_buffer!);
         _buffer = null;
+        _processor.Rest();
         _step = Step.Waiting;
         return !_lane.StartWaitReadable(_from);
     }

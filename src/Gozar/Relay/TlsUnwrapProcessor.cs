@@ -20,6 +20,12 @@ public sealed class TlsUnwrapProcessor : ChunkProcessor
         _encrypt = encrypt;
     }
 
+    public override void Rest()
+    {
+        _decrypt.Rest();
+        _encrypt.Rest();
+    }
+
     public override bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength)
     {
         var position = 0;

@@ -37,6 +37,12 @@ public sealed class TlsWrapProcessor : ChunkProcessor
         return (fullRecords * TlsRecordWriter.MaxRecordPayload) + partial;
     }
 
+    public override void Rest()
+    {
+        _decrypt?.Rest();
+        _encrypt?.Rest();
+    }
+
     public override bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength)
     {
         var payload = buffer.Slice(TlsRecordWriter.HeaderLength, received);

@@ -358,6 +358,65 @@ public class AesCtrTests
         Assert.Equal(ctr.IsHardwareAccelerated && LibCryptoCtrAvailable ? 1500 : -1, movedAt);
     }
 
+    [Theory]
+    [InlineData("0123456789abcdefffffffffffffff83")]
+    [InlineData("fffffffffffffffffffffffffffffff0")]
+    public void Rest_BetweenBulkChunksAtAnyOffset_StreamContinuesAndLeavesLibCrypto(string iv)
+    {
+        var key = Pattern(32, 12);
+        var ivBytes = Convert.FromHexString(iv);
+
+        // Rests after bulk chunks that end inside a block and on a block boundary, and after small packets.
+        int[] sizes = [5, 1500, -1, 7, 2048, -1, 3, -1, 1024, 9, 4099, -1, 16, 30000, -1, 1];
+        var total = sizes.Where(size => size > 0).Sum();
+        var data = Pattern(total, 6);
+        using var ctr = new AesCtr(key, ivBytes);
+
+        var offset = 0;
+        var moves = 0;
+        foreach (var size in sizes)
+        {
+            if (size < 0)
+            {
+                moves += ctr.UsesLibCrypto ? 1 : 0;
+                ctr.Rest();
+                Assert.False(ctr.UsesLibCrypto);
+                continue;
+            }
+
+            ctr.Transform(data.AsSpan(offset, size));
+            offset += size;
+        }
+
+        Assert.Equal(ReferenceCtr.Transform(key, ivBytes, Pattern(total, 6)), data);
+        Assert.Equal(ctr.IsHardwareAccelerated && LibCryptoCtrAvailable ? 4 : 0, moves);
+    }
+
+    [Fact]
+    public void TransformTwice_RestBetweenBulkChunks_EqualsTwoReferenceStreams()
+    {
+        var firstKey = Pattern(32, 21);
+        var secondKey = Pattern(32, 22);
+        var firstIv = Pattern(16, 23);
+        var secondIv = Pattern(16, 24);
+        int[] sizes = [3, 5000, 77, 65536, 1];
+        var data = Pattern(sizes.Sum(), 8);
+        using var first = new AesCtr(firstKey, firstIv);
+        using var second = new AesCtr(secondKey, secondIv);
+
+        var offset = 0;
+        foreach (var size in sizes)
+        {
+            AesCtr.TransformTwice(first, second, data.AsSpan(offset, size), data.AsSpan(offset, size));
+            offset += size;
+            first.Rest();
+            second.Rest();
+        }
+
+        var expected = ReferenceCtr.Transform(secondKey, secondIv, ReferenceCtr.Transform(firstKey, firstIv, Pattern(sizes.Sum(), 8)));
+        Assert.Equal(expected, data);
+    }
+
     [Fact]
     public void Transform_SmallPacketsOnly_StayManaged()
     {
