@@ -297,9 +297,8 @@ public sealed class AesCtr : IDisposable
     }
 
     /// <summary>
-    /// For a stream about to idle: if libcrypto carries it, its context lets go of the key schedule and state (about
-    /// 0.6 KiB each), and the stream goes on from the same byte on the managed path until the next bulk chunk. Nothing
-    /// is allocated either way.
+    /// For a stream about to idle: if libcrypto carries it, its context lets go of the key schedule and state, and the
+    /// stream goes on from the same byte on the managed path until the next bulk chunk. Nothing is allocated either way.
     /// </summary>
     public void Rest()
     {
