@@ -41,13 +41,6 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
     {
     }
 
-    /// <summary>Receives into <paramref name="buffer"/>: the byte count, 0 at end of stream; a failure throws <see cref="SocketException"/>.</summary>
-    public ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> buffer)
-    {
-        Begin(buffer);
-        return Started(socket, static (s, lane) => s.ReceiveAsync(lane));
-    }
-
     /// <summary>Sends <paramref name="data"/>: the byte count sent; a failure throws <see cref="SocketException"/>.</summary>
     public ValueTask<int> SendAsync(Socket socket, ReadOnlyMemory<byte> data)
     {
