@@ -16,7 +16,7 @@ public sealed class Connector
     // Targets come from the config and the middle proxies' list, a few dozen; the bound only guards against a bug.
     private const int MaxLiterals = 1024;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, IPEndPoint?> _literals = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, IPEndPoint[]?> _literals = new();
 
     public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
@@ -34,32 +34,24 @@ public sealed class Connector
         var failure = ConnectFailure.Refused;
         foreach (var target in targets)
         {
-            if (LiteralEndpoint(target) is { } literal)
+            var endpoints = LiteralEndpoints(target);
+            if (endpoints is null)
             {
-                var (connected, why) = await TryConnectAsync(literal, lane, cancellation).ConfigureAwait(false);
-                if (connected is not null)
+                try
                 {
-                    return new ConnectResult(connected, ConnectFailure.None);
+                    var addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
+                    endpoints = Array.ConvertAll(addresses, address => new IPEndPoint(address, target.Port));
                 }
-
-                failure = why;
-                continue;
+                catch (SocketException)
+                {
+                    failure = ConnectFailure.DnsFailed;
+                    continue;
+                }
             }
 
-            IPAddress[] addresses;
-            try
+            foreach (var endpoint in endpoints)
             {
-                addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
-            }
-            catch (SocketException)
-            {
-                failure = ConnectFailure.DnsFailed;
-                continue;
-            }
-
-            foreach (var address in addresses)
-            {
-                var (socket, reason) = await TryConnectAsync(new IPEndPoint(address, target.Port), lane, cancellation).ConfigureAwait(false);
+                var (socket, reason) = await TryConnectAsync(endpoint, lane, cancellation).ConfigureAwait(false);
                 if (socket is not null)
                 {
                     return new ConnectResult(socket, ConnectFailure.None);
@@ -73,23 +65,24 @@ public sealed class Connector
     }
 
     /// <summary>
-    /// The endpoint of a target given as an address, parsed once and shared: a connected socket keeps its endpoint for
-    /// life, and an idle relayed connection need not hold its own copy of the DC's address. Null for a host name.
+    /// The endpoint of a target given as an address (as the one-element list a resolved name would give), parsed once
+    /// and shared: a connected socket keeps its endpoint for life, and an idle relayed connection need not hold its own
+    /// copy of the DC's address. Null for a host name.
     /// </summary>
-    private IPEndPoint? LiteralEndpoint(HostEndpoint target)
+    private IPEndPoint[]? LiteralEndpoints(HostEndpoint target)
     {
         if (_literals.TryGetValue(target, out var known))
         {
             return known;
         }
 
-        var endpoint = IPAddress.TryParse(target.Host, out var address) ? new IPEndPoint(address, target.Port) : null;
+        IPEndPoint[]? endpoints = IPAddress.TryParse(target.Host, out var address) ? [new IPEndPoint(address, target.Port)] : null;
         if (_literals.Count < MaxLiterals)
         {
-            _literals.TryAdd(target, endpoint);
+            _literals.TryAdd(target, endpoints);
         }
 
-        return endpoint;
+        return endpoints;
     }
 
     private IPAddress[] Order(IPAddress[] addresses)
