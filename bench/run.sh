@@ -137,9 +137,14 @@ bulk() { # the same arguments as run: repeated, since one transfer's rate varies
   for _ in $(seq 1 "$repeat"); do run "$@"; done
 }
 
+# Downloads where nothing between the fake DC and the client re-encrypts (the relay; Gozar in fast mode) are checked as
+# ciphertext after a decrypted first MiB (DownloadCheck in bench/Gozar.Load/Wire/Command.cs): two AES passes on the
+# load core made it, not the proxy, the bottleneck. Fast mode off re-encrypts, so its download is decrypted throughout.
+fast_check=ciphertext
+
 core_scenarios() { # $1 = label, $2 = transport, $3 = port
   bulk "$1" "$2" "$3" --scenario upload --bytes "$bulk_bytes"
-  bulk "$1" "$2" "$3" --scenario download --bytes "$bulk_bytes"
+  bulk "$1" "$2" "$3" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
   bulk "$1" "$2" "$3" --scenario duplex --connections 10 --bytes "$duplex_bytes"
   run "$1" "$2" "$3" --scenario echo --connections 1 --seconds "$echo_seconds"
   run "$1" "$2" "$3" --scenario echo --connections 100 --seconds "$echo_seconds"
@@ -173,7 +178,7 @@ core_scenarios ee tls "$proxy_port"
 for transport in secure classic; do
   label=$([ "$transport" = secure ] && echo dd || echo classic)
   bulk "$label" "$transport" "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-  bulk "$label" "$transport" "$proxy_port" --scenario download --bytes "$bulk_bytes"
+  bulk "$label" "$transport" "$proxy_port" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
   run "$label" "$transport" "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
   run "$label" "$transport" "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
 done
@@ -183,7 +188,7 @@ log "gozar, socket completions on the thread pool (the .NET default)"
 start_proxy "$out/gozar.toml" 0
 label=ee-pool
 bulk "$label" tls "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-bulk "$label" tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
+bulk "$label" tls "$proxy_port" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
 run "$label" tls "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
 run "$label" tls "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
 stop_target

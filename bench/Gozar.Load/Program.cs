@@ -4,6 +4,7 @@ using Gozar.Load.Client;
 using Gozar.Load.Dc;
 using Gozar.Load.Measure;
 using Gozar.Load.Scenarios;
+using Gozar.Load.Wire;
 
 namespace Gozar.Load;
 
@@ -14,6 +15,7 @@ namespace Gozar.Load;
 /// gozar-load run --target HOST:PORT --transport tls|secure|classic|plain|upstream --key HEX32 --domain D --label L
 ///                --scenario upload|download|duplex|echo|handshakes|idle [--bytes N] [--connections N]
 ///                [--seconds S] [--warmup S] [--dc-pid N] [--target-pid N] [--results FILE] [--timeout S]
+///                [--download-check plaintext|ciphertext (download: ciphertext where nothing re-encrypts, see DownloadCheck)]
 /// gozar-load run ... --scenario soak --target-pid N --mask-port P [--seconds S (default 600)] [--report FILE.md]
 ///                --timeout S (longer than the soak) [--metrics-url http://HOST:PORT/metrics --metrics-token T: the
 ///                proxy's admin /metrics, for its managed heap]
@@ -90,7 +92,9 @@ public static class LoadProgram
         var result = options.Text("scenario", "") switch
         {
             "upload" => await BulkScenarios.UploadAsync(context, options.Long("bytes", 1L << 30), cancellation).ConfigureAwait(false),
-            "download" => await BulkScenarios.DownloadAsync(context, options.Long("bytes", 1L << 30), cancellation).ConfigureAwait(false),
+            "download" => await BulkScenarios.DownloadAsync(
+                context, options.Long("bytes", 1L << 30), Enum.Parse<DownloadCheck>(options.Text("download-check", "plaintext"), ignoreCase: true),
+                cancellation).ConfigureAwait(false),
             "duplex" => await BulkScenarios.DuplexAsync(context, connections, options.Long("bytes", 64L << 20), cancellation).ConfigureAwait(false),
             "echo" => await EchoScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),
             "handshakes" => await HandshakeScenario.RunAsync(context, connections, warmUp, seconds, cancellation).ConfigureAwait(false),

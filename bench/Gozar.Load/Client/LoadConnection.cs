@@ -33,6 +33,7 @@ public sealed class LoadConnection : IDisposable
     private int _rawStart;
     private int _rawEnd;
     private int _recordLeft;
+    private long _decryptLeft = long.MaxValue;
 
     private LoadConnection(Socket socket, Transport transport, int chunkCapacity)
     {
@@ -118,13 +119,29 @@ public sealed class LoadConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// From the next received tunnel byte on, decrypts only <paramref name="bytes"/> more and passes the rest on as
+    /// received (<see cref="DownloadCheck.Ciphertext"/>).
+    /// </summary>
+    public void StopDecryptingAfter(long bytes) => _decryptLeft = bytes;
+
     /// <summary>Receives at least one decrypted tunnel byte into <paramref name="destination"/>; 0 at end of stream.</summary>
     public async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellation)
     {
         if (_raw is null)
         {
+            if (_decryptLeft > 0 && _decryptLeft < destination.Length)
+            {
+                destination = destination[..(int)_decryptLeft];
+            }
+
             var received = await _socket.ReceiveAsync(destination, SocketFlags.None, cancellation).ConfigureAwait(false);
-            _decrypt?.Transform(destination.Span[..received]);
+            if (_decryptLeft > 0)
+            {
+                _decrypt?.Transform(destination.Span[..received]);
+                _decryptLeft -= received;
+            }
+
             return received;
         }
 
@@ -134,7 +151,17 @@ public sealed class LoadConnection : IDisposable
             if (_recordLeft > 0 && available > 0)
             {
                 var take = Math.Min(Math.Min(_recordLeft, available), destination.Length);
-                _decrypt!.Transform(_raw.AsSpan(_rawStart, take), destination.Span[..take]);
+                if (_decryptLeft > 0)
+                {
+                    take = (int)Math.Min(take, _decryptLeft);
+                    _decrypt!.Transform(_raw.AsSpan(_rawStart, take), destination.Span[..take]);
+                    _decryptLeft -= take;
+                }
+                else
+                {
+                    _raw.AsSpan(_rawStart, take).CopyTo(destination.Span);
+                }
+
                 _rawStart += take;
                 _recordLeft -= take;
                 return take;

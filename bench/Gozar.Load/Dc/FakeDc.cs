@@ -137,7 +137,7 @@ public sealed class FakeDc
 
     private static async Task StreamAsync(Socket socket, LibCryptoCtr? decrypt, LibCryptoCtr? encrypt, Command command)
     {
-        var source = command.Download > 0 ? SourceAsync(socket, encrypt, command.Offset, command.Download) : Task.CompletedTask;
+        var source = command.Download > 0 ? SourceAsync(socket, encrypt, command) : Task.CompletedTask;
         var matched = true;
         if (command.Upload > 0)
         {
@@ -184,14 +184,17 @@ public sealed class FakeDc
         return matched;
     }
 
-    private static async Task SourceAsync(Socket socket, LibCryptoCtr? encrypt, long position, long count)
+    private static async Task SourceAsync(Socket socket, LibCryptoCtr? encrypt, Command command)
     {
         var buffer = new byte[BufferSize];
-        while (count > 0)
+        var encrypted = command.Check == DownloadCheck.Ciphertext ? Command.DecryptedPrefix : long.MaxValue;
+        long position = command.Offset;
+        for (long sent = 0; sent < command.Download;)
         {
-            var length = (int)Math.Min(BufferSize, count);
+            // A chunk never straddles the end of the encrypted prefix.
+            var length = (int)Math.Min(BufferSize, Math.Min(command.Download, sent < encrypted ? encrypted : long.MaxValue) - sent);
             var plain = Pattern.Slice(position, length);
-            if (encrypt is null)
+            if (encrypt is null || sent >= encrypted)
             {
                 plain.CopyTo(buffer);
             }
@@ -202,7 +205,7 @@ public sealed class FakeDc
 
             await SendAllAsync(socket, buffer.AsMemory(0, length)).ConfigureAwait(false);
             position += length;
-            count -= length;
+            sent += length;
         }
     }
 

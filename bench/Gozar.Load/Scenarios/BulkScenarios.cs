@@ -23,12 +23,18 @@ public static class BulkScenarios
         return context.Result("upload", bytes / Mebibyte / seconds, "MiB/s", cpu.Stop(), ok ? "verified" : "MISMATCH");
     }
 
-    /// <summary>DC → client over one connection; every byte checked on arrival.</summary>
-    public static async Task<Measure.ScenarioResult> DownloadAsync(ScenarioContext context, long bytes, CancellationToken cancellation)
+    /// <summary>DC → client over one connection; every byte checked on arrival, as plaintext or as ciphertext.</summary>
+    public static async Task<Measure.ScenarioResult> DownloadAsync(
+        ScenarioContext context, long bytes, DownloadCheck check, CancellationToken cancellation)
     {
-        var command = new Command(CommandKind.Stream, Offset: 202, Upload: 0, Download: bytes);
+        var command = new Command(CommandKind.Stream, Offset: 202, Upload: 0, Download: bytes, check);
         using var connection = await LoadConnection.OpenAsync(context.Target, command, 0, ScenarioContext.BulkChunk, cancellation)
             .ConfigureAwait(false);
+        if (check == DownloadCheck.Ciphertext)
+        {
+            connection.StopDecryptingAfter(Command.DecryptedPrefix);
+        }
+
         var cpu = context.NewCpuWatch();
         cpu.Start();
         var started = Stopwatch.GetTimestamp();
