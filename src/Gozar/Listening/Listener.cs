@@ -13,6 +13,8 @@ public sealed class Listener : IDisposable
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
+    private bool _noDelayChecked;
+    private bool _noDelayInherited;
 
     private Listener(Socket socket, ILogger logger)
     {
@@ -39,6 +41,9 @@ public sealed class Listener : IDisposable
             }
 
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+
+            // Linux hands TCP_NODELAY on to accepted sockets, which saves a system call per client (EnsureNoDelay).
+            socket.NoDelay = true;
             socket.Bind(endpoint);
             socket.Listen(Backlog);
             error = null;
@@ -125,10 +130,42 @@ public sealed class Listener : IDisposable
                 continue;
             }
 
+            EnsureNoDelay(client);
             _ = new ClientSession(client, session, overRate, proxyHeader).RunAsync(stopping);
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
+    }
+
+    /// <summary>
+    /// Small replies go out at once. The first client shows whether the listener's TCP_NODELAY was inherited; where it
+    /// was not, every client gets it set.
+    /// </summary>
+    internal void EnsureNoDelay(Socket client)
+    {
+        if (_noDelayInherited)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_noDelayChecked)
+            {
+                _noDelayChecked = true;
+                _noDelayInherited = client.NoDelay;
+                if (_noDelayInherited)
+                {
+                    return;
+                }
+            }
+
+            client.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // Gone already: the session finds out on its first read.
+        }
     }
 
     private static IPAddress? RemoteAddress(Socket client)

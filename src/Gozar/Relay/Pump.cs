@@ -141,7 +141,9 @@ public sealed class Pump : ILaneListener
     {
         if (received == 0)
         {
-            if (_to is not null)
+            // Once the other direction has ended, the owner closes both sockets as this one ends, and the close sends
+            // the FIN: a shutdown first would only cost a system call.
+            if (_to is not null && !_owner.OtherDirectionEnded(this))
             {
                 ShutdownSend(_to);
             }
@@ -227,6 +229,12 @@ public sealed class Pump : ILaneListener
 public interface IPumpOwner
 {
     void PumpEnded(Pump pump, PumpEnd end);
+
+    /// <summary>
+    /// True when the direction other than <paramref name="pump"/>'s has ended at its source's end of stream, so the
+    /// owner closes both sockets (sending the FIN) as soon as this one ends.
+    /// </summary>
+    bool OtherDirectionEnded(Pump pump) => false;
 }
 
 /// <summary>How one direction of a relay ended.</summary>

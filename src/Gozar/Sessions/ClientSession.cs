@@ -110,7 +110,6 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         var outcome = SessionOutcome.ClientError;
         try
         {
-            _client.NoDelay = true;
             outcome = await RunCoreAsync(stopping).ConfigureAwait(false);
             if (_relayStarted)
             {
@@ -591,6 +590,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         up?.Start();
         down?.Start();
     }
+
+    /// <summary>
+    /// The other pump ended cleanly (or never ran because the client had already ended, skipUp): this one is the last,
+    /// and RunAsync closes both sockets when it ends.
+    /// </summary>
+    bool IPumpOwner.OtherDirectionEnded(Pump pump) =>
+        Volatile.Read(ref _pumpsRunning) == 1 && (pump == _upPump ? _downEnd : _upEnd) == PumpEnd.EndOfStream;
 
     /// <summary>A direction that ends other than cleanly ends the other one too; the last one to end wakes RunAsync.</summary>
     void IPumpOwner.PumpEnded(Pump pump, PumpEnd end)
