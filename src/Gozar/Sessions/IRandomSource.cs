@@ -13,18 +13,19 @@ public interface IRandomSource
 }
 
 /// <summary>
-/// The system's CSPRNG, drawn in blocks. Each call into it costs about 4 µs (a lock and a fork check inside OpenSSL)
-/// whatever the size, and a fake-TLS handshake asks for a few bytes several times (a profile pick, key share
-/// candidates, the DC init), a dd middle-proxy packet for its padding length. Requests of up to
-/// <see cref="SmallRequest"/> bytes are served from a per-thread block of fresh bytes, each byte handed out once and
-/// wiped from the block as it goes; larger ones go straight to the system.
+/// The system's CSPRNG, drawn in blocks. Each call into it costs about 4 µs and a system call (a lock and a fork check
+/// inside OpenSSL) whatever the size, and a fake-TLS handshake asks several times (a profile pick, key share
+/// candidates, the flight's record bodies of a few KB, the DC init), a dd middle-proxy packet for its padding length.
+/// Requests of up to <see cref="SmallRequest"/> bytes are served from a per-thread block of fresh bytes (a dozen or so
+/// handshakes' worth), each byte handed out once and wiped from the block as it goes; larger ones go straight to the
+/// system.
 /// </summary>
 public sealed class SecureRandomSource : IRandomSource
 {
     public static readonly SecureRandomSource Instance = new();
 
-    internal const int SmallRequest = 256;
-    internal const int BlockSize = 4096;
+    internal const int SmallRequest = 4096;
+    internal const int BlockSize = 32 * 1024;
 
     [ThreadStatic]
     private static byte[]? _threadBlock;
