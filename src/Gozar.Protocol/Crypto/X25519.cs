@@ -12,6 +12,9 @@ public static class X25519
     public const int ScalarSize = 32;
     public const int PointSize = 32;
 
+    /// <summary>Most candidates <see cref="CreatePublicKeys"/> takes at once.</summary>
+    public const int MaxBatch = 32;
+
     // (A - 2) / 4 for Curve25519's A = 486662 (RFC 7748 §5).
     private const ulong A24 = 121665;
     private const int ScalarBits = 255;
@@ -83,32 +86,89 @@ public static class X25519
             throw new ArgumentException("The result needs 32 bytes.", nameof(publicKey32));
         }
 
-        // On the curve v^2 = u^3 + A u^2 + u exactly when the right side is a square; zero is the 2-torsion point.
-        var u = Field25519.FromBytes(candidate32);
-        var rightSide = Field25519.Multiply(u, Field25519.Add(Field25519.Multiply(u, Field25519.Add(u, CurveA)), Field25519.One));
-
-        // The candidate is random and thrown away, and only 8P is sent: the test and the inversion may take time that
-        // depends on them, so both are variable-time binary algorithms instead of exponentiations.
-        if (Field25519Vartime.Legendre(rightSide) != 1)
-        {
-            return false;
-        }
-
-        // Three projective doublings clear the cofactor 8. A P of order dividing 8 has 8P neutral (z = 0): never a real key.
-        var x = u;
-        var z = Field25519.One;
-        for (var i = 0; i < CofactorDoublings; i++)
-        {
-            Double(ref x, ref z);
-        }
-
-        if (Field25519Vartime.IsZero(z))
+        if (!TryEightTimes(candidate32, out var x, out var z))
         {
             return false;
         }
 
         Field25519.ToBytes(Field25519.Multiply(x, Field25519Vartime.Invert(z)), publicKey32);
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryCreatePublicKey"/> over up to <see cref="MaxBatch"/> candidates at once, with one inversion for all
+    /// of them (Montgomery's trick: each 1/z from the inverse of the product and three multiplications). Writes the key
+    /// of every candidate on the curve, in their order, and returns how many there are.
+    /// </summary>
+    public static int CreatePublicKeys(ReadOnlySpan<byte> candidates, Span<byte> publicKeys)
+    {
+        var count = candidates.Length / PointSize;
+        if (candidates.Length % PointSize != 0 || count > MaxBatch)
+        {
+            throw new ArgumentException($"Candidates are 32-byte u-coordinates, at most {MaxBatch}.", nameof(candidates));
+        }
+
+        if (publicKeys.Length < count * PointSize)
+        {
+            throw new ArgumentException("The results need 32 bytes per candidate.", nameof(publicKeys));
+        }
+
+        Span<FieldElement> xs = stackalloc FieldElement[MaxBatch];
+        Span<FieldElement> zs = stackalloc FieldElement[MaxBatch];
+        Span<FieldElement> products = stackalloc FieldElement[MaxBatch];
+        var made = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (TryEightTimes(candidates.Slice(i * PointSize, PointSize), out var x, out var z))
+            {
+                xs[made] = x;
+                zs[made] = z;
+                products[made] = made == 0 ? z : Field25519.Multiply(products[made - 1], z);
+                made++;
+            }
+        }
+
+        if (made == 0)
+        {
+            return 0;
+        }
+
+        // inverse = 1 / (z0 ... zi) going down: 1/zi = inverse * (z0 ... zi-1), then inverse * zi = 1 / (z0 ... zi-1).
+        var inverse = Field25519Vartime.Invert(products[made - 1]);
+        for (var i = made - 1; i > 0; i--)
+        {
+            var zInverse = Field25519.Multiply(inverse, products[i - 1]);
+            inverse = Field25519.Multiply(inverse, zs[i]);
+            Field25519.ToBytes(Field25519.Multiply(xs[i], zInverse), publicKeys.Slice(i * PointSize, PointSize));
+        }
+
+        Field25519.ToBytes(Field25519.Multiply(xs[0], inverse), publicKeys[..PointSize]);
+        return made;
+    }
+
+    /// <summary>(x : z) = 8P for a candidate u-coordinate of a point P on the curve whose 8P is not neutral.</summary>
+    private static bool TryEightTimes(ReadOnlySpan<byte> candidate32, out FieldElement x, out FieldElement z)
+    {
+        // On the curve v^2 = u^3 + A u^2 + u exactly when the right side is a square; zero is the 2-torsion point.
+        var u = Field25519.FromBytes(candidate32);
+        var rightSide = Field25519.Multiply(u, Field25519.Add(Field25519.Multiply(u, Field25519.Add(u, CurveA)), Field25519.One));
+
+        // The candidate is random and thrown away, and only 8P is sent: the test and the inversion may take time that
+        // depends on them, so both are variable-time binary algorithms instead of exponentiations.
+        x = u;
+        z = Field25519.One;
+        if (Field25519Vartime.Legendre(rightSide) != 1)
+        {
+            return false;
+        }
+
+        // Three projective doublings clear the cofactor 8. A P of order dividing 8 has 8P neutral (z = 0): never a real key.
+        for (var i = 0; i < CofactorDoublings; i++)
+        {
+            Double(ref x, ref z);
+        }
+
+        return !Field25519Vartime.IsZero(z);
     }
 
     /// <summary>(x : z) = 2 (x : z), the doubling half of the RFC 7748 §5 ladder step.</summary>

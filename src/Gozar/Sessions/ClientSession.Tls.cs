@@ -21,9 +21,6 @@ public sealed partial class ClientSession
     private const byte TlsMinorVersion12 = 0x03;
     private const int ClientRandomDigestLength = 16;
 
-    // Each candidate misses with probability 1/2: 32 misses in a row mean the random source is not random.
-    private const int KeyShareAttempts = 32;
-
     /// <summary>A fatal unrecognized_name alert, byte for byte what nginx's ssl_reject_handshake sends.</summary>
     private static readonly byte[] UnrecognizedNameAlert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
 
@@ -144,7 +141,7 @@ public sealed partial class ClientSession
         Span<byte> keyShare = stackalloc byte[ServerHelloFlight.X25519MlKem768ShareLength];
         keyShare = keyShare[..ServerHelloFlight.GetKeyShareLength(shape.KeyShareGroup)];
         _context.Random.Fill(keyShare[..^X25519.PointSize]);
-        WriteX25519KeyShare(keyShare[^X25519.PointSize..]);
+        KeyShareBatch.Take(_context.Random, keyShare[^X25519.PointSize..]);
 
         var flight = new byte[ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup)];
         var applicationData = flight.AsSpan(flight.Length - shape.ApplicationDataLength);
@@ -153,26 +150,6 @@ public sealed partial class ClientSession
             _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, shape.CipherSuite, shape.ExtensionOrder,
             shape.KeyShareGroup, keyShare, applicationData, flight);
         return flight;
-    }
-
-    /// <summary>
-    /// A key share as good as a real one (uniform in the prime-order subgroup) for a third of a ladder's cost: nobody
-    /// ever uses its secret. Half of all candidates are on the curve; a random source that keeps missing (a pinned one
-    /// in a test) gets a real key from its last candidate instead of a loop without end.
-    /// </summary>
-    private void WriteX25519KeyShare(Span<byte> publicKey)
-    {
-        Span<byte> candidate = stackalloc byte[X25519.PointSize];
-        for (var attempt = 0; attempt < KeyShareAttempts; attempt++)
-        {
-            _context.Random.Fill(candidate);
-            if (X25519.TryCreatePublicKey(candidate, publicKey))
-            {
-                return;
-            }
-        }
-
-        X25519.PublicKeyFromPrivate(candidate, publicKey);
     }
 
     /// <summary>After the flight: unwrap records until the 64-byte obfuscated2 init is there, and check it against the hello's key.</summary>

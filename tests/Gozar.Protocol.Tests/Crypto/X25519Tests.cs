@@ -1,4 +1,6 @@
 using System.Numerics;
+using FsCheck;
+using FsCheck.Fluent;
 using Gozar.Protocol.Crypto;
 
 namespace Gozar.Protocol.Tests.Crypto;
@@ -195,6 +197,72 @@ public class X25519Tests
         Assert.Equal(Convert.ToHexStringLower(left), Convert.ToHexStringLower(right));
     }
 
+    [FsCheck.Xunit.Property]
+    public Property CreatePublicKeys_AnyCandidates_SameKeysAsOneAtATime() =>
+        Prop.ForAll(
+            Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf(X25519.PointSize * X25519.MaxBatch).ToArbitrary(),
+            Gen.Choose(0, 9).ArrayOf(X25519.MaxBatch).ToArbitrary(),
+            Gen.Choose(0, X25519.MaxBatch).ToArbitrary(),
+            (bytes, kinds, count) =>
+            {
+                // Random candidates, some replaced by zero, twist points (2, 3) and a point of small order (1).
+                var candidates = bytes.AsSpan(0, count * X25519.PointSize).ToArray();
+                for (var i = 0; i < count; i++)
+                {
+                    if (kinds[i] < 4)
+                    {
+                        var candidate = candidates.AsSpan(i * X25519.PointSize, X25519.PointSize);
+                        candidate.Clear();
+                        candidate[0] = (byte)(kinds[i] == 3 ? 1 : kinds[i] == 0 ? 0 : kinds[i] + 1);
+                    }
+                }
+
+                var expected = new List<string>();
+                var single = new byte[X25519.PointSize];
+                for (var i = 0; i < count; i++)
+                {
+                    if (X25519.TryCreatePublicKey(candidates.AsSpan(i * X25519.PointSize, X25519.PointSize), single))
+                    {
+                        expected.Add(Convert.ToHexStringLower(single));
+                    }
+                }
+
+                var keys = new byte[X25519.PointSize * X25519.MaxBatch];
+                var made = X25519.CreatePublicKeys(candidates, keys);
+                var actual = new List<string>();
+                for (var i = 0; i < made; i++)
+                {
+                    actual.Add(Convert.ToHexStringLower(keys.AsSpan(i * X25519.PointSize, X25519.PointSize)));
+                }
+
+                return expected.SequenceEqual(actual);
+            });
+
+    [Fact]
+    public void CreatePublicKeys_RandomCandidates_KeepsAboutHalfAndMatchesEightTimesThePoint()
+    {
+        var random = new Random(4242);
+        var candidates = new byte[X25519.PointSize * X25519.MaxBatch];
+        random.NextBytes(candidates);
+        var keys = new byte[candidates.Length];
+
+        var made = X25519.CreatePublicKeys(candidates, keys);
+
+        Assert.InRange(made, 8, 24);
+        var k = 0;
+        for (var i = 0; i < X25519.MaxBatch; i++)
+        {
+            var candidate = candidates.AsSpan(i * X25519.PointSize, X25519.PointSize).ToArray();
+            if (IsOnCurve(candidate) && EightTimes(candidate) != 0)
+            {
+                Assert.Equal(EightTimes(candidate), new BigInteger(keys.AsSpan(k * X25519.PointSize, X25519.PointSize), isUnsigned: true));
+                k++;
+            }
+        }
+
+        Assert.Equal(made, k);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -250,11 +318,27 @@ public class X25519Tests
         Assert.Throws<ArgumentException>(() => X25519.TryCreatePublicKey(new byte[candidateSize], new byte[resultSize]));
 
     [Theory]
+    [InlineData(33, 32)]
+    [InlineData((X25519.MaxBatch + 1) * 32, (X25519.MaxBatch + 1) * 32)]
+    [InlineData(64, 63)]
+    public void CreatePublicKeys_WrongSizes_Throws(int candidatesSize, int keysSize) =>
+        Assert.Throws<ArgumentException>(() => X25519.CreatePublicKeys(new byte[candidatesSize], new byte[keysSize]));
+
+    [Theory]
     [InlineData(31, 32, 32)]
     [InlineData(32, 33, 32)]
     [InlineData(32, 32, 31)]
     public void ScalarMult_WrongSizes_Throws(int scalarSize, int uSize, int resultSize) =>
         Assert.Throws<ArgumentException>(() => X25519.ScalarMult(new byte[scalarSize], new byte[uSize], new byte[resultSize]));
+
+    /// <summary>Euler's criterion with BigInteger arithmetic: u^3 + A u^2 + u is a nonzero square mod p.</summary>
+    private static bool IsOnCurve(byte[] candidate)
+    {
+        var p = (BigInteger.One << 255) - 19;
+        var u = new BigInteger(candidate, isUnsigned: true) % (BigInteger.One << 255) % p;
+        var rightSide = ((u * u * u) + (486662 * u * u) + u) % p;
+        return BigInteger.ModPow(rightSide, (p - 1) / 2, p) == 1;
+    }
 
     /// <summary>The u-coordinate of 8P with BigInteger arithmetic: three x-only doublings, then x * z^(p-2).</summary>
     private static BigInteger EightTimes(byte[] candidate)
