@@ -65,6 +65,21 @@ public class Field25519Tests
         Assert.Equal(BigInteger.ModPow(value, P - 2, P), Value(Field25519Vartime.Invert(a)));
     }
 
+    [Theory]
+    [InlineData("18446744073709551616")]
+    [InlineData("340282366920938463463374607431768211456")]
+    [InlineData("18831305206160042291507368269622999248307066333392103538688")]
+    [InlineData("28948022309329048855892746252171976963317496166410141009864396001978282409984")]
+    [InlineData("57896044618658097711785492504343953926634992332820282019728792003956564819948")]
+    public void VartimeLegendre_WholeZeroWords_MatchesEuler(string decimalValue)
+    {
+        // 2^64, 2^128, 3 * 2^192, 2^254 and p - 1: values whose low words are all zero, or the top one.
+        var value = Mod(BigInteger.Parse(decimalValue, System.Globalization.CultureInfo.InvariantCulture));
+        var euler = BigInteger.ModPow(value, (P - 1) / 2, P);
+
+        Assert.Equal(euler.IsOne ? 1 : -1, Field25519Vartime.Legendre(Field25519.FromBytes(Bytes(value))));
+    }
+
     [Fact]
     public void VartimeInvert_Zero_Throws()
     {
