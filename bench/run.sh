@@ -3,10 +3,12 @@
 #
 # Builds the proxy (Native AOT when the ILCompiler package can be restored, else the JIT build), the load generator
 # and the crypto-free C relay (the ceiling), then runs every scenario through the relay and through Gozar with the
-# load side (load generator + fake DC) pinned to one core and the relay or proxy to the other, and prints markdown
+# load side (load generator + fake DC) pinned to one core and the relays and proxies to the other, and prints markdown
 # tables: results, ratios to the ceiling and the issue's targets. The relay runs twice: with plain bytes end to end
 # ("ceiling"), and carrying an obfuscated2 stream from the load client to the fake DC ("ceiling-e2e"), where the load
-# side does the same AES work as through Gozar; both ratios are reported.
+# side does the same AES work as through Gozar; both ratios are reported. Every relay and proxy stays up (idle when
+# not measured) and each scenario's runs go round them in turn, so a machine that speeds up or slows down during the
+# run moves the ceiling and Gozar alike instead of skewing their ratio.
 #
 #   bench/run.sh                 full run
 #   BENCH_QUICK=1 bench/run.sh   smaller transfers and shorter runs (a smoke test, not for the record)
@@ -26,7 +28,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dc_port=19701
 dc_plain_port=19702
 relay_port=19710
+relay_e2e_port=19711
 proxy_port=19720
+proxy_pool_port=19721
+proxy_slow_port=19722
 key=0123456789abcdef0123456789abcdef
 domain=bench.example
 
@@ -37,10 +42,10 @@ if [ -n "${BENCH_NICE:-}" ]; then nice_prefix=(nice -n "$BENCH_NICE"); fi
 repeat=${BENCH_REPEAT:-3}
 if [ -n "${BENCH_QUICK:-}" ]; then
   bulk_bytes=$((128 << 20)); duplex_bytes=$((8 << 20)); echo_seconds=2; handshake_seconds=3; idle_hold=2
-  idle_counts=(500 2000)
+  idle_counts=(500 2000); rate_rounds=1
 else
   bulk_bytes=$((1 << 30)); duplex_bytes=$((64 << 20)); echo_seconds=5; handshake_seconds=10; idle_hold=5
-  idle_counts=(2000 8000)
+  idle_counts=(2000 8000); rate_rounds=2
 fi
 
 pids=()
@@ -61,9 +66,9 @@ cc -O2 -o "$out/relay" bench/ceiling/relay.c
 log "built in $((SECONDS - started)) s; proxy: $proxy_kind"
 
 # ---------------------------------------------------------------- helpers
-write_config() { # $1 = file, $2 = fast_mode
+write_config() { # $1 = file, $2 = fast_mode, $3 = port
   cat > "$1" <<EOF
-listen = ["127.0.0.1:$proxy_port"]
+listen = ["127.0.0.1:$3"]
 log_level = "warning"
 
 [modes]
@@ -90,8 +95,9 @@ fast_mode = $2
 "*" = "127.0.0.1:$dc_port"
 EOF
 }
-write_config "$out/gozar.toml" true
-write_config "$out/gozar-slow.toml" false
+write_config "$out/gozar.toml" true "$proxy_port"
+write_config "$out/gozar-pool.toml" true "$proxy_pool_port"
+write_config "$out/gozar-slow.toml" false "$proxy_slow_port"
 
 wait_port() { # $1 = port; prints the milliseconds it took
   local from; from=$(date +%s%N)
@@ -104,37 +110,46 @@ wait_port() { # $1 = port; prints the milliseconds it took
   log "nothing listens on port $1"; return 1
 }
 
-target_pid=0
-start_relay() { # $1 = the fake DC's port it relays to
-  taskset -c "$target_cpu" "${nice_prefix[@]}" "$out/relay" "$relay_port" "$1" > "$out/relay.log" 2>&1 &
-  target_pid=$!; pids+=("$target_pid")
-  wait_port "$relay_port" > /dev/null
+# Each label names a target (a relay or proxy process: its port and pid) and the transport the load client speaks to it.
+declare -A target_port target_pid label_target label_transport
+
+start_relay() { # $1 = target, $2 = port, $3 = the fake DC's port it relays to
+  taskset -c "$target_cpu" "${nice_prefix[@]}" "$out/relay" "$2" "$3" > "$out/$1.log" 2>&1 &
+  target_pid[$1]=$!; target_port[$1]=$2; pids+=("$!")
+  wait_port "$2" > /dev/null
 }
 
-start_proxy() { # $1 = config, $2 = inline completions (0/1); sets target_pid and startup_ms
+start_proxy() { # $1 = target, $2 = config, $3 = inline completions (0/1), $4 = port; sets startup_ms
   local from; from=$(date +%s%N)
-  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$2" \
-    taskset -c "$target_cpu" "${nice_prefix[@]}" "${proxy[@]}" run --config "$1" > "$out/proxy.log" 2>&1 &
-  target_pid=$!; pids+=("$target_pid")
-  wait_port "$proxy_port" > /dev/null
+  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$3" \
+    taskset -c "$target_cpu" "${nice_prefix[@]}" "${proxy[@]}" run --config "$2" > "$out/$1.log" 2>&1 &
+  target_pid[$1]=$!; target_port[$1]=$4; pids+=("$!")
+  wait_port "$4" > /dev/null
   startup_ms=$(( ($(date +%s%N) - from) / 1000000 ))
 }
 
-stop_target() {
-  kill "$target_pid" 2>/dev/null || true
-  wait "$target_pid" 2>/dev/null || true
-  target_pid=0
+stop_target() { # $1 = target
+  kill "${target_pid[$1]}" 2>/dev/null || true
+  wait "${target_pid[$1]}" 2>/dev/null || true
 }
 
-run() { # $1 = label, $2 = transport, $3 = port, rest = scenario arguments
-  local label=$1 transport=$2 port=$3; shift 3
+label() { # $1 = label, $2 = target, $3 = transport
+  label_target[$1]=$2; label_transport[$1]=$3
+}
+
+run() { # $1 = label, rest = scenario arguments
+  local label=$1 target=${label_target[$1]}; shift
   env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c "$load_cpu" "${nice_prefix[@]}" "${load[@]}" run \
-    --target "127.0.0.1:$port" --transport "$transport" --key "$key" --domain "$domain" --label "$label" \
-    --dc-pid "$dc_pid" --target-pid "$target_pid" --results "$results" "$@" >&2 || log "FAILED: $label $*"
+    --target "127.0.0.1:${target_port[$target]}" --transport "${label_transport[$label]}" --key "$key" --domain "$domain" \
+    --label "$label" --dc-pid "$dc_pid" --target-pid "${target_pid[$target]}" --results "$results" "$@" >&2 \
+    || log "FAILED: $label $*"
 }
 
-bulk() { # the same arguments as run: repeated, since one transfer's rate varies by about ±10 % here
-  for _ in $(seq 1 "$repeat"); do run "$@"; done
+rounds() { # $1 = how many, $2 = "label label ...", rest = scenario arguments: each round runs every label once, in turn
+  local count=$1 labels=$2; shift 2
+  for _ in $(seq 1 "$count"); do
+    for label in $labels; do run "$label" "$@"; done
+  done
 }
 
 # Downloads where nothing between the fake DC and the client re-encrypts (the relay; Gozar in fast mode) are checked as
@@ -142,67 +157,53 @@ bulk() { # the same arguments as run: repeated, since one transfer's rate varies
 # load core made it, not the proxy, the bottleneck. Fast mode off re-encrypts, so its download is decrypted throughout.
 fast_check=ciphertext
 
-core_scenarios() { # $1 = label, $2 = transport, $3 = port
-  bulk "$1" "$2" "$3" --scenario upload --bytes "$bulk_bytes"
-  bulk "$1" "$2" "$3" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
-  bulk "$1" "$2" "$3" --scenario duplex --connections 10 --bytes "$duplex_bytes"
-  run "$1" "$2" "$3" --scenario echo --connections 1 --seconds "$echo_seconds"
-  run "$1" "$2" "$3" --scenario echo --connections 100 --seconds "$echo_seconds"
-  run "$1" "$2" "$3" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
-}
-
 # ---------------------------------------------------------------- run
 env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c "$load_cpu" "${nice_prefix[@]}" "${load[@]}" dc \
   --port "$dc_port" --plain-port "$dc_plain_port" > "$out/dc.log" 2>&1 &
 dc_pid=$!; pids+=("$dc_pid")
 wait_port "$dc_port" > /dev/null
 
-log "ceiling: crypto-free relay, plain bytes end to end"
-start_relay "$dc_plain_port"
-core_scenarios ceiling plain "$relay_port"
-stop_target
-
-# The same relay carrying an obfuscated2 stream from the load client to the fake DC: the load side encrypts and decrypts
-# every byte as it does through Gozar, so where the load core is the bottleneck (bulk), both runs pay for it alike.
-log "ceiling: crypto-free relay, the load side's crypto end to end"
-start_relay "$dc_port"
-core_scenarios ceiling-e2e upstream "$relay_port"
-stop_target
-
-log "gozar, inline socket completions"
-start_proxy "$out/gozar.toml" 1
-baseline_rss=$(awk '/VmRSS/ {print $2}' "/proc/$target_pid/status")
+log "starting the targets: the relay twice, Gozar three times"
+# The relay with plain bytes end to end, and carrying an obfuscated2 stream from the load client to the fake DC: there
+# the load side encrypts and decrypts every byte as it does through Gozar, so where the load core is the bottleneck
+# (bulk), both runs pay for it alike.
+start_relay relay "$relay_port" "$dc_plain_port"
+start_relay relay-e2e "$relay_e2e_port" "$dc_port"
+start_proxy gozar "$out/gozar.toml" 1 "$proxy_port"
+baseline_rss=$(awk '/VmRSS/ {print $2}' "/proc/${target_pid[gozar]}/status")
 printf 'gozar\tstartup\t%s\tms\t0\t0\t0\t0\t0\t%s, until the port accepts; RSS then %s KiB\n' \
   "$startup_ms" "$proxy_kind" "$baseline_rss" >> "$results"
-core_scenarios ee tls "$proxy_port"
-for transport in secure classic; do
-  label=$([ "$transport" = secure ] && echo dd || echo classic)
-  bulk "$label" "$transport" "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-  bulk "$label" "$transport" "$proxy_port" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
-  run "$label" "$transport" "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
-  run "$label" "$transport" "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
-done
-stop_target
+# Socket completions on the thread pool (the .NET default), and fast mode off.
+start_proxy gozar-pool "$out/gozar-pool.toml" 0 "$proxy_pool_port"
+start_proxy gozar-slow "$out/gozar-slow.toml" 1 "$proxy_slow_port"
 
-log "gozar, socket completions on the thread pool (the .NET default)"
-start_proxy "$out/gozar.toml" 0
-label=ee-pool
-bulk "$label" tls "$proxy_port" --scenario upload --bytes "$bulk_bytes"
-bulk "$label" tls "$proxy_port" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
-run "$label" tls "$proxy_port" --scenario echo --connections 100 --seconds "$echo_seconds"
-run "$label" tls "$proxy_port" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
-stop_target
+label ceiling relay plain
+label ceiling-e2e relay-e2e upstream
+label ee gozar tls
+label dd gozar secure
+label classic gozar classic
+label ee-pool gozar-pool tls
+label ee-nofast gozar-slow tls
+all="ceiling ceiling-e2e ee dd classic ee-pool"
+core="ceiling ceiling-e2e ee"
 
-log "gozar, fast mode off"
-start_proxy "$out/gozar-slow.toml" 1
-bulk ee-nofast tls "$proxy_port" --scenario download --bytes "$bulk_bytes"
-stop_target
+log "bulk upload and download, $repeat rounds (the tables take medians)"
+rounds "$repeat" "$all" --scenario upload --bytes "$bulk_bytes"
+rounds "$repeat" "$all" --scenario download --bytes "$bulk_bytes" --download-check "$fast_check"
+rounds "$repeat" ee-nofast --scenario download --bytes "$bulk_bytes"
+log "duplex over 10 connections, $repeat rounds"
+rounds "$repeat" "$core" --scenario duplex --connections 10 --bytes "$duplex_bytes"
+log "echo and handshakes, $rate_rounds rounds"
+rounds 1 "$core" --scenario echo --connections 1 --seconds "$echo_seconds"
+rounds "$rate_rounds" "$all" --scenario echo --connections 100 --seconds "$echo_seconds"
+rounds "$rate_rounds" "$all" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
+for target in relay relay-e2e gozar gozar-pool gozar-slow; do stop_target "$target"; done
 
 for count in "${idle_counts[@]}"; do
   log "gozar, $count idle connections (fresh process)"
-  start_proxy "$out/gozar.toml" 1
-  run ee tls "$proxy_port" --scenario idle --connections "$count" --seconds "$idle_hold" --timeout 300
-  stop_target
+  start_proxy gozar "$out/gozar.toml" 1 "$proxy_port"
+  run ee --scenario idle --connections "$count" --seconds "$idle_hold" --timeout 300
+  stop_target gozar
 done
 
 log "AES-256-CTR and allocations per chunk"
