@@ -6,8 +6,8 @@ namespace Gozar.Protocol.Crypto;
 
 /// <summary>
 /// Variable-time arithmetic modulo p = 2^255 - 19 on canonical values, for public values only: the fake-TLS key share
-/// (<see cref="X25519.TryCreatePublicKey"/>), whose candidate is random and discarded and whose result is sent in the
-/// clear. A binary Jacobi symbol and a binary extended-GCD inverse each cost a few hundred word shifts and subtractions,
+/// (<see cref="X25519.TryCreatePublicKey"/>, <see cref="X25519.CreatePublicKeys"/>), whose candidate is random and
+/// discarded and whose result is sent in the clear. A binary Jacobi symbol and a binary extended-GCD inverse each cost a few hundred word shifts and subtractions,
 /// against the 254 squarings of an exponentiation. Never use them on a secret: their running time depends on the value.
 /// </summary>
 internal static class Field25519Vartime
@@ -35,8 +35,8 @@ internal static class Field25519Vartime
             flips ^= twos & ((n.W0 >> 1) ^ (n.W0 >> 2));
 
             // Both odd. x - n, or n - x with n = old x: quadratic reciprocity flips the sign when both are 3 mod 4.
-            var borrow = x.SubtractOrSwap(ref n, out var swappedLowWords);
-            flips ^= borrow & (swappedLowWords >> 1);
+            var borrow = x.SubtractOrSwap(ref n, out var bothLow);
+            flips ^= borrow & (bothLow >> 1);
         }
 
         return !n.IsOne ? 0 : (flips & 1) == 0 ? 1 : -1;
