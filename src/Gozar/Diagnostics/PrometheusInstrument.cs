@@ -12,12 +12,18 @@ internal sealed class PrometheusInstrument
 
     private readonly Dictionary<string, PrometheusSeries> _series = new(StringComparer.Ordinal);
 
+    // The series of every tag set seen, found without rendering its labels: a measurement with a known tag set (every
+    // session's end, every DC connect) allocates nothing. Tag sets that render alike share one series.
+    private readonly Dictionary<KeyValuePair<string, object?>[], PrometheusSeries> _byTags = new(TagSetComparer.Instance);
+    private readonly Dictionary<KeyValuePair<string, object?>[], PrometheusSeries>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _byTagSpan;
+
     public PrometheusInstrument(Instrument instrument)
     {
         Instrument = instrument;
         Kind = KindOf(instrument);
         Name = PrometheusText.MetricName(instrument.Name, instrument.Unit, Kind == PrometheusKind.Counter);
         Buckets = Kind == PrometheusKind.Histogram ? BucketsOf(instrument) : [];
+        _byTagSpan = _byTags.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>>();
     }
 
     public Instrument Instrument { get; }
@@ -33,13 +39,18 @@ internal sealed class PrometheusInstrument
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = RenderLabels(tags);
         lock (_series)
         {
-            if (!_series.TryGetValue(labels, out var series))
+            if (!_byTagSpan.TryGetValue(tags, out var series))
             {
-                series = new PrometheusSeries(labels, Buckets.Length);
-                _series[labels] = series;
+                var labels = RenderLabels(tags);
+                if (!_series.TryGetValue(labels, out series))
+                {
+                    series = new PrometheusSeries(labels, Buckets.Length);
+                    _series[labels] = series;
+                }
+
+                _byTags[tags.ToArray()] = series;
             }
 
             switch (Kind)
@@ -69,6 +80,7 @@ internal sealed class PrometheusInstrument
             lock (_series)
             {
                 _series.Clear();
+                _byTags.Clear();
             }
         }
     }
@@ -172,6 +184,66 @@ internal sealed class PrometheusInstrument
         { Unit: "ms" } => [.. DefaultBuckets.Select(seconds => seconds * 1000)],
         _ => DefaultBuckets,
     };
+
+    /// <summary>Tag sets as sets: the same keys with equal values in any order (as their rendered labels are sorted).</summary>
+    private sealed class TagSetComparer :
+        IEqualityComparer<KeyValuePair<string, object?>[]>,
+        IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, object?>>, KeyValuePair<string, object?>[]>
+    {
+        public static readonly TagSetComparer Instance = new();
+
+        public bool Equals(KeyValuePair<string, object?>[]? x, KeyValuePair<string, object?>[]? y) =>
+            x is not null && y is not null && Same(x, y);
+
+        public int GetHashCode(KeyValuePair<string, object?>[] tags) => Hash(tags);
+
+        public bool Equals(ReadOnlySpan<KeyValuePair<string, object?>> alternate, KeyValuePair<string, object?>[] other) =>
+            Same(alternate, other);
+
+        public int GetHashCode(ReadOnlySpan<KeyValuePair<string, object?>> alternate) => Hash(alternate);
+
+        public KeyValuePair<string, object?>[] Create(ReadOnlySpan<KeyValuePair<string, object?>> alternate) => alternate.ToArray();
+
+        // A sum, so that the order of the tags does not matter.
+        private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = tags.Length;
+            foreach (var tag in tags)
+            {
+                hash += HashCode.Combine(tag.Key, tag.Value);
+            }
+
+            return hash;
+        }
+
+        private static bool Same(ReadOnlySpan<KeyValuePair<string, object?>> x, ReadOnlySpan<KeyValuePair<string, object?>> y)
+        {
+            if (x.Length != y.Length)
+            {
+                return false;
+            }
+
+            foreach (var tag in x)
+            {
+                var found = false;
+                foreach (var other in y)
+                {
+                    if (string.Equals(tag.Key, other.Key, StringComparison.Ordinal) && Equals(tag.Value, other.Value))
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+
+                if (!found)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }
 
 internal enum PrometheusKind

@@ -26,6 +26,43 @@ public sealed class PrometheusExporterTests
         Assert.Contains("# HELP gozar_things_total Things \\\\ seen\\nso far\n", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Record_KnownTagSetInEitherOrder_AllocatesNothing()
+    {
+        using var meter = new Meter("test");
+        using var exporter = new PrometheusExporter(meter);
+        var counter = meter.CreateCounter<long>("gozar_sessions");
+        KeyValuePair<string, object?> user = new("user", "alice"), mode = new("mode", "tls"), dc = new("dc", (object)(short)2);
+        counter.Add(1, user, mode, dc);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            counter.Add(1, dc, user, mode);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var scrape = PrometheusScrape.Parse(exporter.Scrape());
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1001, scrape.Value("gozar_sessions_total", ("user", "alice"), ("mode", "tls"), ("dc", "2")));
+    }
+
+    [Fact]
+    public void Scrape_TagSetsThatRenderAlike_OneSeries()
+    {
+        using var meter = new Meter("test");
+        using var exporter = new PrometheusExporter(meter);
+        var counter = meter.CreateCounter<long>("gozar_connects");
+
+        counter.Add(2, new KeyValuePair<string, object?>("dc", (short)2));
+        counter.Add(3, new KeyValuePair<string, object?>("dc", "2"));
+        var text = exporter.Scrape();
+
+        Assert.Equal(5, PrometheusScrape.Parse(text).Value("gozar_connects_total", ("dc", "2")));
+        Assert.Single(text.Split('\n'), line => line.StartsWith("gozar_connects_total{", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("dotnet.gc.heap.total_allocated", "By", true, "dotnet_gc_heap_total_allocated_bytes_total")]
     [InlineData("dotnet.gc.last_collection.heap.size", "By", false, "dotnet_gc_last_collection_heap_size_bytes")]
