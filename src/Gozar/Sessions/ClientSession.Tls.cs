@@ -71,10 +71,20 @@ public sealed partial class ClientSession
             // The hello authenticated (the replay cache and the user's count have it): the mask site is out of the
             // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
             preconnect?.CancelDelayedStart();
-            var flight = BuildFlight(hello);
-            await SendAllAsync(_upstreamLane, _client, flight).ConfigureAwait(false);
+            // A pooled buffer: the flight is a few KB per handshake, all of it public once sent.
+            var flight = _context.Buffers.Rent(FlightLength(hello, out var shape));
+            try
+            {
+                var length = BuildFlight(hello, shape, flight);
+                await SendAllAsync(_upstreamLane, _client, flight.AsMemory(0, length)).ConfigureAwait(false);
+                _bytesDown += length;
+            }
+            finally
+            {
+                _context.Buffers.Return(flight);
+            }
+
             _flightSent = true;
-            _bytesDown += flight.Length;
             return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, committed).ConfigureAwait(false);
         }
         finally
@@ -131,25 +141,30 @@ public sealed partial class ClientSession
     }
 
     /// <summary>Spec §5.6, shaped by the TLS profile: the mask site's suite, extension order, key share and flight size.</summary>
-    private byte[] BuildFlight(AuthenticatedHello hello)
+    private int FlightLength(AuthenticatedHello hello, out ServerFlightShape shape)
     {
         Span<byte> pick = stackalloc byte[sizeof(uint)];
         _context.Random.Fill(pick);
-        var shape = _context.TlsProfile.Choose(hello.Offer, hello.CipherSuite, BinaryPrimitives.ReadUInt32LittleEndian(pick));
+        shape = _context.TlsProfile.Choose(hello.Offer, hello.CipherSuite, BinaryPrimitives.ReadUInt32LittleEndian(pick));
+        return ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup);
+    }
 
+    /// <summary>Writes the flight of <paramref name="shape"/> at the start of <paramref name="destination"/>; returns its length.</summary>
+    private int BuildFlight(AuthenticatedHello hello, ServerFlightShape shape, byte[] destination)
+    {
         // An X25519MLKEM768 share is the ML-KEM ciphertext (random here: clients never parse it) then a real x25519 key.
         Span<byte> keyShare = stackalloc byte[ServerHelloFlight.X25519MlKem768ShareLength];
         keyShare = keyShare[..ServerHelloFlight.GetKeyShareLength(shape.KeyShareGroup)];
         _context.Random.Fill(keyShare[..^X25519.PointSize]);
         KeyShareBatch.Take(_context.Random, keyShare[^X25519.PointSize..]);
 
-        var flight = new byte[ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup)];
-        var applicationData = flight.AsSpan(flight.Length - shape.ApplicationDataLength);
+        var flight = destination.AsSpan(0, ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup));
+        var applicationData = flight[^shape.ApplicationDataLength..];
         _context.Random.Fill(applicationData);
         ServerHelloFlight.Build(
             _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, shape.CipherSuite, shape.ExtensionOrder,
             shape.KeyShareGroup, keyShare, applicationData, flight);
-        return flight;
+        return flight.Length;
     }
 
     /// <summary>After the flight: unwrap records until the 64-byte obfuscated2 init is there, and check it against the hello's key.</summary>
