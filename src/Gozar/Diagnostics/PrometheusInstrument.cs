@@ -216,13 +216,12 @@ internal sealed class PrometheusInstrument
             return hash;
         }
 
-        private static bool Same(ReadOnlySpan<KeyValuePair<string, object?>> x, ReadOnlySpan<KeyValuePair<string, object?>> y)
-        {
-            if (x.Length != y.Length)
-            {
-                return false;
-            }
+        // Each holds every tag of the other, so that the relation stays symmetric even for a set with a repeated key.
+        private static bool Same(ReadOnlySpan<KeyValuePair<string, object?>> x, ReadOnlySpan<KeyValuePair<string, object?>> y) =>
+            x.Length == y.Length && Covers(x, y) && Covers(y, x);
 
+        private static bool Covers(ReadOnlySpan<KeyValuePair<string, object?>> x, ReadOnlySpan<KeyValuePair<string, object?>> y)
+        {
             foreach (var tag in x)
             {
                 var found = false;
