@@ -174,25 +174,32 @@ public sealed class LoadConnection : IDisposable
                 continue;
             }
 
-            if (_rawStart == _rawEnd)
-            {
-                _rawStart = _rawEnd = 0;
-            }
-            else if (_rawEnd == _raw.Length)
-            {
-                _raw.AsSpan(_rawStart, available).CopyTo(_raw);
-                _rawStart = 0;
-                _rawEnd = available;
-            }
-
-            var read = await _socket.ReceiveAsync(_raw.AsMemory(_rawEnd), SocketFlags.None, cancellation).ConfigureAwait(false);
-            if (read == 0)
+            if (!await FillRawAsync(cancellation).ConfigureAwait(false))
             {
                 return 0;
             }
-
-            _rawEnd += read;
         }
+    }
+
+    /// <summary>Reads more of the stream into the record buffer (moving what is left to its start first); false at its end.</summary>
+    private async ValueTask<bool> FillRawAsync(CancellationToken cancellation)
+    {
+        var raw = _raw!;
+        var available = _rawEnd - _rawStart;
+        if (available == 0)
+        {
+            _rawStart = _rawEnd = 0;
+        }
+        else if (_rawEnd == raw.Length)
+        {
+            raw.AsSpan(_rawStart, available).CopyTo(raw);
+            _rawStart = 0;
+            _rawEnd = available;
+        }
+
+        var read = await _socket.ReceiveAsync(raw.AsMemory(_rawEnd), SocketFlags.None, cancellation).ConfigureAwait(false);
+        _rawEnd += read;
+        return read > 0;
     }
 
     /// <summary>Receives exactly <paramref name="destination"/>.Length bytes; false when the stream ended first.</summary>
@@ -220,6 +227,36 @@ public sealed class LoadConnection : IDisposable
     {
         while (count > 0)
         {
+            // Ciphertext is checked where it arrived: records' payloads need no copy out of the receive buffer.
+            if (_raw is not null && _decryptLeft == 0)
+            {
+                var available = _rawEnd - _rawStart;
+                if (_recordLeft > 0 && available > 0)
+                {
+                    var take = (int)Math.Min(Math.Min(_recordLeft, available), count);
+                    if (!Pattern.Matches(position, _raw.AsSpan(_rawStart, take)))
+                    {
+                        return false;
+                    }
+
+                    _rawStart += take;
+                    _recordLeft -= take;
+                    position += take;
+                    count -= take;
+                }
+                else if (_recordLeft == 0 && available >= RecordHeader)
+                {
+                    _recordLeft = ReadRecordHeader(_raw.AsSpan(_rawStart, RecordHeader));
+                    _rawStart += RecordHeader;
+                }
+                else if (!await FillRawAsync(cancellation).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
             var window = scratch[..(int)Math.Min(scratch.Length, count)];
             var received = await ReceiveAsync(window, cancellation).ConfigureAwait(false);
             if (received == 0 || !Pattern.Matches(position, window.Span[..received]))
