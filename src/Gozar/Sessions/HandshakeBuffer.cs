@@ -53,6 +53,7 @@ public sealed class HandshakeBuffer : IDisposable
         {
             if (_buffer is null)
             {
+                await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
                 _buffer = _pool.Rent(Math.Min(InitialSize, _capacity));
             }
             else if (Count == Math.Min(_buffer.Length, _capacity))
@@ -66,14 +67,6 @@ public sealed class HandshakeBuffer : IDisposable
             var received = _socket.Receive(_buffer.AsSpan(Count, room), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
-                // Receiving first saves a readiness check when the bytes are there (a busy listener's usual case); a
-                // client that has sent nothing yet waits without a buffer.
-                if (Count == 0)
-                {
-                    _pool.Return(_buffer);
-                    _buffer = null;
-                }
-
                 await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
                 continue;
             }
