@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gozar.Listening;
+using Gozar.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gozar.Tests.Listening;
@@ -10,58 +11,43 @@ public class ListenerTests
     [Fact]
     public async Task EnsureNoDelay_NotInheritedFromTheListeningSocket_SetsItOnEveryClient()
     {
-        using var listener = Listener.TryBind(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, out _)!;
-        using var plain = Listening(noDelay: false);
+        using var listening = new LoopbackListener(noDelay: false);
+        var clients = await TwoClientsAsync(listening);
+        var before = Array.ConvertAll(clients, client => client.Peer.NoDelay);
 
-        var first = await AcceptOneAsync(plain);
-        var second = await AcceptOneAsync(plain);
-        var before = (first.Accepted.NoDelay, second.Accepted.NoDelay);
-        listener.EnsureNoDelay(first.Accepted);
-        listener.EnsureNoDelay(second.Accepted);
+        var after = EnsureNoDelay(clients);
 
-        Assert.Equal((false, false), before);
-        Assert.True(first.Accepted.NoDelay);
-        Assert.True(second.Accepted.NoDelay);
-        Dispose(first, second);
+        Assert.Equal([false, false], before);
+        Assert.Equal([true, true], after);
     }
 
     [Fact]
     public async Task EnsureNoDelay_ListeningSocketHasIt_ClientsHaveIt()
     {
+        using var listening = new LoopbackListener(noDelay: true);
+        var clients = await TwoClientsAsync(listening);
+
+        var after = EnsureNoDelay(clients);
+
+        Assert.Equal([true, true], after);
+    }
+
+    private static async Task<(Socket Socket, Socket Peer)[]> TwoClientsAsync(LoopbackListener listening) =>
+        [await listening.ConnectedPairAsync(), await listening.ConnectedPairAsync()];
+
+    /// <summary>One Listener sees the accepted sockets in turn; returns their TCP_NODELAY after it, and closes them.</summary>
+    private static bool[] EnsureNoDelay((Socket Socket, Socket Peer)[] clients)
+    {
         using var listener = Listener.TryBind(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, out _)!;
-        using var noDelay = Listening(noDelay: true);
-
-        var first = await AcceptOneAsync(noDelay);
-        var second = await AcceptOneAsync(noDelay);
-        listener.EnsureNoDelay(first.Accepted);
-        listener.EnsureNoDelay(second.Accepted);
-
-        Assert.True(first.Accepted.NoDelay);
-        Assert.True(second.Accepted.NoDelay);
-        Dispose(first, second);
-    }
-
-    private static Socket Listening(bool noDelay)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = noDelay };
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(4);
-        return socket;
-    }
-
-    private static async Task<(Socket Client, Socket Accepted)> AcceptOneAsync(Socket listening)
-    {
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listening.LocalEndPoint!);
-        return (client, await listening.AcceptAsync());
-    }
-
-    private static void Dispose(params (Socket Client, Socket Accepted)[] pairs)
-    {
-        foreach (var (client, accepted) in pairs)
+        var noDelay = new bool[clients.Length];
+        for (var i = 0; i < clients.Length; i++)
         {
-            client.Dispose();
-            accepted.Dispose();
+            listener.EnsureNoDelay(clients[i].Peer);
+            noDelay[i] = clients[i].Peer.NoDelay;
+            clients[i].Socket.Dispose();
+            clients[i].Peer.Dispose();
         }
+
+        return noDelay;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Gozar.Relay;
 using Gozar.Tests.Infrastructure;
@@ -9,81 +8,61 @@ public sealed class PumpTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly LoopbackListener _listener = new();
     private readonly SocketLane _lane = new();
-
-    public PumpTests()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(8);
-    }
+    private readonly List<Socket> _sockets = [];
 
     [Fact]
     public async Task Received_EndOfStreamWhileTheOtherDirectionRuns_ShutsTheDestinationsSendingSide()
     {
-        var (source, sourcePeer) = await PairAsync();
-        var (destination, destinationPeer) = await PairAsync();
-        using (source)
-        using (sourcePeer)
-        using (destination)
-        using (destinationPeer)
-        {
-            var owner = new Owner(otherDirectionEnded: false);
-            var pump = new Pump(_lane, source, destination, PassThroughProcessor.Instance, new SessionActivity(TimeProvider.System), 4096, owner);
-            pump.Start();
+        var relayed = await RelayLastBytesThenEndAsync(otherDirectionEnded: false);
 
-            await sourcePeer.SendAsync("last"u8.ToArray());
-            sourcePeer.Shutdown(SocketShutdown.Send);
-            var end = await owner.Ended.WaitAsync(Patience);
-            var received = new byte[4];
-            await destinationPeer.ReceiveExactlyAsync(received);
-
-            Assert.Equal(PumpEnd.EndOfStream, end);
-            Assert.Equal("last"u8.ToArray(), received);
-            Assert.Equal(0, await destinationPeer.ReceiveAsync(new byte[1]).WaitAsync(Patience));
-        }
+        Assert.Equal(PumpEnd.EndOfStream, relayed.End);
+        Assert.Equal("last"u8.ToArray(), relayed.Received);
+        Assert.Equal(0, await relayed.DestinationPeer.ReceiveAsync(new byte[1]).WaitAsync(Patience));
     }
 
     [Fact]
     public async Task Received_EndOfStreamAfterTheOtherDirectionEnded_LeavesTheFinToTheOwnersClose()
     {
-        var (source, sourcePeer) = await PairAsync();
-        var (destination, destinationPeer) = await PairAsync();
-        using (source)
-        using (sourcePeer)
-        using (destinationPeer)
-        {
-            var owner = new Owner(otherDirectionEnded: true);
-            var pump = new Pump(_lane, source, destination, PassThroughProcessor.Instance, new SessionActivity(TimeProvider.System), 4096, owner);
-            pump.Start();
+        var relayed = await RelayLastBytesThenEndAsync(otherDirectionEnded: true);
+        var finBeforeClose = relayed.DestinationPeer.Poll(0, SelectMode.SelectRead);
+        relayed.Destination.Dispose();
 
-            await sourcePeer.SendAsync("last"u8.ToArray());
-            sourcePeer.Shutdown(SocketShutdown.Send);
-            var end = await owner.Ended.WaitAsync(Patience);
-            var received = new byte[4];
-            await destinationPeer.ReceiveExactlyAsync(received);
-            var finBeforeClose = destinationPeer.Poll(0, SelectMode.SelectRead);
-            destination.Dispose();
-
-            Assert.Equal(PumpEnd.EndOfStream, end);
-            Assert.Equal("last"u8.ToArray(), received);
-            Assert.False(finBeforeClose);
-            Assert.Equal(0, await destinationPeer.ReceiveAsync(new byte[1]).WaitAsync(Patience));
-        }
-    }
-
-    private async Task<(Socket Socket, Socket Peer)> PairAsync()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_listener.LocalEndPoint!);
-        return (socket, await _listener.AcceptAsync());
+        Assert.Equal(PumpEnd.EndOfStream, relayed.End);
+        Assert.Equal("last"u8.ToArray(), relayed.Received);
+        Assert.False(finBeforeClose);
+        Assert.Equal(0, await relayed.DestinationPeer.ReceiveAsync(new byte[1]).WaitAsync(Patience));
     }
 
     public void Dispose()
     {
+        _sockets.ForEach(socket => socket.Dispose());
         _lane.Dispose();
         _listener.Dispose();
     }
+
+    /// <summary>
+    /// A pump from one connected pair to another: the source's peer sends "last" and ends its stream; returns once the
+    /// pump told its owner it ended and the destination's peer received the bytes.
+    /// </summary>
+    private async Task<Relayed> RelayLastBytesThenEndAsync(bool otherDirectionEnded)
+    {
+        var (source, sourcePeer) = await _listener.ConnectedPairAsync();
+        var (destination, destinationPeer) = await _listener.ConnectedPairAsync();
+        _sockets.AddRange([source, sourcePeer, destination, destinationPeer]);
+        var owner = new Owner(otherDirectionEnded);
+        new Pump(_lane, source, destination, PassThroughProcessor.Instance, new SessionActivity(TimeProvider.System), 4096, owner).Start();
+
+        await sourcePeer.SendAsync("last"u8.ToArray());
+        sourcePeer.Shutdown(SocketShutdown.Send);
+        var end = await owner.Ended.WaitAsync(Patience);
+        var received = new byte[4];
+        await destinationPeer.ReceiveExactlyAsync(received);
+        return new Relayed(end, received, destination, destinationPeer);
+    }
+
+    private sealed record Relayed(PumpEnd End, byte[] Received, Socket Destination, Socket DestinationPeer);
 
     private sealed class Owner(bool otherDirectionEnded) : IPumpOwner
     {

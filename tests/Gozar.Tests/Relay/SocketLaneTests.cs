@@ -9,22 +9,14 @@ public sealed class SocketLaneTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly LoopbackListener _listener = new();
     private readonly SocketLane _lane = new();
-
-    public SocketLaneTests()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(8);
-    }
-
-    private IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
     [Fact]
     public async Task ConnectSendWait_OneLaneForEverything_BytesArriveBothWays()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await _lane.ConnectAsync(socket, EndPoint).AsTask().WaitAsync(Patience);
+        await _lane.ConnectAsync(socket, _listener.EndPoint).AsTask().WaitAsync(Patience);
         using var peer = await _listener.AcceptAsync();
 
         var sent = await _lane.SendAsync(socket, "hello"u8.ToArray());
@@ -42,7 +34,7 @@ public sealed class SocketLaneTests : IDisposable
     [Fact]
     public async Task ConnectAsync_NothingListens_ThrowsConnectionRefused()
     {
-        var port = EndPoint.Port;
+        var port = _listener.EndPoint.Port;
         _listener.Dispose();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
@@ -54,7 +46,7 @@ public sealed class SocketLaneTests : IDisposable
     [Fact]
     public async Task WaitReadableAsync_Cancelled_EndsTheAwaitAndTheNextWaitTakesOverThePendingReceive()
     {
-        var (socket, peer) = await ConnectedPairAsync();
+        var (socket, peer) = await _listener.ConnectedPairAsync();
         using (socket)
         using (peer)
         {
@@ -79,7 +71,7 @@ public sealed class SocketLaneTests : IDisposable
     [Fact]
     public async Task WaitReadableAsync_SocketClosedWhilePending_ThrowsOperationAborted()
     {
-        var (socket, peer) = await ConnectedPairAsync();
+        var (socket, peer) = await _listener.ConnectedPairAsync();
         using (peer)
         {
             var receiving = _lane.WaitReadableAsync(socket).AsTask();
@@ -88,13 +80,6 @@ public sealed class SocketLaneTests : IDisposable
             var error = await Assert.ThrowsAsync<SocketException>(() => receiving.WaitAsync(Patience));
             Assert.Equal(SocketError.OperationAborted, error.SocketErrorCode);
         }
-    }
-
-    private async Task<(Socket Socket, Socket Peer)> ConnectedPairAsync()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(EndPoint);
-        return (socket, await _listener.AcceptAsync());
     }
 
     public void Dispose()
