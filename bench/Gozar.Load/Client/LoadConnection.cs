@@ -145,40 +145,57 @@ public sealed class LoadConnection : IDisposable
             return received;
         }
 
+        var payload = await NextPayloadAsync(destination.Length, cancellation).ConfigureAwait(false);
+        if (payload == 0)
+        {
+            return 0;
+        }
+
+        if (_decryptLeft > 0)
+        {
+            payload = (int)Math.Min(payload, _decryptLeft);
+            _decrypt!.Transform(_raw.AsSpan(_rawStart, payload), destination.Span[..payload]);
+            _decryptLeft -= payload;
+        }
+        else
+        {
+            _raw.AsSpan(_rawStart, payload).CopyTo(destination.Span);
+        }
+
+        Consume(payload);
+        return payload;
+    }
+
+    /// <summary>
+    /// Waits until record payload bytes are in the record buffer from <c>_rawStart</c> on, reading past record headers;
+    /// returns how many, at most <paramref name="max"/> and never beyond the current record; 0 at end of stream.
+    /// </summary>
+    private async ValueTask<int> NextPayloadAsync(long max, CancellationToken cancellation)
+    {
         while (true)
         {
             var available = _rawEnd - _rawStart;
             if (_recordLeft > 0 && available > 0)
             {
-                var take = Math.Min(Math.Min(_recordLeft, available), destination.Length);
-                if (_decryptLeft > 0)
-                {
-                    take = (int)Math.Min(take, _decryptLeft);
-                    _decrypt!.Transform(_raw.AsSpan(_rawStart, take), destination.Span[..take]);
-                    _decryptLeft -= take;
-                }
-                else
-                {
-                    _raw.AsSpan(_rawStart, take).CopyTo(destination.Span);
-                }
-
-                _rawStart += take;
-                _recordLeft -= take;
-                return take;
+                return (int)Math.Min(Math.Min(_recordLeft, available), max);
             }
 
             if (_recordLeft == 0 && available >= RecordHeader)
             {
                 _recordLeft = ReadRecordHeader(_raw.AsSpan(_rawStart, RecordHeader));
                 _rawStart += RecordHeader;
-                continue;
             }
-
-            if (!await FillRawAsync(cancellation).ConfigureAwait(false))
+            else if (!await FillRawAsync(cancellation).ConfigureAwait(false))
             {
                 return 0;
             }
         }
+    }
+
+    private void Consume(int payload)
+    {
+        _rawStart += payload;
+        _recordLeft -= payload;
     }
 
     /// <summary>Reads more of the stream into the record buffer (moving what is left to its start first); false at its end.</summary>
@@ -230,30 +247,15 @@ public sealed class LoadConnection : IDisposable
             // Ciphertext is checked where it arrived: records' payloads need no copy out of the receive buffer.
             if (_raw is not null && _decryptLeft == 0)
             {
-                var available = _rawEnd - _rawStart;
-                if (_recordLeft > 0 && available > 0)
-                {
-                    var take = (int)Math.Min(Math.Min(_recordLeft, available), count);
-                    if (!Pattern.Matches(position, _raw.AsSpan(_rawStart, take)))
-                    {
-                        return false;
-                    }
-
-                    _rawStart += take;
-                    _recordLeft -= take;
-                    position += take;
-                    count -= take;
-                }
-                else if (_recordLeft == 0 && available >= RecordHeader)
-                {
-                    _recordLeft = ReadRecordHeader(_raw.AsSpan(_rawStart, RecordHeader));
-                    _rawStart += RecordHeader;
-                }
-                else if (!await FillRawAsync(cancellation).ConfigureAwait(false))
+                var payload = await NextPayloadAsync(count, cancellation).ConfigureAwait(false);
+                if (payload == 0 || !Pattern.Matches(position, _raw.AsSpan(_rawStart, payload)))
                 {
                     return false;
                 }
 
+                Consume(payload);
+                position += payload;
+                count -= payload;
                 continue;
             }
 
