@@ -192,7 +192,8 @@ public sealed class FakeDc
         for (long sent = 0; sent < command.Download;)
         {
             // A chunk never straddles the end of the encrypted prefix.
-            var length = (int)Math.Min(BufferSize, Math.Min(command.Download, sent < encrypted ? encrypted : long.MaxValue) - sent);
+            var end = sent < encrypted ? Math.Min(encrypted, command.Download) : command.Download;
+            var length = (int)Math.Min(BufferSize, end - sent);
             var plain = Pattern.Slice(position, length);
             if (encrypt is null || sent >= encrypted)
             {

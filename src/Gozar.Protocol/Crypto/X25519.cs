@@ -86,13 +86,7 @@ public static class X25519
             throw new ArgumentException("The result needs 32 bytes.", nameof(publicKey32));
         }
 
-        if (!TryEightTimes(candidate32, out var x, out var z))
-        {
-            return false;
-        }
-
-        Field25519.ToBytes(Field25519.Multiply(x, Field25519Vartime.Invert(z)), publicKey32);
-        return true;
+        return CreatePublicKeys(candidate32, publicKey32) == 1;
     }
 
     /// <summary>
