@@ -22,13 +22,16 @@ public class ListenerTests
     }
 
     [Fact]
-    public async Task EnsureNoDelay_ListeningSocketHasIt_ClientsHaveIt()
+    public async Task EnsureNoDelay_InheritedFromTheListeningSocket_ClientsKeepIt()
     {
+        // What Listener.TryBind relies on: the accepted sockets already have it, so nothing needs setting.
         using var listening = new LoopbackListener(noDelay: true);
         var clients = await TwoClientsAsync(listening);
+        var before = Array.ConvertAll(clients, client => client.Peer.NoDelay);
 
         var after = EnsureNoDelay(clients);
 
+        Assert.Equal([true, true], before);
         Assert.Equal([true, true], after);
     }
 
