@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -10,7 +11,7 @@ namespace Gozar.Load.Client;
 /// <summary>
 /// One client connection as a Telegram app makes it: obfuscated2 init with the user's key, inside fake-TLS records of
 /// at most 2878 payload bytes (what tdlib and Telegram Desktop write, spec §5.7) in ee mode. Buffers are allocated
-/// once per connection; encryption goes straight from the pattern into the send buffer and decryption straight from
+/// once per connection from the shared pool (a handshake scenario opens thousands a second); encryption goes straight from the pattern into the send buffer and decryption straight from
 /// received records into the caller's buffer.
 /// </summary>
 public sealed class LoadConnection : IDisposable
@@ -26,24 +27,25 @@ public sealed class LoadConnection : IDisposable
     private readonly Transport _transport;
     private readonly byte[] _out;
     private readonly byte[]? _raw;
-    private LibCryptoCtr? _encrypt;
-    private LibCryptoCtr? _decrypt;
+    private AesCtr? _encrypt;
+    private AesCtr? _decrypt;
     private int _outLength;
     private int _recordStart = -1;
     private int _rawStart;
     private int _rawEnd;
     private int _recordLeft;
     private long _decryptLeft = long.MaxValue;
+    private bool _disposed;
 
     private LoadConnection(Socket socket, Transport transport, int chunkCapacity)
     {
         _socket = socket;
         _transport = transport;
         ChunkCapacity = chunkCapacity;
-        _out = new byte[chunkCapacity + ((chunkCapacity / ClientRecordPayload) + 2) * RecordHeader + 256];
+        _out = ArrayPool<byte>.Shared.Rent(chunkCapacity + ((chunkCapacity / ClientRecordPayload) + 2) * RecordHeader + 256);
         if (transport == Transport.Tls)
         {
-            _raw = new byte[Math.Max(chunkCapacity, MinRawCapacity)];
+            _raw = ArrayPool<byte>.Shared.Rent(Math.Max(chunkCapacity, MinRawCapacity));
         }
     }
 
@@ -275,17 +277,27 @@ public sealed class LoadConnection : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _socket.Dispose();
         _encrypt?.Dispose();
         _decrypt?.Dispose();
+        ArrayPool<byte>.Shared.Return(_out);
+        if (_raw is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_raw);
+        }
     }
 
     private async Task TlsHandshakeAsync(byte[] key, string domain, CancellationToken cancellation)
     {
-        var entropy = RandomNumberGenerator.GetBytes(ClientHelloBuilder.GetEntropyLength(ClientHelloShape.Classic));
-        var hello = new byte[ClientHelloBuilder.GetLength(ClientHelloShape.Classic, domain.Length, entropy)];
-        ClientHelloBuilder.Build(key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), entropy, ClientHelloShape.Classic, hello);
-        var clientRandom = hello.AsMemory(ClientHello.RandomOffset, ClientHello.RandomLength);
+        // The hello goes out of the send buffer, which is empty until the init is staged after the handshake.
+        var hello = _out.AsMemory(0, BuildHello(key, domain, _out));
+        var clientRandom = hello[ClientHello.RandomOffset..(ClientHello.RandomOffset + ClientHello.RandomLength)];
         await _socket.SendAsync(hello, SocketFlags.None, cancellation).ConfigureAwait(false);
 
         var raw = _raw!;
@@ -311,6 +323,15 @@ public sealed class LoadConnection : IDisposable
 
             _rawEnd += read;
         }
+    }
+
+    private static int BuildHello(byte[] key, string domain, Span<byte> destination)
+    {
+        Span<byte> entropy = stackalloc byte[ClientHelloBuilder.GetEntropyLength(ClientHelloShape.Classic)];
+        RandomNumberGenerator.Fill(entropy);
+        var length = ClientHelloBuilder.GetLength(ClientHelloShape.Classic, domain.Length, entropy);
+        ClientHelloBuilder.Build(key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), entropy, ClientHelloShape.Classic, destination[..length]);
+        return length;
     }
 
     /// <summary>Appends tunnel bytes, cut into ApplicationData records in TLS mode.</summary>

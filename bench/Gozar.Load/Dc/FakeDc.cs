@@ -61,8 +61,8 @@ public sealed class FakeDc
 
     private static async Task ServeAsync(Socket socket, bool obfuscated)
     {
-        LibCryptoCtr? decrypt = null;
-        LibCryptoCtr? encrypt = null;
+        AesCtr? decrypt = null;
+        AesCtr? encrypt = null;
         try
         {
             socket.NoDelay = true;
@@ -108,7 +108,7 @@ public sealed class FakeDc
         }
     }
 
-    private static async Task EchoAsync(Socket socket, LibCryptoCtr? decrypt, LibCryptoCtr? encrypt)
+    private static async Task EchoAsync(Socket socket, AesCtr? decrypt, AesCtr? encrypt)
     {
         while (true)
         {
@@ -135,7 +135,7 @@ public sealed class FakeDc
         }
     }
 
-    private static async Task StreamAsync(Socket socket, LibCryptoCtr? decrypt, LibCryptoCtr? encrypt, Command command)
+    private static async Task StreamAsync(Socket socket, AesCtr? decrypt, AesCtr? encrypt, Command command)
     {
         var source = command.Download > 0 ? SourceAsync(socket, encrypt, command) : Task.CompletedTask;
         var matched = true;
@@ -161,7 +161,7 @@ public sealed class FakeDc
         socket.Shutdown(SocketShutdown.Send);
     }
 
-    private static async Task<bool> SinkAsync(Socket socket, LibCryptoCtr? decrypt, long position, long count)
+    private static async Task<bool> SinkAsync(Socket socket, AesCtr? decrypt, long position, long count)
     {
         var buffer = new byte[BufferSize];
         var matched = true;
@@ -184,7 +184,7 @@ public sealed class FakeDc
         return matched;
     }
 
-    private static async Task SourceAsync(Socket socket, LibCryptoCtr? encrypt, Command command)
+    private static async Task SourceAsync(Socket socket, AesCtr? encrypt, Command command)
     {
         var buffer = new byte[BufferSize];
         var encrypted = command.Check == DownloadCheck.Ciphertext ? Command.DecryptedPrefix : long.MaxValue;

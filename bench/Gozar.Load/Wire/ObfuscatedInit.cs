@@ -6,7 +6,8 @@ using Gozar.Protocol.Obfuscation;
 namespace Gozar.Load.Wire;
 
 /// <summary>
-/// Both ends of an obfuscated2 init (spec §2) with libcrypto streams: a Telegram app opening a tunnel with its secret,
+/// Both ends of an obfuscated2 init (spec §2) with Gozar's own streams (<see cref="AesCtr"/>: managed AES-NI for the
+/// small exchanges of a handshake, libcrypto once a bulk chunk comes): a Telegram app opening a tunnel with its secret,
 /// and a DC accepting the proxy's init without one (§4.2).
 /// </summary>
 public static class ObfuscatedInit
@@ -29,7 +30,7 @@ public static class ObfuscatedInit
     /// init a proxy sends a DC. Inside fake-TLS any random bytes do; outside,
     /// the random part avoids what DCs sniff (§2.2), as apps do.
     /// </summary>
-    public static (LibCryptoCtr Encrypt, LibCryptoCtr Decrypt) CreateClient(
+    public static (AesCtr Encrypt, AesCtr Decrypt) CreateClient(
         ReadOnlySpan<byte> secret, uint tag, short dc, bool insideTls, Span<byte> wire)
     {
         Span<byte> plain = stackalloc byte[Length];
@@ -55,7 +56,7 @@ public static class ObfuscatedInit
     /// Accepts the proxy's init as a DC does: no secret, streams from the init itself. Returns false when the tag is
     /// not one of the three known ones.
     /// </summary>
-    public static bool TryAcceptUnkeyed(ReadOnlySpan<byte> wire, out uint tag, out short dc, out LibCryptoCtr? decrypt, out LibCryptoCtr? encrypt)
+    public static bool TryAcceptUnkeyed(ReadOnlySpan<byte> wire, out uint tag, out short dc, out AesCtr? decrypt, out AesCtr? encrypt)
     {
         decrypt = Stream(wire.Slice(PrekeyOffset, MaterialLength), [], reverse: false);
         Span<byte> plain = stackalloc byte[Length];
@@ -75,7 +76,7 @@ public static class ObfuscatedInit
     }
 
     /// <summary>Spec §2.3: key = SHA-256(prekey || secret), or the prekey without a secret; reverse for s2c.</summary>
-    private static LibCryptoCtr Stream(ReadOnlySpan<byte> material, ReadOnlySpan<byte> secret, bool reverse)
+    private static AesCtr Stream(ReadOnlySpan<byte> material, ReadOnlySpan<byte> secret, bool reverse)
     {
         Span<byte> ordered = stackalloc byte[MaterialLength];
         material.CopyTo(ordered);
@@ -97,6 +98,6 @@ public static class ObfuscatedInit
             SHA256.HashData(input, key);
         }
 
-        return LibCryptoCtr.Create(key, ordered.Slice(PrekeyLength, IvLength)) ?? throw new InvalidOperationException("The load side needs libcrypto.so.3.");
+        return new AesCtr(key, ordered.Slice(PrekeyLength, IvLength));
     }
 }
