@@ -10,9 +10,9 @@ namespace Gozar.Load.Client;
 
 /// <summary>
 /// One client connection as a Telegram app makes it: obfuscated2 init with the user's key, inside fake-TLS records of
-/// at most 2878 payload bytes (what tdlib and Telegram Desktop write, spec §5.7) in ee mode. Buffers are allocated
-/// once per connection from the shared pool (a handshake scenario opens thousands a second); encryption goes straight from the pattern into the send buffer and decryption straight from
-/// received records into the caller's buffer.
+/// at most 2878 payload bytes (what tdlib and Telegram Desktop write, spec §5.7) in ee mode. Buffers are taken once
+/// per connection from the shared pool (a handshake scenario opens thousands a second); encryption goes straight from
+/// the pattern into the send buffer and decryption straight from received records into the caller's buffer.
 /// </summary>
 public sealed class LoadConnection : IDisposable
 {
