@@ -356,7 +356,7 @@ public static class ClientHelloBuilder
     private static void WriteAuthenticator(ReadOnlySpan<byte> key, uint unixTime, Span<byte> hello)
     {
         Span<byte> digest = stackalloc byte[FakeTlsHmac.DigestLength];
-        HMACSHA256.HashData(key, hello, digest);
+        FakeTlsHmac.Compute(key, hello, digest);
         var time = digest[DigestMatchLength..];
         BinaryPrimitives.WriteUInt32LittleEndian(time, BinaryPrimitives.ReadUInt32LittleEndian(time) ^ unixTime);
         digest.CopyTo(hello[TlsWire.RandomOffset..]);

@@ -79,7 +79,7 @@ public static class ClientHelloValidator
             zeroed.Slice(ClientHello.RandomOffset, ClientHello.RandomLength).Clear();
             for (var i = 0; i < keys.Length; i++)
             {
-                HMACSHA256.HashData(keys[i], zeroed, digest);
+                FakeTlsHmac.Compute(keys[i], zeroed, digest);
                 if (CryptographicOperations.FixedTimeEquals(digest[..DigestMatchLength], random[..DigestMatchLength]))
                 {
                     timestamp = BinaryPrimitives.ReadUInt32LittleEndian(digest[DigestMatchLength..])

@@ -34,7 +34,7 @@ internal static class FakeTlsHmac
             prefix.CopyTo(copy);
             message.CopyTo(copy[prefix.Length..]);
             copy.Slice(prefix.Length + TlsWire.RandomOffset, TlsWire.RandomLength).Clear();
-            HMACSHA256.HashData(key, copy, digest);
+            Compute(key, copy, digest);
         }
         finally
         {
@@ -42,6 +42,31 @@ internal static class FakeTlsHmac
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>
+    /// digest := HMAC-SHA256(key, message), through the calling thread's context for the key when it has the usual
+    /// length (see <see cref="KeyedHmacCache"/>). One message per call: each append into the context costs a native
+    /// call, more than copying a hello or flight once.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> digest)
+    {
+        if (KeyedHmacCache.For(key) is not { } hmac)
+        {
+            HMACSHA256.HashData(key, message, digest);
+            return;
+        }
+
+        try
+        {
+            hmac.AppendData(message);
+            hmac.GetHashAndReset(digest);
+        }
+        catch
+        {
+            KeyedHmacCache.Forget(key);
+            throw;
         }
     }
 }
