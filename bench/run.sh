@@ -4,7 +4,7 @@
 # Builds the proxy (Native AOT when the ILCompiler package can be restored, else the JIT build), the load generator
 # and the crypto-free C relay (the ceiling), then runs every scenario through the relay and through Gozar with the
 # load side (load generator + fake DC) pinned to one core and the relays and proxies to the other, and prints markdown
-# tables: results, ratios to the ceiling and the targets. The relay runs twice: with plain bytes end to end
+# tables: results, ratios to the ceiling, ee against the ceiling round by round, and the targets. The relay runs twice: with plain bytes end to end
 # ("ceiling"), and carrying an obfuscated2 stream from the load client to the fake DC ("ceiling-e2e"), where the load
 # side does the same AES work as through Gozar; both ratios are reported. Every relay and proxy stays up (idle when
 # not measured) and each scenario's runs go round them in turn, so a machine that speeds up or slows down during the

@@ -13,6 +13,7 @@ public static class ReportTable
     private const string CeilingEndToEnd = "ceiling-e2e";
     private static readonly string[] Scenarios = ["upload", "download", "duplex10", "echo1", "echo100", "handshakes"];
     private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast"];
+    private static readonly string[] TargetScenarios = ["upload", "download", "echo100", "handshakes"];
 
     public static string Render(IEnumerable<string> lines)
     {
@@ -29,6 +30,8 @@ public static class ReportTable
         Targets(text, rows);
         text.AppendLine();
         Ratios(text, rows);
+        text.AppendLine();
+        Rounds(text, rows);
         text.AppendLine();
         Details(text, rows);
         return text.ToString();
@@ -116,6 +119,35 @@ public static class ReportTable
             }
 
             text.AppendLine();
+        }
+    }
+
+    /// <summary>
+    /// ee against the ceiling round by round: run.sh goes round the targets, so the i-th row of each label in a scenario
+    /// comes from the same round, minutes apart at most, while the medians above may pair a fast round of one with a
+    /// slow round of the other on a host whose speed moves.
+    /// </summary>
+    private static void Rounds(StringBuilder text, List<ScenarioResult> rows)
+    {
+        text.AppendLine("| target scenario | ee ÷ ceiling, round by round |");
+        text.AppendLine("|---|---|");
+        foreach (var scenario in TargetScenarios)
+        {
+            var measured = rows.FindAll(r => r.Label == "ee" && r.Scenario == scenario);
+            var ceiling = rows.FindAll(r => r.Label == Ceiling && r.Scenario == scenario);
+            var rounds = Math.Min(measured.Count, ceiling.Count);
+            if (rounds == 0)
+            {
+                continue;
+            }
+
+            var ratios = new string[rounds];
+            for (var i = 0; i < rounds; i++)
+            {
+                ratios[i] = Ratio(measured[i], ceiling[i]);
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {string.Join(", ", ratios)} |");
         }
     }
 
