@@ -62,6 +62,12 @@ public static class ClientHelloValidator
         return new ClientHelloValidation(verdict, hello, keyIndex, timestamp, domainIndex);
     }
 
+    /// <summary>
+    /// Lets go of the HMAC contexts kept per user key and thread (each thread at its next check): call when users were
+    /// removed or their keys changed, so their keyed contexts do not outlive the configuration.
+    /// </summary>
+    public static void ForgetKeys() => KeyedHmacCache.ForgetAll();
+
     private static int FindKey(ClientHello hello, ReadOnlySpan<byte[]> keys, out uint timestamp)
     {
         timestamp = 0;

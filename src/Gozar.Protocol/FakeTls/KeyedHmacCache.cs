@@ -10,16 +10,22 @@ namespace Gozar.Protocol.FakeTls;
 /// </summary>
 /// <remarks>
 /// Per thread, so a context is never shared between two computations; no await happens between taking one and
-/// reading its digest. The table starts over past <see cref="MaxContexts"/>, which bounds what key changes over a long
-/// run can leave behind; a thread's contexts go with the thread.
+/// reading its digest. <see cref="ForgetAll"/> (a reload) has each thread start its table over at its next use, so
+/// removed users' contexts do not stay for the life of the process; past <see cref="MaxContexts"/> keys a table
+/// starts over too, and a thread's contexts go with the thread.
 /// </remarks>
 internal static class KeyedHmacCache
 {
     public const int KeyLength = 16;
     public const int MaxContexts = 4096;
 
+    private static int _generation;
+
     [ThreadStatic]
     private static Dictionary<UInt128, IncrementalHash>? _threadContexts;
+
+    [ThreadStatic]
+    private static int _threadGeneration;
 
     /// <summary>How many keys the calling thread holds a context for.</summary>
     public static int CountOnThisThread => _threadContexts?.Count ?? 0;
@@ -33,6 +39,13 @@ internal static class KeyedHmacCache
         }
 
         var contexts = _threadContexts ??= [];
+        var generation = Volatile.Read(ref _generation);
+        if (_threadGeneration != generation)
+        {
+            Clear(contexts);
+            _threadGeneration = generation;
+        }
+
         var id = BinaryPrimitives.ReadUInt128LittleEndian(key);
         if (contexts.TryGetValue(id, out var context))
         {
@@ -48,6 +61,9 @@ internal static class KeyedHmacCache
         contexts.Add(id, context);
         return context;
     }
+
+    /// <summary>Every thread drops all its contexts at its next use (the configured keys changed).</summary>
+    public static void ForgetAll() => Interlocked.Increment(ref _generation);
 
     /// <summary>Drops the context for <paramref name="key"/> (after a failure left it holding part of a message).</summary>
     public static void Forget(ReadOnlySpan<byte> key)

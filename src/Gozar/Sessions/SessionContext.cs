@@ -41,6 +41,12 @@ public sealed class SessionContext
         Accounts = previous?.Accounts ?? new UserRegistry(time, EndUserSessions);
         Changes = Accounts.Apply(options.Users, options.Limits.UniqueIpWindow);
         Users = new UserDirectory(options.Users, Accounts.Accounts);
+        if (previous is not null)
+        {
+            // A reload may have removed users: their keyed HMAC contexts go too.
+            ClientHelloValidator.ForgetKeys();
+        }
+
         AddressKeys = new ClientAddressKeys(addressSalt ?? previous?.AddressKeys.Salt.ToArray() ?? NewSalt(environment.Random), options.Log.ClientIps);
         Dcs = new DcDirectory(options.Upstream);
         DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve);

@@ -132,4 +132,31 @@ public class KeyedHmacCacheTests
         FakeTlsHmac.Compute(Keys[2], message, digest);
         Assert.Equal(HMACSHA256.HashData(Keys[2], message), digest);
     }
+
+    [Fact]
+    public void ForgetKeys_ContextsHeld_ThreadDropsThemAtItsNextCheck()
+    {
+        var counts = new int[3];
+        var correct = false;
+        var thread = new Thread(() =>
+        {
+            var message = "a hello"u8.ToArray();
+            var digest = new byte[FakeTlsHmac.DigestLength];
+            FakeTlsHmac.Compute(Keys[0], message, digest);
+            FakeTlsHmac.Compute(Keys[1], message, digest);
+            counts[0] = KeyedHmacCache.CountOnThisThread;
+
+            ClientHelloValidator.ForgetKeys();
+            counts[1] = KeyedHmacCache.CountOnThisThread;
+            FakeTlsHmac.Compute(Keys[3], message, digest);
+            counts[2] = KeyedHmacCache.CountOnThisThread;
+            correct = digest.AsSpan().SequenceEqual(HMACSHA256.HashData(Keys[3], message));
+        });
+
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal([2, 2, 1], counts);
+        Assert.True(correct);
+    }
 }
