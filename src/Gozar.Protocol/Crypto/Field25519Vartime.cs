@@ -7,8 +7,8 @@ namespace Gozar.Protocol.Crypto;
 /// <summary>
 /// Variable-time arithmetic modulo p = 2^255 - 19 on canonical values, for public values only: the fake-TLS key share
 /// (<see cref="X25519.TryCreatePublicKey"/>, <see cref="X25519.CreatePublicKeys"/>), whose candidate is random and
-/// discarded and whose result is sent in the clear. A binary Jacobi symbol and a binary extended-GCD inverse each cost a few hundred word shifts and subtractions,
-/// against the 254 squarings of an exponentiation. Never use them on a secret: their running time depends on the value.
+/// discarded and whose result is sent in the clear. A binary Jacobi symbol and a binary extended-GCD inverse each cost a
+/// few hundred word shifts and subtractions, against the 254 squarings of an exponentiation. Never use them on a secret: their running time depends on the value.
 /// </summary>
 internal static class Field25519Vartime
 {

@@ -72,10 +72,11 @@ public sealed partial class ClientSession
             // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
             preconnect?.CancelDelayedStart();
             // A pooled buffer: the flight is a few KB per handshake, all of it public once sent.
-            var flight = _context.Buffers.Rent(FlightLength(hello, out var shape));
+            var length = FlightLength(hello, out var shape);
+            var flight = _context.Buffers.Rent(length);
             try
             {
-                var length = BuildFlight(hello, shape, flight);
+                BuildFlight(hello, shape, flight.AsSpan(0, length));
                 await SendAllAsync(_upstreamLane, _client, flight.AsMemory(0, length)).ConfigureAwait(false);
                 _bytesDown += length;
             }
@@ -149,8 +150,8 @@ public sealed partial class ClientSession
         return ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup);
     }
 
-    /// <summary>Writes the flight of <paramref name="shape"/> at the start of <paramref name="destination"/>; returns its length.</summary>
-    private int BuildFlight(AuthenticatedHello hello, ServerFlightShape shape, byte[] destination)
+    /// <summary>Writes the flight of <paramref name="shape"/> into <paramref name="flight"/>, sized by <see cref="FlightLength"/>.</summary>
+    private void BuildFlight(AuthenticatedHello hello, ServerFlightShape shape, Span<byte> flight)
     {
         // An X25519MLKEM768 share is the ML-KEM ciphertext (random here: clients never parse it) then a real x25519 key.
         Span<byte> keyShare = stackalloc byte[ServerHelloFlight.X25519MlKem768ShareLength];
@@ -158,13 +159,11 @@ public sealed partial class ClientSession
         _context.Random.Fill(keyShare[..^X25519.PointSize]);
         KeyShareBatch.Take(_context.Random, keyShare[^X25519.PointSize..]);
 
-        var flight = destination.AsSpan(0, ServerHelloFlight.GetLength(shape.ApplicationDataLength, hello.SessionId.Length, shape.KeyShareGroup));
         var applicationData = flight[^shape.ApplicationDataLength..];
         _context.Random.Fill(applicationData);
         ServerHelloFlight.Build(
             _context.Users.Keys[hello.KeyIndex], hello.ClientRandom, hello.SessionId, shape.CipherSuite, shape.ExtensionOrder,
             shape.KeyShareGroup, keyShare, applicationData, flight);
-        return flight.Length;
     }
 
     /// <summary>After the flight: unwrap records until the 64-byte obfuscated2 init is there, and check it against the hello's key.</summary>
