@@ -209,7 +209,7 @@ public static class Obfuscated2
         Span<byte> input = stackalloc byte[PrekeyLength + SecretLength];
         prekey.CopyTo(input);
         secret.CopyTo(input[PrekeyLength..]);
-        SHA256.HashData(input, key);
+        Sha256.HashData(input, key);
         CryptographicOperations.ZeroMemory(input);
     }
 }

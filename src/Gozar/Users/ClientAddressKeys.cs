@@ -1,11 +1,11 @@
 using System.Net;
-using System.Security.Cryptography;
+using Gozar.Protocol.Crypto;
 
 namespace Gozar.Users;
 
 /// <summary>
 /// How a client address is remembered for max_unique_ips: the address itself only when the operator allowed client
-/// addresses in logs (log_client_ips), otherwise a keyed HMAC with this install's salt, so the state file does not
+/// addresses in logs (log_client_ips), otherwise a keyed HMAC-SHA256 with this install's salt, so the state file does not
 /// hold addresses in the clear.
 /// </summary>
 public sealed class ClientAddressKeys
@@ -18,6 +18,7 @@ public sealed class ClientAddressKeys
     private const string HashPrefix = "h:";
 
     private readonly byte[] _salt;
+    private readonly HmacSha256 _mac;
 
     public ClientAddressKeys(byte[] salt, bool plain)
     {
@@ -28,6 +29,7 @@ public sealed class ClientAddressKeys
         }
 
         _salt = salt;
+        _mac = new HmacSha256(salt);
         Plain = plain;
     }
 
@@ -55,8 +57,8 @@ public sealed class ClientAddressKeys
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out var written);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_salt, bytes[..written], mac);
+        Span<byte> mac = stackalloc byte[Sha256.HashSize];
+        _mac.Compute(bytes[..written], mac);
         return HashPrefix + Convert.ToBase64String(mac[..KeyBytes]);
     }
 }
