@@ -10,8 +10,9 @@ namespace Gozar.Protocol.Crypto;
 /// SHA-256 (FIPS 180-4 §6.2) in managed code, for the handshake's short inputs: an obfuscated2 key (48 bytes, §2.3 of
 /// the protocol spec, once per configured secret tried) and the keyed address hash. Through .NET's one-shot
 /// <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> such an input costs three calls into libcrypto, each
-/// clearing OpenSSL's error queue and fetching the digest, several times the one compression itself. Long inputs (the
-/// fake-TLS HMACs over kilobytes) stay with libcrypto, whose SHA extensions this scalar code does not use.
+/// clearing OpenSSL's error queue, and a digest context made and freed: more than the one compression itself, and more
+/// still with libcrypto's code and data out of the cache between handshakes. Long inputs (the fake-TLS HMACs over
+/// kilobytes) stay with libcrypto, whose SHA extensions this scalar code does not use.
 /// </summary>
 public ref struct Sha256
 {
@@ -168,7 +169,10 @@ public ref struct Sha256
         state.F += f;
         state.G += g;
         state.H += h;
-        ((Span<uint>)schedule).Clear();
+
+        // The schedule's first words are the message (an obfuscated2 key's input holds the secret); a plain Clear of a
+        // local may be dropped as a dead store.
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes((Span<uint>)schedule));
     }
 
     /// <summary>One round: d += T1 and h = T1 + T2, the rest of §6.2.2's shuffle left to the caller's renaming.</summary>
