@@ -37,6 +37,13 @@ public ref struct Sha256
         _state = new State { A = H0, B = H1, C = H2, D = H3, E = H4, F = H5, G = H6, H = H7 };
     }
 
+    /// <summary>Carries on from <paramref name="state"/>, which has absorbed <paramref name="length"/> bytes (whole blocks).</summary>
+    internal Sha256(in State state, long length)
+    {
+        _state = state;
+        _length = length;
+    }
+
     /// <summary>SHA-256 of <paramref name="source"/> into the first 32 bytes of <paramref name="destination"/>.</summary>
     public static void HashData(ReadOnlySpan<byte> source, Span<byte> destination)
     {
@@ -45,15 +52,9 @@ public ref struct Sha256
         hash.Finish(destination);
     }
 
-    /// <summary>Carries on from <paramref name="state"/>, which has absorbed <paramref name="length"/> bytes (whole blocks).</summary>
-    internal Sha256(in State state, long length)
-    {
-        _state = state;
-        _length = length;
-    }
-
     /// <summary>The state after whole blocks only (a pad block of HMAC), to carry on from later.</summary>
-    internal readonly State Midstate => _pendingCount == 0 ? _state : throw new InvalidOperationException("A partial block is pending.");
+    internal readonly State Midstate =>
+        _pendingCount == 0 ? _state : throw new InvalidOperationException("A partial block is pending.");
 
     public void Append(scoped ReadOnlySpan<byte> data)
     {

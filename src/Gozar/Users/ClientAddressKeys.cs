@@ -5,8 +5,8 @@ namespace Gozar.Users;
 
 /// <summary>
 /// How a client address is remembered for max_unique_ips: the address itself only when the operator allowed client
-/// addresses in logs (log_client_ips), otherwise a keyed HMAC-SHA256 with this install's salt, so the state file does not
-/// hold addresses in the clear.
+/// addresses in logs (log_client_ips), otherwise a keyed HMAC-SHA256 with this install's salt, so the state file does
+/// not hold addresses in the clear.
 /// </summary>
 public sealed class ClientAddressKeys
 {
