@@ -32,3 +32,17 @@ build_load() {
     load=(dotnet "$out/load-jit/gozar-load.dll")
   fi
 }
+
+# build_dotnet_relay OUT: publishes bench/ceiling/DotnetRelay, Native AOT as the proxy is, else the JIT build. Sets
+# dotnet_relay (the command, as an array), left empty when neither builds: run.sh then leaves its rows out.
+build_dotnet_relay() {
+  local out=$1
+  dotnet_relay=()
+  if dotnet publish bench/ceiling/DotnetRelay -c Release -r linux-x64 -p:PublishAot=true -o "$out/dotnet-relay" > "$out/build-dotnet-relay.log" 2>&1; then
+    dotnet_relay=("$out/dotnet-relay/dotnet-relay")
+  elif dotnet publish bench/ceiling/DotnetRelay -c Release -o "$out/dotnet-relay-jit" >> "$out/build-dotnet-relay.log" 2>&1; then
+    dotnet_relay=(dotnet "$out/dotnet-relay-jit/dotnet-relay.dll")
+  else
+    log "the .NET relay did not build (see $out/build-dotnet-relay.log); its rows are left out"
+  fi
+}

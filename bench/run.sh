@@ -8,7 +8,8 @@
 # ("ceiling"), and carrying an obfuscated2 stream from the load client to the fake DC ("ceiling-e2e"), where the load
 # side does the same AES work as through Gozar; both ratios are reported. Every relay and proxy stays up (idle when
 # not measured) and each scenario's runs go round them in turn, so a machine that speeds up or slows down during the
-# run moves the ceiling and Gozar alike instead of skewing their ratio.
+# run moves the ceiling and Gozar alike instead of skewing their ratio. In the handshake rounds the plain relay also
+# runs on .NET's sockets (bench/ceiling/DotnetRelay, "dotnet-relay"): the runtime's share of a connection's cost.
 #
 #   bench/run.sh                 full run
 #   BENCH_QUICK=1 bench/run.sh   smaller transfers and shorter runs (a smoke test, not for the record)
@@ -29,6 +30,7 @@ dc_port=19701
 dc_plain_port=19702
 relay_port=19710
 relay_e2e_port=19711
+dotnet_relay_port=19712
 proxy_port=19720
 proxy_pool_port=19721
 proxy_slow_port=19722
@@ -63,6 +65,7 @@ source bench/lib.sh
 build_proxy "$out"
 build_load "$out" aot
 cc -O2 -o "$out/relay" bench/ceiling/relay.c
+build_dotnet_relay "$out"
 log "built in $((SECONDS - started)) s; proxy: $proxy_kind"
 
 # ---------------------------------------------------------------- helpers
@@ -169,6 +172,16 @@ log "starting the targets: the relay twice, Gozar three times"
 # (bulk), both runs pay for it alike.
 start_relay relay "$relay_port" "$dc_plain_port"
 start_relay relay-e2e "$relay_e2e_port" "$dc_port"
+# The plain relay once more on .NET's sockets, with inline completions as Gozar runs: its handshake rate is the
+# runtime's floor under Gozar's.
+floor=""
+if [ ${#dotnet_relay[@]} -gt 0 ]; then
+  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c "$target_cpu" "${nice_prefix[@]}" "${dotnet_relay[@]}" \
+    "$dotnet_relay_port" "$dc_plain_port" > "$out/dotnet-relay.log" 2>&1 &
+  target_pid[dotnet-relay]=$!; target_port[dotnet-relay]=$dotnet_relay_port; pids+=("$!")
+  wait_port "$dotnet_relay_port" > /dev/null
+  floor=" dotnet-relay"
+fi
 start_proxy gozar "$out/gozar.toml" 1 "$proxy_port"
 baseline_rss=$(awk '/VmRSS/ {print $2}' "/proc/${target_pid[gozar]}/status")
 printf 'gozar\tstartup\t%s\tms\t0\t0\t0\t0\t0\t%s, until the port accepts; RSS then %s KiB\n' \
@@ -184,6 +197,7 @@ label dd gozar secure
 label classic gozar classic
 label ee-pool gozar-pool tls
 label ee-nofast gozar-slow tls
+label dotnet-relay dotnet-relay plain
 all="ceiling ceiling-e2e ee dd classic ee-pool"
 core="ceiling ceiling-e2e ee"
 
@@ -196,8 +210,8 @@ rounds "$repeat" "$core" --scenario duplex --connections 10 --bytes "$duplex_byt
 log "echo and handshakes, $rate_rounds rounds"
 rounds 1 "$core" --scenario echo --connections 1 --seconds "$echo_seconds"
 rounds "$rate_rounds" "$all" --scenario echo --connections 100 --seconds "$echo_seconds"
-rounds "$rate_rounds" "$all" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
-for target in relay relay-e2e gozar gozar-pool gozar-slow; do stop_target "$target"; done
+rounds "$rate_rounds" "$all$floor" --scenario handshakes --connections 50 --seconds "$handshake_seconds"
+for target in relay relay-e2e gozar gozar-pool gozar-slow$floor; do stop_target "$target"; done
 
 for count in "${idle_counts[@]}"; do
   log "gozar, $count idle connections (fresh process)"

@@ -12,7 +12,9 @@ public static class ReportTable
     // Gozar, so a ratio to it is not the load side's crypto cost (bulk runs saturate the load core).
     private const string CeilingEndToEnd = "ceiling-e2e";
     private static readonly string[] Scenarios = ["upload", "download", "duplex10", "echo1", "echo100", "handshakes"];
-    private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast"];
+    // "dotnet-relay": the plain relay again on .NET's sockets (bench/ceiling/DotnetRelay), handshakes only: how much of
+    // a connection's cost is the runtime's socket layer before any proxy work.
+    private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast", "dotnet-relay"];
     private static readonly string[] TargetScenarios = ["upload", "download", "echo100", "handshakes"];
 
     public static string Render(IEnumerable<string> lines)
