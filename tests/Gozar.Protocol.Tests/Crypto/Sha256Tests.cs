@@ -66,12 +66,10 @@ public class Sha256Tests
     [Fact]
     public void Finish_ShortDestination_Throws()
     {
-        var thrown = Record.Exception(() =>
+        Assert.Throws<ArgumentException>(() =>
         {
-            var local = new Sha256();
-            local.Finish(new byte[Sha256.HashSize - 1]);
+            var hash = new Sha256();
+            hash.Finish(new byte[Sha256.HashSize - 1]);
         });
-
-        Assert.IsType<ArgumentException>(thrown);
     }
 }
