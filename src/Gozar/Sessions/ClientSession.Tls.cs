@@ -176,6 +176,9 @@ public sealed partial class ClientSession
         try
         {
             var position = helloLength;
+
+            // The client's records come a round trip after the flight, unless a client sent them with its hello.
+            var awaitingReply = true;
             while (true)
             {
                 var status = reader.Read(handshake.Data[position..], payload.AsSpan(produced), out var used, out var made);
@@ -191,10 +194,12 @@ public sealed partial class ClientSession
                     break;
                 }
 
-                if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+                if (!await handshake.FillAsync(handshake.Count + 1, cancellation, waitFirst: awaitingReply).ConfigureAwait(false))
                 {
                     return null;
                 }
+
+                awaitingReply = false;
             }
 
             var wire = payload.AsSpan(0, Obfuscated2.InitLength);

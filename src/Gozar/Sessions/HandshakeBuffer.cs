@@ -42,11 +42,20 @@ public sealed class HandshakeBuffer : IDisposable
     public ReadOnlyMemory<byte> Memory => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, Count);
 
     /// <summary>Reads until at least <paramref name="count"/> bytes are held. False at end of stream or when full.</summary>
-    public async ValueTask<bool> FillAsync(int count, CancellationToken cancellation)
+    /// <param name="waitFirst">
+    /// Nothing can have arrived yet (the client answers the server flight a round trip after it went out): wait for the
+    /// socket before reading, instead of a read that finds nothing and then the wait's own check, one system call more.
+    /// </param>
+    public async ValueTask<bool> FillAsync(int count, CancellationToken cancellation, bool waitFirst = false)
     {
         if (count > _capacity)
         {
             return false;
+        }
+
+        if (waitFirst && _buffer is not null && Count < count)
+        {
+            await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
         }
 
         while (Count < count)

@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Gozar.Relay;
+using Gozar.Sessions;
+using Gozar.Tests.Infrastructure;
+
+namespace Gozar.Tests.Sessions;
+
+public sealed class HandshakeBufferTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private const int Capacity = 40 * 1024;
+
+    private readonly LoopbackListener _listener = new();
+    private readonly SocketLane _lane = new();
+
+    [Fact]
+    public async Task FillAsync_WaitFirstAndTheBytesAlreadyThere_TakesThemWithoutWaitingForMore()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
+        {
+            await peer.SendAsync("hello"u8.ToArray());
+            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+            await peer.SendAsync(" world"u8.ToArray());
+            Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
+
+            var filled = await buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask().WaitAsync(Patience);
+
+            Assert.True(filled);
+            Assert.Equal("hello world"u8.ToArray(), buffer.Data.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task FillAsync_WaitFirstBeforeTheBytesArrive_CompletesWhenTheySend()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
+        {
+            await peer.SendAsync("hello"u8.ToArray());
+            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+
+            var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
+            Assert.False(filling.IsCompleted);
+            await peer.SendAsync("!"u8.ToArray());
+
+            Assert.True(await filling.WaitAsync(Patience));
+            Assert.Equal("hello!"u8.ToArray(), buffer.Data.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task FillAsync_WaitFirstAndThePeerCloses_ReturnsFalseAtEndOfStream()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
+        {
+            await peer.SendAsync("hello"u8.ToArray());
+            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+
+            var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
+            peer.Shutdown(SocketShutdown.Send);
+
+            Assert.False(await filling.WaitAsync(Patience));
+            Assert.True(buffer.EndOfStream);
+            Assert.Equal(5, buffer.Count);
+        }
+    }
+
+    [Fact]
+    public async Task FillAsync_WaitFirstCancelled_ThrowsAndKeepsWhatWasRead()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
+        {
+            await peer.SendAsync("hello"u8.ToArray());
+            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+            using var cancel = new CancellationTokenSource();
+
+            var filling = buffer.FillAsync(buffer.Count + 1, cancel.Token, waitFirst: true).AsTask();
+            await cancel.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling.WaitAsync(Patience));
+            Assert.Equal("hello"u8.ToArray(), buffer.Data.ToArray());
+        }
+    }
+
+    public void Dispose()
+    {
+        _lane.Dispose();
+        _listener.Dispose();
+    }
+}
