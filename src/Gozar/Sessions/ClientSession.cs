@@ -9,6 +9,7 @@ using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
 using Gozar.Relay;
 using Gozar.Upstream;
+using Microsoft.Extensions.Logging;
 
 namespace Gozar.Sessions;
 
@@ -142,10 +143,14 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             }
 
             _context.Metrics.SessionFinished(_user, outcome, _mode, _bytesUp, _bytesDown);
-            Log.SessionFinished(
-                _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
-                _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
-                (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, _remote);
+            // The line's arguments are strings made here (Native AOT's enum names go through reflection): only when it is written.
+            if (_context.Logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.SessionFinished(
+                    _context.Logger, outcome.ToString(), _user, _mode.ToString(), _verdict.ToString(),
+                    _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
+                    (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, _remote);
+            }
             ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
