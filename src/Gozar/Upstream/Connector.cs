@@ -98,16 +98,20 @@ public sealed class Connector
         };
     }
 
-    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
+    private ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
         IPEndPoint endpoint, SocketLane? lane, CancellationToken cancellation)
     {
+        // Not async itself: a connect that waits (every one to a real DC) boxes one state machine, not two.
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timer = new CancellationTokenSource(_timeout, _time);
-        if (lane is not null)
-        {
-            return await TryConnectAsync(socket, endpoint, lane, timer.Token, cancellation).ConfigureAwait(false);
-        }
+        return lane is null
+            ? TryConnectOwnAsync(socket, endpoint, cancellation)
+            : TryConnectOnLaneAsync(socket, endpoint, lane, cancellation);
+    }
 
+    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectOwnAsync(
+        Socket socket, IPEndPoint endpoint, CancellationToken cancellation)
+    {
+        using var timer = new CancellationTokenSource(_timeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timer.Token);
         try
         {
@@ -132,9 +136,11 @@ public sealed class Connector
     }
 
     /// <summary>A lane's connect cannot be cancelled: the timeout or the caller's cancellation closes the socket instead.</summary>
-    private static async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
-        Socket socket, IPEndPoint endpoint, SocketLane lane, CancellationToken timeout, CancellationToken cancellation)
+    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectOnLaneAsync(
+        Socket socket, IPEndPoint endpoint, SocketLane lane, CancellationToken cancellation)
     {
+        using var timer = new CancellationTokenSource(_timeout, _time);
+        var timeout = timer.Token;
         var onTimeout = timeout.UnsafeRegister(CloseSocket, socket);
         var onCancel = cancellation.UnsafeRegister(CloseSocket, socket);
         var failed = false;
