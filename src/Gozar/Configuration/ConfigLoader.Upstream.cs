@@ -8,7 +8,7 @@ public static partial class ConfigLoader
     private const string AnyDc = "*";
 
     private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides", "ad_tag", "middle"];
-    private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain"];
+    private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain", "memory_trim"];
     private static readonly string[] LimitKeys =
         ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate", "unique_ip_window"];
 
@@ -142,6 +142,7 @@ public static partial class ConfigLoader
             Handshake = timeouts.Duration("handshake", defaults.Handshake, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
             Idle = timeouts.Duration("idle", defaults.Idle, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)),
             Drain = timeouts.Duration("drain", defaults.Drain, TimeSpan.Zero, TimeSpan.FromHours(1)),
+            MemoryTrim = timeouts.Duration("memory_trim", defaults.MemoryTrim, TimeSpan.Zero, TimeSpan.FromHours(1)),
         };
     }
 

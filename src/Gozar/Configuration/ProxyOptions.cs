@@ -246,6 +246,11 @@ public sealed record TimeoutOptions
 
     /// <summary>On SIGTERM/SIGINT, how long running sessions may go on before they are closed (default 20 s).</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// After this long without a new connection, compact the heap and give free memory back (default 2 s; zero: never).
+    /// </summary>
+    public TimeSpan MemoryTrim { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed record LimitOptions

@@ -92,6 +92,9 @@ public static partial class Log
     [LoggerMessage(26, LogLevel.Warning, "Not watching the config file for changes ({Reason}); send SIGHUP to reload")]
     public static partial void ConfigWatchFailed(ILogger logger, string reason);
 
+    [LoggerMessage(90, LogLevel.Debug, "Memory trimmed after new connections stopped: GC committed {BeforeMiB} -> {AfterMiB} MiB, paused {PauseMs} ms")]
+    public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB, long pauseMs);
+
     [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
     public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
 

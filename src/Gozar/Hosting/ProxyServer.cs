@@ -17,6 +17,9 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>How often expiries, new quota periods and removed users are checked: "within seconds".</summary>
     private static readonly TimeSpan UserEnforcementPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the memory trim looks for a quiet spell (timeouts.memory_trim, to within this).</summary>
+    private static readonly TimeSpan MemoryTrimPeriod = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the count of masked connections by kind is logged (when there were any).</summary>
     private static readonly TimeSpan ProbeSummaryInterval = TimeSpan.FromMinutes(5);
 
@@ -28,6 +31,7 @@ public sealed class ProxyServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _sweeper;
     private readonly ITimer _enforcer;
+    private readonly ITimer _trimmer;
     private readonly ProbeSummary _probeSummary;
     private readonly UserStateStore? _state;
     private volatile SessionContext _context;
@@ -53,6 +57,30 @@ public sealed class ProxyServer : IAsyncDisposable
             period,
             period);
         _enforcer = context.Time.CreateTimer(_ => Context.Accounts.Enforce(), null, UserEnforcementPeriod, UserEnforcementPeriod);
+        var trim = new MemoryTrim(context.Time, () => GC.GetTotalAllocatedBytes(), TrimMemory);
+        _trimmer = context.Time.CreateTimer(
+            _ =>
+            {
+                var current = Context;
+                trim.Tick(current.Registry.Started, current.Options.Timeouts.MemoryTrim);
+            },
+            null,
+            MemoryTrimPeriod,
+            MemoryTrimPeriod);
+    }
+
+    /// <summary>
+    /// One blocking, compacting collection that decommits what it frees; relays pause with it, about 3-6 ms per thousand
+    /// open connections (22-51 ms measured with 8,000). See <see cref="Hosting.MemoryTrim"/>.
+    /// </summary>
+    private void TrimMemory()
+    {
+        var context = Context;
+        var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var started = context.Time.GetTimestamp();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var pause = context.Time.GetElapsedTime(started);
+        Log.MemoryTrimmed(context.Logger, before >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20, (long)pause.TotalMilliseconds);
     }
 
     /// <summary>The context new connections get; sessions keep the one they started with.</summary>
@@ -265,6 +293,7 @@ public sealed class ProxyServer : IAsyncDisposable
         await StopAcceptingAsync().ConfigureAwait(false);
         _sweeper.Dispose();
         _enforcer.Dispose();
+        _trimmer.Dispose();
         _probeSummary.Dispose();
         Exporter.Dispose();
         Context.Registry.AbortAll();

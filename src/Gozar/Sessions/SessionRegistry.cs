@@ -10,6 +10,9 @@ public sealed class SessionRegistry
 
     public int Count => _sessions.Count;
 
+    /// <summary>Sessions ever added.</summary>
+    public long Started => Interlocked.Read(ref _nextId);
+
     /// <summary>The sessions alive at the moment of enumeration (for gauges and the admin API).</summary>
     public IEnumerable<ClientSession> Sessions => _sessions.Values;
 

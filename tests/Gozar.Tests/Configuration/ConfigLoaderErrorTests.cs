@@ -339,6 +339,8 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("idle = \"999999999999999h\"", "timeouts.idle: '999999999999999h' is out of range")]
     [InlineData("idle = 99999999999999999", "timeouts.idle: 99999999999999999 is out of range")]
     [InlineData("idle = true", "timeouts.idle: expected a duration")]
+    [InlineData("memory_trim = \"2h\"", "timeouts.memory_trim: '2h' is out of range (0s .. 1h)")]
+    [InlineData("memory_trim = \"soon\"", "timeouts.memory_trim: 'soon' is not a duration")]
     public void Load_BadTimeout_NamesKeyAndRange(string line, string expected)
     {
         var error = LoadError(Config(tables: $"[timeouts]\n{line}"), "timeouts.");
