@@ -7,39 +7,31 @@ public sealed class MemoryTrimTests
 {
     private static readonly TimeSpan After = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private const long BurstBytes = 64 * 1024 * 1024;
 
     private readonly FakeTimeProvider _time = new();
+    private readonly MemoryTrim _trim;
     private long _allocated;
     private int _collections;
 
-    private MemoryTrim NewTrim() => new(_time, () => _allocated, () => _collections++);
+    public MemoryTrimTests() => _trim = new(_time, () => _allocated, () => _collections++);
 
     [Fact]
     public void Tick_QuietAfterABurst_TrimsOnceWhenTheQuietLastedLongEnough()
     {
-        var trim = NewTrim();
-        _allocated += 64 * 1024 * 1024;
-        trim.Tick(sessionsStarted: 1000, After);
+        Burst(started: 1000, BurstBytes);
 
-        _time.Advance(Tick);
-        Assert.False(trim.Tick(1000, After));
-        _time.Advance(Tick);
-        Assert.True(trim.Tick(1000, After));
-        _time.Advance(Tick);
-        Assert.False(trim.Tick(1000, After));
-
+        Assert.Equal([false, true, false], TicksAfter(1000, 3));
         Assert.Equal(1, _collections);
     }
 
     [Fact]
     public void Tick_SessionsKeepStarting_NeverTrims()
     {
-        var trim = NewTrim();
         for (var started = 1; started <= 100; started++)
         {
-            _allocated += 1024 * 1024;
             _time.Advance(Tick);
-            Assert.False(trim.Tick(started, After));
+            Burst(started, 1024 * 1024);
         }
 
         Assert.Equal(0, _collections);
@@ -48,49 +40,55 @@ public sealed class MemoryTrimTests
     [Fact]
     public void Tick_QuietButLittleAllocatedSinceTheLastTrim_LeavesItAlone()
     {
-        var trim = NewTrim();
-        _allocated += 64 * 1024 * 1024;
-        trim.Tick(1000, After);
-        _time.Advance(After);
-        Assert.True(trim.Tick(1000, After));
+        Burst(1000, BurstBytes);
+        TicksAfter(1000, 2);
 
         // A few more sessions, well under the minimum: not worth another pause.
-        _allocated += MemoryTrim.MinimumAllocatedBytes / 2;
-        trim.Tick(1010, After);
-        _time.Advance(After);
+        Burst(1010, MemoryTrim.MinimumAllocatedBytes / 2);
 
-        Assert.False(trim.Tick(1010, After));
+        Assert.Equal([false, false, false], TicksAfter(1010, 3));
         Assert.Equal(1, _collections);
     }
 
     [Fact]
     public void Tick_ANewBurstAfterATrim_TrimsAgainOnceQuiet()
     {
-        var trim = NewTrim();
-        _allocated += 64 * 1024 * 1024;
-        trim.Tick(1000, After);
-        _time.Advance(After);
-        trim.Tick(1000, After);
+        Burst(1000, BurstBytes);
+        TicksAfter(1000, 2);
+        Burst(2000, MemoryTrim.MinimumAllocatedBytes);
 
-        _allocated += MemoryTrim.MinimumAllocatedBytes;
-        trim.Tick(2000, After);
-        _time.Advance(Tick);
-        Assert.False(trim.Tick(2000, After));
-        _time.Advance(Tick);
-
-        Assert.True(trim.Tick(2000, After));
+        Assert.Equal([false, true], TicksAfter(2000, 2));
         Assert.Equal(2, _collections);
     }
 
     [Fact]
     public void Tick_TurnedOff_NeverTrims()
     {
-        var trim = NewTrim();
-        _allocated += 64 * 1024 * 1024;
-        trim.Tick(1000, TimeSpan.Zero);
+        _allocated += BurstBytes;
+        _trim.Tick(1000, TimeSpan.Zero);
         _time.Advance(TimeSpan.FromMinutes(10));
 
-        Assert.False(trim.Tick(1000, TimeSpan.Zero));
+        Assert.False(_trim.Tick(1000, TimeSpan.Zero));
         Assert.Equal(0, _collections);
+    }
+
+    /// <summary>Sessions up to <paramref name="started"/> arrived, allocating <paramref name="bytes"/>: never a trim then.</summary>
+    private void Burst(long started, long bytes)
+    {
+        _allocated += bytes;
+        Assert.False(_trim.Tick(started, After));
+    }
+
+    /// <summary>Whether each of <paramref name="count"/> one-second ticks with no new session trimmed.</summary>
+    private bool[] TicksAfter(long started, int count)
+    {
+        var trimmed = new bool[count];
+        for (var i = 0; i < count; i++)
+        {
+            _time.Advance(Tick);
+            trimmed[i] = _trim.Tick(started, After);
+        }
+
+        return trimmed;
     }
 }

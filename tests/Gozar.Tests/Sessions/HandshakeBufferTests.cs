@@ -13,89 +13,74 @@ public sealed class HandshakeBufferTests : IDisposable
 
     private readonly LoopbackListener _listener = new();
     private readonly SocketLane _lane = new();
+    private readonly List<IDisposable> _owned = [];
 
     [Fact]
     public async Task FillAsync_WaitFirstAndTheBytesAlreadyThere_TakesThemWithoutWaitingForMore()
     {
-        var (socket, peer) = await _listener.ConnectedPairAsync();
-        using (socket)
-        using (peer)
-        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
-        {
-            await peer.SendAsync("hello"u8.ToArray());
-            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
-            await peer.SendAsync(" world"u8.ToArray());
-            Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
+        var (socket, peer, buffer) = await HelloReadAsync();
+        await peer.SendAsync(" world"u8.ToArray());
+        Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
 
-            var filled = await buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask().WaitAsync(Patience);
+        var filled = await buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask().WaitAsync(Patience);
 
-            Assert.True(filled);
-            Assert.Equal("hello world"u8.ToArray(), buffer.Data.ToArray());
-        }
+        Assert.True(filled);
+        Assert.Equal("hello world"u8.ToArray(), buffer.Data.ToArray());
     }
 
     [Fact]
     public async Task FillAsync_WaitFirstBeforeTheBytesArrive_CompletesWhenTheySend()
     {
-        var (socket, peer) = await _listener.ConnectedPairAsync();
-        using (socket)
-        using (peer)
-        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
-        {
-            await peer.SendAsync("hello"u8.ToArray());
-            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+        var (_, peer, buffer) = await HelloReadAsync();
 
-            var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
-            Assert.False(filling.IsCompleted);
-            await peer.SendAsync("!"u8.ToArray());
+        var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
+        Assert.False(filling.IsCompleted);
+        await peer.SendAsync("!"u8.ToArray());
 
-            Assert.True(await filling.WaitAsync(Patience));
-            Assert.Equal("hello!"u8.ToArray(), buffer.Data.ToArray());
-        }
+        Assert.True(await filling.WaitAsync(Patience));
+        Assert.Equal("hello!"u8.ToArray(), buffer.Data.ToArray());
     }
 
     [Fact]
     public async Task FillAsync_WaitFirstAndThePeerCloses_ReturnsFalseAtEndOfStream()
     {
-        var (socket, peer) = await _listener.ConnectedPairAsync();
-        using (socket)
-        using (peer)
-        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
-        {
-            await peer.SendAsync("hello"u8.ToArray());
-            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+        var (_, peer, buffer) = await HelloReadAsync();
 
-            var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
-            peer.Shutdown(SocketShutdown.Send);
+        var filling = buffer.FillAsync(buffer.Count + 1, CancellationToken.None, waitFirst: true).AsTask();
+        peer.Shutdown(SocketShutdown.Send);
 
-            Assert.False(await filling.WaitAsync(Patience));
-            Assert.True(buffer.EndOfStream);
-            Assert.Equal(5, buffer.Count);
-        }
+        Assert.False(await filling.WaitAsync(Patience));
+        Assert.True(buffer.EndOfStream);
+        Assert.Equal(5, buffer.Count);
     }
 
     [Fact]
     public async Task FillAsync_WaitFirstCancelled_ThrowsAndKeepsWhatWasRead()
     {
+        var (_, _, buffer) = await HelloReadAsync();
+        using var cancel = new CancellationTokenSource();
+
+        var filling = buffer.FillAsync(buffer.Count + 1, cancel.Token, waitFirst: true).AsTask();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling.WaitAsync(Patience));
+        Assert.Equal("hello"u8.ToArray(), buffer.Data.ToArray());
+    }
+
+    /// <summary>A connected pair whose peer sent "hello", already read into a fresh buffer.</summary>
+    private async Task<(Socket Socket, Socket Peer, HandshakeBuffer Buffer)> HelloReadAsync()
+    {
         var (socket, peer) = await _listener.ConnectedPairAsync();
-        using (socket)
-        using (peer)
-        using (var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared))
-        {
-            await peer.SendAsync("hello"u8.ToArray());
-            Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
-            using var cancel = new CancellationTokenSource();
-
-            var filling = buffer.FillAsync(buffer.Count + 1, cancel.Token, waitFirst: true).AsTask();
-            await cancel.CancelAsync();
-
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling.WaitAsync(Patience));
-            Assert.Equal("hello"u8.ToArray(), buffer.Data.ToArray());
-        }
+        var buffer = new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared);
+        _owned.AddRange([buffer, socket, peer]);
+        await peer.SendAsync("hello"u8.ToArray());
+        Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+        return (socket, peer, buffer);
     }
 
     public void Dispose()
     {
+        _owned.ForEach(d => d.Dispose());
         _lane.Dispose();
         _listener.Dispose();
     }
