@@ -23,7 +23,9 @@ public sealed class TlsProfileFetcherTests(NginxSite nginx) : IClassFixture<Ngin
         Assert.Equal(4, profile.EncryptedRecords.Count);
         Assert.Equal(RecordLengthRange.Exactly(BuiltInTlsProfile.EncryptedExtensionsRecord), profile.EncryptedRecords[0]);
         Assert.Equal(RecordLengthRange.Exactly(nginx.CertificateRecordLength), profile.EncryptedRecords[1]);
-        Assert.InRange(profile.EncryptedRecords[2].Minimum, BuiltInTlsProfile.CertificateVerifyMinimum, BuiltInTlsProfile.CertificateVerifyMaximum);
+        // A DER integer of the ECDSA signature is a byte shorter when its top byte is zero (1 in 512 per integer, which
+        // the built-in range leaves out): among 8 samples a 94 or 93 turns up about once in thirty runs.
+        Assert.InRange(profile.EncryptedRecords[2].Minimum, BuiltInTlsProfile.CertificateVerifyMinimum - 2, BuiltInTlsProfile.CertificateVerifyMaximum);
         Assert.InRange(profile.EncryptedRecords[2].Maximum, BuiltInTlsProfile.CertificateVerifyMinimum, BuiltInTlsProfile.CertificateVerifyMaximum);
         Assert.Equal(RecordLengthRange.Exactly(BuiltInTlsProfile.FinishedRecord), profile.EncryptedRecords[3]);
         Assert.StartsWith($"127.0.0.1:{nginx.EndPoint.Port}, SNI {NginxSite.ServerName}, 8 samples, ", profile.Source, StringComparison.Ordinal);
