@@ -143,7 +143,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             }
 
             _context.Metrics.SessionFinished(_user, outcome, _mode, _bytesUp, _bytesDown);
-            // The line's arguments are strings made here (Native AOT's enum names go through reflection): only when it is written.
+            // The line's arguments are strings made here (under Native AOT an enum's name goes through reflection):
+            // only when the line is written.
             if (_context.Logger.IsEnabled(LogLevel.Debug))
             {
                 Log.SessionFinished(
@@ -151,6 +152,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                     _dc?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", _bytesUp, _bytesDown,
                     (long)_context.Time.GetElapsedTime(started).TotalMilliseconds, _remote);
             }
+
             ReleaseUser();
             _context.Admission.ConnectionEnded();
             _context.Registry.Remove(id);
