@@ -19,8 +19,8 @@ namespace Gozar.Protocol.FakeTls;
 /// numbers, and one that parses record headers sees a single record, which is also what sites on BoringSSL or
 /// rustls send (k = 1, an exact match). Sizing N like the certificate record alone (as mtprotoproxy does) would
 /// miss the site's total by EncryptedExtensions + CertificateVerify + Finished (about 200 bytes for nginx) and still
-/// show one record. N is drawn uniformly from the sum of the minimums to the sum of the maximums and never exceeds
-/// 16384, the largest record tdlib reads.
+/// show one record. N is drawn from the sum of the minimums to the sum of the maximums as a signature's lengths fall
+/// (see <see cref="ApplicationDataLengthPolicy"/>) and never exceeds 16384, the largest record tdlib reads.
 /// </para>
 /// <para>
 /// Choices follow what the client offered, as the site's would: the profile's cipher suite if the hello lists it
