@@ -15,6 +15,9 @@ namespace Gozar.Protocol.FakeTls;
 /// </remarks>
 public readonly record struct ApplicationDataLengthPolicy
 {
+    // One bit of the caller's random number per step.
+    private const int MaxBinomialSteps = 32;
+
     /// <param name="minimum">Smallest length, at least 1.</param>
     /// <param name="maximum">Largest length, at most 16384 + 256.</param>
     public ApplicationDataLengthPolicy(int minimum, int maximum)
@@ -38,6 +41,4 @@ public readonly record struct ApplicationDataLengthPolicy
             ? Minimum + BitOperations.PopCount(random & (uint)((1UL << steps) - 1))
             : Minimum + (int)(random % (uint)(steps + 1));
     }
-
-    private const int MaxBinomialSteps = 32;
 }
