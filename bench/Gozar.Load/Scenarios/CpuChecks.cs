@@ -11,7 +11,8 @@ namespace Gozar.Load.Scenarios;
 
 /// <summary>
 /// Checks that need no proxy process: AES-256-CTR speed on one core (Gozar's AesCtr as the relay runs it, its managed
-/// AES-NI path alone, and the system's libcrypto called directly), and bytes allocated per relayed chunk by the processors and by a real <see cref="Pump"/>.
+/// AES-NI path alone, and the system's libcrypto and libgcrypt called directly), and bytes allocated per relayed chunk
+/// by the processors and by a real <see cref="Pump"/>.
 /// </summary>
 public static class CpuChecks
 {
@@ -31,11 +32,16 @@ public static class CpuChecks
         using var managedSecond = new AesCtr(key, iv, forcePortable: false, allowNative: false);
         using var libcrypto = LibCryptoCtr.Create(key, iv) ?? throw new InvalidOperationException("The load side needs libcrypto.so.3.");
 
-        yield return Row("aes", "gozar-16KiB", Rate(duration, () => first.Transform(buffer)), "AesCtr as the relay runs it (libcrypto for bulk chunks when present), one stream");
+        yield return Row("aes", "gozar-16KiB", Rate(duration, () => first.Transform(buffer)), $"AesCtr as the relay runs it (bulk chunks: {NativeCtr.Library ?? "managed"}), one stream");
         yield return Row("aes", "gozar-twice-16KiB", 2 * Rate(duration, () => AesCtr.TransformTwice(first, second, buffer, buffer)), "TransformTwice as the relay runs it, both streams counted");
         yield return Row("aes", "managed-16KiB", Rate(duration, () => managed.Transform(buffer)), "managed AES-NI only, one stream");
         yield return Row("aes", "managed-twice-16KiB", 2 * Rate(duration, () => AesCtr.TransformTwice(managed, managedSecond, buffer, buffer)), "managed fused TransformTwice, both streams counted");
         yield return Row("aes", "libcrypto-16KiB", Rate(duration, () => libcrypto.Transform(buffer)), "EVP_aes_256_ctr through P/Invoke");
+        using var libgcrypt = LibGcryptCtr.Create(key, 0);
+        if (libgcrypt is not null)
+        {
+            yield return Row("aes", "libgcrypt-16KiB", Rate(duration, () => libgcrypt.Transform(buffer)), $"{LibGcryptCtr.Description} through P/Invoke");
+        }
     }
 
     /// <summary>Bytes allocated per chunk by each processor, then by a pump relaying between loopback sockets.</summary>

@@ -9,9 +9,10 @@ namespace Gozar.Protocol.Crypto;
 /// 16-byte block, carrying across all 128 bits. The stream position persists across calls, so a
 /// transform can continue at any byte offset. Encryption and decryption are the same operation.
 /// Uses AES-NI when the CPU has it, otherwise AES-ECB of the platform crypto library. A stream that sees a bulk chunk
-/// (<see cref="NativeThreshold"/> bytes or more) moves to the system's libcrypto when that is available, until its
-/// owner says it idles (<see cref="Rest"/>): OpenSSL's CTR loop is faster than the managed one at 16 KiB, while small
-/// packets and idle streams keep the managed state, which needs no native memory.
+/// (<see cref="NativeThreshold"/> bytes or more) moves to a system library (<see cref="NativeCtr"/>: libgcrypt with
+/// VAES, or libcrypto) when one is available, until its owner says it idles (<see cref="Rest"/>): both CTR loops are
+/// faster than the managed one at 16 KiB, while small packets and idle streams keep the managed state, which needs no
+/// native memory.
 /// </summary>
 public sealed class AesCtr : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class AesCtr : IDisposable
     // between the two passes.
     private const int TwiceChunkSize = 4096;
 
-    // Below this a call into libcrypto costs more than the managed loop saves; bulk relay chunks are 16-64 KiB.
+    // Below this a call into the library costs more than the managed loop saves; bulk relay chunks are 16-64 KiB.
     private const int NativeThreshold = 1024;
 
     // _secret layout: [0, 32) the key (AES-NI only), [32, 48) keystream of the current block. Pinned so that heap
@@ -40,9 +41,9 @@ public sealed class AesCtr : IDisposable
     private byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
     private readonly EcbCtr? _portable;
     private bool _allowNative;
-    private LibCryptoCtr? _native;
+    private NativeCtr? _native;
 
-    // Set while libcrypto carries the stream: from the move at block _nativeStart, _nativeBytes bytes so far. Cleared by
+    // Set while the library carries the stream: from the move at block _nativeStart, _nativeBytes bytes so far. Cleared by
     // Rest, which parks the context and puts the stream back on the managed path at the same position.
     private bool _nativeActive;
     private UInt128 _nativeStart;
@@ -59,7 +60,7 @@ public sealed class AesCtr : IDisposable
     }
 
     /// <param name="forcePortable">Use the platform AES-ECB path even when AES-NI is present (tests, benchmarks).</param>
-    /// <param name="allowNative">Let bulk chunks move the stream to libcrypto (off: tests and benchmarks of the managed path).</param>
+    /// <param name="allowNative">Let bulk chunks move the stream to the system library (off: tests and benchmarks of the managed path).</param>
     internal AesCtr(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, bool forcePortable, bool allowNative = true)
     {
         if (key.Length != KeySize)
@@ -76,7 +77,7 @@ public sealed class AesCtr : IDisposable
         if (!forcePortable && AesNiCtr.IsSupported)
         {
             key.CopyTo(_secret);
-            _allowNative = allowNative && LibCryptoCtr.IsAvailable;
+            _allowNative = allowNative && NativeCtr.IsAvailable;
         }
         else
         {
@@ -118,11 +119,15 @@ public sealed class AesCtr : IDisposable
         CryptographicOperations.ZeroMemory(roundKeys);
     }
 
+    /// <summary>What carries bulk chunks on this machine, for the start-up log: a system library, or the managed path.</summary>
+    public static string BulkImplementation =>
+        NativeCtr.Library ?? (AesNiCtr.IsSupported ? "managed AES-NI" : "the platform's AES-ECB");
+
     /// <summary>True when blocks are encrypted with AES intrinsics rather than the platform library.</summary>
     internal bool IsHardwareAccelerated => _portable is null;
 
-    /// <summary>True while libcrypto carries the stream.</summary>
-    internal bool UsesLibCrypto => _nativeActive;
+    /// <summary>True while the system library carries the stream.</summary>
+    internal bool UsesNativeLibrary => _nativeActive;
 
     private Span<byte> Keystream => _secret.AsSpan(KeystreamOffset, BlockSize);
 
@@ -144,7 +149,7 @@ public sealed class AesCtr : IDisposable
         }
 
         var done = UseLeftover(input, output);
-        if (input.Length >= NativeThreshold && _allowNative && MoveToLibCrypto())
+        if (input.Length >= NativeThreshold && _allowNative && MoveToNative())
         {
             NativeTransform(input[done..], output[done..]);
             return;
@@ -190,7 +195,7 @@ public sealed class AesCtr : IDisposable
 
         if (first.GoesNative(input.Length) || second.GoesNative(input.Length))
         {
-            // Two whole passes: libcrypto runs about a tenth faster over a 64 KiB relay chunk (in L2) than over
+            // Two whole passes: the library runs about a tenth faster over a 64 KiB relay chunk (in L2) than over
             // L1-sized pieces, whose calls each pay the P/Invoke and a partial block at both ends.
             first.Transform(input, output);
             second.Transform(output);
@@ -267,19 +272,19 @@ public sealed class AesCtr : IDisposable
         CryptographicOperations.ZeroMemory(secondKeys);
     }
 
-    /// <summary>Whether a transform of <paramref name="length"/> bytes runs (or will run) in libcrypto.</summary>
+    /// <summary>Whether a transform of <paramref name="length"/> bytes runs (or will run) in the system library.</summary>
     private bool GoesNative(int length) => _nativeActive || (_allowNative && length >= NativeThreshold);
 
     /// <summary>
-    /// Continues the stream in libcrypto from the next whole block (the current block's keystream is used up). The key
+    /// Continues the stream in the system library from the next whole block (the current block's keystream is used up). The key
     /// stays: <see cref="Rest"/> may bring the stream back.
     /// </summary>
-    private bool MoveToLibCrypto()
+    private bool MoveToNative()
     {
         var key = _secret.AsSpan(0, KeySize);
         if (_native is null)
         {
-            _native = LibCryptoCtr.Create(key, _counter);
+            _native = NativeCtr.Create(key, _counter);
         }
         else if (!_native.Resume(key, _counter))
         {
@@ -306,7 +311,7 @@ public sealed class AesCtr : IDisposable
     }
 
     /// <summary>
-    /// For a stream about to idle: if libcrypto carries it, its context lets go of the key schedule and state, and the
+    /// For a stream about to idle: if the system library carries it, it lets go of the key schedule and state, and the
     /// stream goes on from the same byte on the managed path until the next bulk chunk. Nothing is allocated either way.
     /// </summary>
     public void Rest()

@@ -6,13 +6,14 @@ namespace Gozar.Protocol.Crypto;
 /// <summary>
 /// AES-256-CTR from the system's libcrypto (<c>EVP_aes_256_ctr</c>: the same 128-bit big-endian counter as spec §2.3).
 /// OpenSSL's CTR loop keeps more blocks in flight than the managed AES-NI path, so <see cref="AesCtr"/> hands bulk
-/// chunks to it; without libcrypto 3 (another OS, a stripped container) it is simply not available.
+/// chunks to it unless libgcrypt with VAES is there (<see cref="NativeCtr"/>); without libcrypto 3 (another OS, a
+/// stripped container) it is simply not available.
 /// </summary>
 /// <remarks>
 /// The entry points are looked up once with <see cref="NativeLibrary"/> rather than declared as imports, so a missing
 /// library is a false <see cref="IsAvailable"/> instead of an exception in the middle of a relay.
 /// </remarks>
-public sealed unsafe class LibCryptoCtr : IDisposable
+public sealed unsafe class LibCryptoCtr : NativeCtr
 {
     private const int KeySize = 32;
     private const int IvSize = 16;
@@ -56,10 +57,13 @@ public sealed unsafe class LibCryptoCtr : IDisposable
 
     private LibCryptoCtr(ContextHandle context) => _context = context;
 
-    public static bool IsAvailable { get; }
+    public static new bool IsAvailable { get; }
+
+    /// <summary>What <see cref="NativeCtr.Library"/> reports for this library.</summary>
+    public static string Description => "libcrypto.so.3 (OpenSSL)";
 
     /// <summary>A cipher at block <paramref name="counter"/> of <paramref name="key"/>, or null if libcrypto refuses.</summary>
-    public static LibCryptoCtr? Create(ReadOnlySpan<byte> key, UInt128 counter)
+    public static new LibCryptoCtr? Create(ReadOnlySpan<byte> key, UInt128 counter)
     {
         if (!IsAvailable || key.Length != KeySize)
         {
@@ -91,11 +95,8 @@ public sealed unsafe class LibCryptoCtr : IDisposable
     public static LibCryptoCtr? Create(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv) =>
         iv.Length == IvSize ? Create(key, BinaryPrimitives.ReadUInt128BigEndian(iv)) : null;
 
-    /// <summary>Transforms <paramref name="data"/> in place.</summary>
-    public void Transform(Span<byte> data) => Transform(data, data);
-
-    /// <summary>output = input XOR keystream; output is the input itself or does not overlap it.</summary>
-    public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
+    /// <inheritdoc/>
+    public override void Transform(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (input.IsEmpty)
         {
@@ -127,10 +128,10 @@ public sealed unsafe class LibCryptoCtr : IDisposable
     }
 
     /// <summary>
-    /// Lets go of the key schedule and the stream's state (EVP_CIPHER_CTX_reset cleanses and frees them), keeping the
-    /// bare context for <see cref="Resume"/>: what an idle stream need not hold.
+    /// EVP_CIPHER_CTX_reset cleanses and frees the key schedule and the stream's state, keeping the bare context for
+    /// <see cref="Resume"/>.
     /// </summary>
-    public void Park()
+    public override void Park()
     {
         var referenced = false;
         try
@@ -147,8 +148,8 @@ public sealed unsafe class LibCryptoCtr : IDisposable
         }
     }
 
-    /// <summary>After <see cref="Park"/>: continues at block <paramref name="counter"/> of <paramref name="key"/>. False if libcrypto refuses.</summary>
-    public bool Resume(ReadOnlySpan<byte> key, UInt128 counter)
+    /// <inheritdoc/>
+    public override bool Resume(ReadOnlySpan<byte> key, UInt128 counter)
     {
         if (key.Length != KeySize)
         {
@@ -177,7 +178,7 @@ public sealed unsafe class LibCryptoCtr : IDisposable
     }
 
     /// <summary>EVP_CIPHER_CTX_free cleanses the key schedule and keystream before freeing them.</summary>
-    public void Dispose() => _context.Dispose();
+    protected override void Dispose(bool disposing) => _context.Dispose();
 
     /// <summary>Frees the context once no transform holds it; a dropped cipher's context goes with its finalizer.</summary>
     private sealed class ContextHandle : SafeHandle

@@ -46,6 +46,9 @@ public static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Fake-TLS server flight shaped like: {Profile}")]
     public static partial void TlsProfileInUse(ILogger logger, string profile);
 
+    [LoggerMessage(12, LogLevel.Information, "AES-256-CTR for bulk data: {Implementation}")]
+    public static partial void BulkCipher(ILogger logger, string implementation);
+
     [LoggerMessage(80, LogLevel.Warning,
         "An ad tag is configured but upstream.mode = \"direct\": ad tags only work in middle-proxy mode, so it has no effect (set upstream.mode = \"middle\" to use it)")]
     public static partial void AdTagIgnored(ILogger logger);

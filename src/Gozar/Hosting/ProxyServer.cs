@@ -2,6 +2,7 @@ using System.Net;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Listening;
+using Gozar.Protocol.Crypto;
 using Gozar.Sessions;
 using Gozar.Users;
 using Microsoft.Extensions.Logging;
@@ -153,6 +154,8 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             Log.TlsProfileInUse(logger, context.TlsProfile.Source);
         }
+
+        Log.BulkCipher(logger, AesCtr.BulkImplementation);
 
         var server = new ProxyServer(context, state);
         foreach (var (endpoint, listener) in bound)

@@ -1,5 +1,6 @@
 using System.Net;
 using Gozar.Configuration;
+using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
@@ -55,6 +56,19 @@ public class ClientSessionLifecycleTests
         }
 
         Assert.Contains(logs.Lines, l => l.Contains("Fake-TLS server flight shaped like: built-in: nginx", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TryStart_Always_LogsWhatCarriesBulkAes()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var dc = new EchoDc();
+        await using (TestProxy.Start(TestProxy.Options(dc), logs))
+        {
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains($"AES-256-CTR for bulk data: {AesCtr.BulkImplementation}", StringComparison.Ordinal));
+        Assert.NotEmpty(AesCtr.BulkImplementation);
     }
 
     [Fact]
