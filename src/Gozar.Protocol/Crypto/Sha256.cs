@@ -7,12 +7,12 @@ using System.Security.Cryptography;
 namespace Gozar.Protocol.Crypto;
 
 /// <summary>
-/// SHA-256 (FIPS 180-4 §6.2) in managed code, for the handshake's short inputs: an obfuscated2 key (48 bytes, §2.3 of
-/// the protocol spec, once per configured secret tried) and the keyed address hash. Through .NET's one-shot
-/// <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> such an input costs three calls into libcrypto, each
-/// clearing OpenSSL's error queue, and a digest context made and freed: more than the one compression itself, and more
-/// still with libcrypto's code and data out of the cache between handshakes. Long inputs (the fake-TLS HMACs over
-/// kilobytes) stay with libcrypto, whose SHA extensions this scalar code does not use.
+/// SHA-256 (FIPS 180-4 §6.2) for the handshake: an obfuscated2 key (48 bytes, §2.3 of the protocol spec, once per
+/// configured secret tried), the keyed address hash and the fake-TLS HMACs over a hello and a flight of kilobytes.
+/// Through .NET's <see cref="SHA256"/> and <see cref="HMACSHA256"/> each of them costs several calls into libcrypto, each
+/// clearing OpenSSL's error queue, and a digest context made or copied: more than a short input's hashing itself. Here
+/// the padding and the HMAC's key pads are managed, and whole blocks go to libcrypto's block function in one call
+/// (<see cref="LibCryptoSha256"/>, the CPU's SHA extensions), or through managed rounds without libcrypto.
 /// </summary>
 public ref struct Sha256
 {
@@ -75,10 +75,11 @@ public ref struct Sha256
             _pendingCount = 0;
         }
 
-        while (data.Length >= BlockSize)
+        var whole = data.Length & ~(BlockSize - 1);
+        if (whole > 0)
         {
-            Compress(ref _state, data[..BlockSize]);
-            data = data[BlockSize..];
+            Compress(ref _state, data[..whole]);
+            data = data[whole..];
         }
 
         data.CopyTo(pending);
@@ -119,9 +120,30 @@ public ref struct Sha256
         _length = 0;
     }
 
+    /// <summary>Whole 64-byte blocks into the state: libcrypto's SHA extensions where it is there, else the managed rounds.</summary>
+    private static void Compress(ref State state, ReadOnlySpan<byte> blocks)
+    {
+        if (LibCryptoSha256.IsAvailable)
+        {
+            LibCryptoSha256.Compress(ref state, blocks);
+            return;
+        }
+
+        CompressManaged(ref state, blocks);
+    }
+
+    /// <summary>The managed rounds over whole blocks (also what tests hold libcrypto's against).</summary>
+    internal static void CompressManaged(ref State state, ReadOnlySpan<byte> blocks)
+    {
+        for (var offset = 0; offset < blocks.Length; offset += BlockSize)
+        {
+            CompressBlock(ref state, blocks.Slice(offset, BlockSize));
+        }
+    }
+
     /// <summary>FIPS 180-4 §6.2.2: one 64-byte block into the state.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compress(ref State state, ReadOnlySpan<byte> block)
+    private static void CompressBlock(ref State state, ReadOnlySpan<byte> block)
     {
         var schedule = default(Schedule);
         ref var w = ref schedule[0];

@@ -46,27 +46,17 @@ internal static class FakeTlsHmac
     }
 
     /// <summary>
-    /// digest := HMAC-SHA256(key, message), through the calling thread's context for the key when it has the usual
-    /// length (see <see cref="KeyedHmacCache"/>). One message per call: each append into the context costs a native
-    /// call, more than copying a hello or flight once.
+    /// digest := HMAC-SHA256(key, message), through the calling thread's keyed HMAC when the key has the usual length
+    /// (see <see cref="KeyedHmacCache"/>).
     /// </summary>
     public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> digest)
     {
-        if (KeyedHmacCache.For(key) is not { } hmac)
+        if (KeyedHmacCache.For(key) is { } hmac)
         {
-            HMACSHA256.HashData(key, message, digest);
+            hmac.Compute(message, digest);
             return;
         }
 
-        try
-        {
-            hmac.AppendData(message);
-            hmac.GetHashAndReset(digest);
-        }
-        catch
-        {
-            KeyedHmacCache.Forget(key);
-            throw;
-        }
+        HMACSHA256.HashData(key, message, digest);
     }
 }

@@ -63,6 +63,32 @@ public class Sha256Tests
             Assert.Equal(SHA256.HashData(message), digest);
         });
 
+    [SkippableFact]
+    public void CompressManaged_RandomStatesAndBlocks_EqualsLibCrypto()
+    {
+        Skip.IfNot(LibCryptoSha256.IsAvailable, "libcrypto.so.3 is not on this machine");
+        var random = new Random(256);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var words = new uint[8];
+            for (var i = 0; i < words.Length; i++)
+            {
+                words[i] = (uint)random.NextInt64(0, 1L << 32);
+            }
+
+            var blocks = new byte[Sha256.BlockSize * random.Next(1, 9)];
+            random.NextBytes(blocks);
+            var start = new Sha256.State { A = words[0], B = words[1], C = words[2], D = words[3], E = words[4], F = words[5], G = words[6], H = words[7] };
+            var managed = start;
+            var native = start;
+
+            Sha256.CompressManaged(ref managed, blocks);
+            LibCryptoSha256.Compress(ref native, blocks);
+
+            Assert.Equal(managed, native);
+        }
+    }
+
     [Fact]
     public void Finish_ShortDestination_Throws()
     {

@@ -119,21 +119,6 @@ public class KeyedHmacCacheTests
     }
 
     [Fact]
-    public void Forget_ThenCompute_MakesAFreshContextWithTheSameResult()
-    {
-        var message = "hello"u8.ToArray();
-        var digest = new byte[FakeTlsHmac.DigestLength];
-        FakeTlsHmac.Compute(Keys[2], message, digest);
-        var held = KeyedHmacCache.CountOnThisThread;
-
-        KeyedHmacCache.Forget(Keys[2]);
-
-        Assert.Equal(held - 1, KeyedHmacCache.CountOnThisThread);
-        FakeTlsHmac.Compute(Keys[2], message, digest);
-        Assert.Equal(HMACSHA256.HashData(Keys[2], message), digest);
-    }
-
-    [Fact]
     public void ForgetKeys_ContextsHeld_ThreadDropsThemAtItsNextCheck()
     {
         var counts = new int[3];
