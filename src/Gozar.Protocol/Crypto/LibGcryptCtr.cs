@@ -11,8 +11,9 @@ namespace Gozar.Protocol.Crypto;
 /// carried across all 128 bits, as spec §2.3 and OpenSSL have it.
 /// </summary>
 /// <remarks>
-/// Parking closes the handle (libgcrypt wipes it before freeing) and resuming opens a new one: 170 ns together, less
-/// than OpenSSL's reset and init, and an idle stream then holds no native memory at all.
+/// Parking closes libgcrypt's handle (it wipes it before freeing) and resuming opens a new one: 170 ns together, less
+/// than OpenSSL's reset and init, and an idle stream then holds no native memory at all. The handle lives in one slot
+/// per stream, so a relay that parks between chunks allocates nothing.
 /// </remarks>
 public sealed unsafe class LibGcryptCtr : NativeCtr
 {
@@ -33,10 +34,9 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
     private static readonly delegate* unmanaged<nint, byte*, nuint, uint> SetCounter;
     private static readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, uint> Encrypt;
 
-    // Null while parked. A SafeHandle, as in LibCryptoCtr: a transform racing with Dispose holds a reference, so the
+    // A SafeHandle, as in LibCryptoCtr: a transform or park racing with Dispose holds a reference, so libgcrypt's
     // handle is closed after it returns, never under it.
-    private CipherHandle? _handle;
-    private volatile bool _disposed;
+    private readonly CipherSlot _slot = new();
 
 #pragma warning disable CA1810 // The exports are looked up together, and only when the library loads.
     static LibGcryptCtr()
@@ -73,7 +73,9 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
         }
     }
 
-    private LibGcryptCtr(CipherHandle handle) => _handle = handle;
+    private LibGcryptCtr()
+    {
+    }
 
     /// <summary>True when libgcrypt 1.9 or later loaded and runs CTR on VAES.</summary>
     public static new bool IsAvailable { get; }
@@ -84,31 +86,46 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
     /// <summary>A cipher at block <paramref name="counter"/> of <paramref name="key"/>, or null if libgcrypt is not available or refuses.</summary>
     public static new LibGcryptCtr? Create(ReadOnlySpan<byte> key, UInt128 counter)
     {
-        var handle = IsAvailable ? OpenHandle(key, counter) : null;
-        return handle is null ? null : new LibGcryptCtr(handle);
+        if (!IsAvailable || key.Length != KeySize)
+        {
+            return null;
+        }
+
+        var cipher = new LibGcryptCtr();
+        if (!cipher.Resume(key, counter))
+        {
+            cipher.Dispose();
+            return null;
+        }
+
+        return cipher;
     }
 
     /// <inheritdoc/>
     public override void Transform(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         if (input.IsEmpty)
         {
             return;
         }
 
-        var handle = _handle ?? throw new InvalidOperationException("A parked cipher must be resumed before it transforms.");
         var referenced = false;
         try
         {
-            handle.DangerousAddRef(ref referenced);
+            _slot.DangerousAddRef(ref referenced);
+            var cipher = _slot.Cipher;
+            if (cipher == 0)
+            {
+                throw new InvalidOperationException("A parked cipher must be resumed before it transforms.");
+            }
+
             fixed (byte* source = input)
             fixed (byte* destination = output)
             {
                 // In place, libgcrypt wants no input pointer; otherwise the two do not overlap (AesCtr checks).
                 var inPlace = source == destination;
                 var length = (nuint)input.Length;
-                var error = Encrypt(handle.DangerousGetHandle(), destination, length, inPlace ? null : source, inPlace ? 0 : length);
+                var error = Encrypt(cipher, destination, length, inPlace ? null : source, inPlace ? 0 : length);
 
                 // CTR never fails once keyed; a failure here would mean memory corruption, not bad input.
                 if (error != 0)
@@ -121,45 +138,58 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
         {
             if (referenced)
             {
-                handle.DangerousRelease();
+                _slot.DangerousRelease();
             }
         }
     }
 
-    /// <summary>Closes the handle: libgcrypt wipes the key schedule and the keystream before freeing them.</summary>
+    /// <summary>Closes libgcrypt's handle, which wipes the key schedule and the keystream before freeing them.</summary>
     public override void Park()
     {
-        var handle = _handle;
-        _handle = null;
-        handle?.Dispose();
+        var referenced = false;
+        try
+        {
+            _slot.DangerousAddRef(ref referenced);
+            CloseIfOpen(_slot.Swap(0));
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: the slot closed its handle already.
+        }
+        finally
+        {
+            if (referenced)
+            {
+                _slot.DangerousRelease();
+            }
+        }
     }
 
     /// <inheritdoc/>
     public override bool Resume(ReadOnlySpan<byte> key, UInt128 counter)
     {
-        if (_disposed)
+        var referenced = false;
+        try
+        {
+            _slot.DangerousAddRef(ref referenced);
+            var cipher = Open(key, counter);
+            CloseIfOpen(_slot.Swap(cipher));
+            return cipher != 0;
+        }
+        catch (ObjectDisposedException)
         {
             return false;
         }
-
-        Park();
-        var handle = OpenHandle(key, counter);
-        _handle = handle;
-        if (_disposed)
+        finally
         {
-            // Disposed while this opened: close what Dispose could not see.
-            Park();
-            return false;
+            if (referenced)
+            {
+                _slot.DangerousRelease();
+            }
         }
-
-        return handle is not null;
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        _disposed = true;
-        Park();
-    }
+    protected override void Dispose(bool disposing) => _slot.Dispose();
 
     private static byte* Initialise(delegate* unmanaged<byte*, byte*> checkVersion)
     {
@@ -194,46 +224,64 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
         }
     }
 
-    private static CipherHandle? OpenHandle(ReadOnlySpan<byte> key, UInt128 counter)
+    /// <summary>A keyed handle at block <paramref name="counter"/>, or 0 if libgcrypt refuses.</summary>
+    private static nint Open(ReadOnlySpan<byte> key, UInt128 counter)
     {
         if (key.Length != KeySize)
         {
-            return null;
+            return 0;
         }
 
-        nint raw;
-        if (OpenCipher(&raw, Aes256, CtrMode, 0) != 0 || raw == 0)
+        nint cipher;
+        if (OpenCipher(&cipher, Aes256, CtrMode, 0) != 0 || cipher == 0)
         {
-            return null;
+            return 0;
         }
 
-        var handle = new CipherHandle(raw);
         Span<byte> iv = stackalloc byte[IvSize];
         BinaryPrimitives.WriteUInt128BigEndian(iv, counter);
         fixed (byte* k = key)
         fixed (byte* v = iv)
         {
-            if (SetKey(raw, k, KeySize) != 0 || SetCounter(raw, v, IvSize) != 0)
+            if (SetKey(cipher, k, KeySize) != 0 || SetCounter(cipher, v, IvSize) != 0)
             {
-                handle.Dispose();
-                return null;
+                CloseCipher(cipher);
+                return 0;
             }
         }
 
-        return handle;
+        return cipher;
     }
 
-    /// <summary>Closes the handle once no transform holds it; a dropped cipher's handle goes with its finalizer.</summary>
-    private sealed class CipherHandle : SafeHandle
+    private static void CloseIfOpen(nint cipher)
     {
-        public CipherHandle(nint handle)
-            : base(0, ownsHandle: true) => SetHandle(handle);
+        if (cipher != 0)
+        {
+            CloseCipher(cipher);
+        }
+    }
 
-        public override bool IsInvalid => handle == 0;
+    /// <summary>
+    /// The stream's one SafeHandle, holding whichever libgcrypt handle is open (0 while parked). Not itself a native
+    /// handle: valid from creation, it closes what it holds once disposed and no transform, park or resume holds it.
+    /// </summary>
+    private sealed class CipherSlot : SafeHandle
+    {
+        private nint _cipher;
+
+        public CipherSlot()
+            : base(0, ownsHandle: true) => SetHandle(1);
+
+        public override bool IsInvalid => false;
+
+        public nint Cipher => Volatile.Read(ref _cipher);
+
+        /// <summary>Puts <paramref name="cipher"/> in the slot and returns what it held.</summary>
+        public nint Swap(nint cipher) => Interlocked.Exchange(ref _cipher, cipher);
 
         protected override bool ReleaseHandle()
         {
-            CloseCipher(handle);
+            CloseIfOpen(Swap(0));
             return true;
         }
     }

@@ -65,6 +65,27 @@ public class LibGcryptCtrTests
     }
 
     [SkippableFact]
+    public void ParkThenResume_ManyTimes_AllocatesNothing()
+    {
+        var key = AesCtrTests.Pattern(32, 12);
+        using var ctr = LibGcryptCtr.Create(key, 0);
+        Skip.If(ctr is null, Missing);
+        var chunk = new byte[4096];
+        ctr!.Park();
+        Assert.True(ctr.Resume(key, 0));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            ctr.Transform(chunk);
+            ctr.Park();
+            ctr.Resume(key, (UInt128)((i + 1) * 256));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [SkippableFact]
     public void Transform_AfterDispose_ThrowsAndResumeRefuses()
     {
         var ctr = LibGcryptCtr.Create(new byte[32], 0);
