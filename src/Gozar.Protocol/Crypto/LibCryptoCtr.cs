@@ -104,25 +104,14 @@ public sealed unsafe class LibCryptoCtr : NativeCtr
         }
 
         int written;
-        var referenced = false;
-        try
+        using var lease = new HandleLease(_context);
+        fixed (byte* source = input)
+        fixed (byte* destination = output)
         {
-            _context.DangerousAddRef(ref referenced);
-            fixed (byte* source = input)
-            fixed (byte* destination = output)
+            // CTR never fails once initialised; a failure here would mean memory corruption, not bad input.
+            if (EncryptUpdate(_context.DangerousGetHandle(), destination, &written, source, input.Length) != 1 || written != input.Length)
             {
-                // CTR never fails once initialised; a failure here would mean memory corruption, not bad input.
-                if (EncryptUpdate(_context.DangerousGetHandle(), destination, &written, source, input.Length) != 1 || written != input.Length)
-                {
-                    throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
-                }
-            }
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _context.DangerousRelease();
+                throw new InvalidOperationException("EVP_EncryptUpdate failed for AES-256-CTR.");
             }
         }
     }
@@ -133,19 +122,8 @@ public sealed unsafe class LibCryptoCtr : NativeCtr
     /// </summary>
     public override void Park()
     {
-        var referenced = false;
-        try
-        {
-            _context.DangerousAddRef(ref referenced);
-            ResetContext(_context.DangerousGetHandle());
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _context.DangerousRelease();
-            }
-        }
+        using var lease = new HandleLease(_context);
+        ResetContext(_context.DangerousGetHandle());
     }
 
     /// <inheritdoc/>
@@ -158,22 +136,11 @@ public sealed unsafe class LibCryptoCtr : NativeCtr
 
         Span<byte> iv = stackalloc byte[IvSize];
         BinaryPrimitives.WriteUInt128BigEndian(iv, counter);
-        var referenced = false;
-        try
+        using var lease = new HandleLease(_context);
+        fixed (byte* k = key)
+        fixed (byte* v = iv)
         {
-            _context.DangerousAddRef(ref referenced);
-            fixed (byte* k = key)
-            fixed (byte* v = iv)
-            {
-                return EncryptInit(_context.DangerousGetHandle(), Aes256Ctr(), 0, k, v) == 1;
-            }
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _context.DangerousRelease();
-            }
+            return EncryptInit(_context.DangerousGetHandle(), Aes256Ctr(), 0, k, v) == 1;
         }
     }
 

@@ -109,36 +109,25 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
             return;
         }
 
-        var referenced = false;
-        try
+        using var lease = new HandleLease(_slot);
+        var cipher = _slot.Cipher;
+        if (cipher == 0)
         {
-            _slot.DangerousAddRef(ref referenced);
-            var cipher = _slot.Cipher;
-            if (cipher == 0)
-            {
-                throw new InvalidOperationException("A parked cipher must be resumed before it transforms.");
-            }
-
-            fixed (byte* source = input)
-            fixed (byte* destination = output)
-            {
-                // In place, libgcrypt wants no input pointer; otherwise the two do not overlap (AesCtr checks).
-                var inPlace = source == destination;
-                var length = (nuint)input.Length;
-                var error = Encrypt(cipher, destination, length, inPlace ? null : source, inPlace ? 0 : length);
-
-                // CTR never fails once keyed; a failure here would mean memory corruption, not bad input.
-                if (error != 0)
-                {
-                    throw new InvalidOperationException($"gcry_cipher_encrypt failed for AES-256-CTR (error {error}).");
-                }
-            }
+            throw new InvalidOperationException("A parked cipher must be resumed before it transforms.");
         }
-        finally
+
+        fixed (byte* source = input)
+        fixed (byte* destination = output)
         {
-            if (referenced)
+            // In place, libgcrypt wants no input pointer; otherwise the two do not overlap (AesCtr checks).
+            var inPlace = source == destination;
+            var length = (nuint)input.Length;
+            var error = Encrypt(cipher, destination, length, inPlace ? null : source, inPlace ? 0 : length);
+
+            // CTR never fails once keyed; a failure here would mean memory corruption, not bad input.
+            if (error != 0)
             {
-                _slot.DangerousRelease();
+                throw new InvalidOperationException($"gcry_cipher_encrypt failed for AES-256-CTR (error {error}).");
             }
         }
     }
@@ -146,32 +135,23 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
     /// <summary>Closes libgcrypt's handle, which wipes the key schedule and the keystream before freeing them.</summary>
     public override void Park()
     {
-        var referenced = false;
         try
         {
-            _slot.DangerousAddRef(ref referenced);
+            using var lease = new HandleLease(_slot);
             CloseIfOpen(_slot.Swap(0));
         }
         catch (ObjectDisposedException)
         {
-            // Disposed: the slot closed its handle already.
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _slot.DangerousRelease();
-            }
+            // Disposed, also while this ran: the slot closed its handle.
         }
     }
 
     /// <inheritdoc/>
     public override bool Resume(ReadOnlySpan<byte> key, UInt128 counter)
     {
-        var referenced = false;
         try
         {
-            _slot.DangerousAddRef(ref referenced);
+            using var lease = new HandleLease(_slot);
             var cipher = Open(key, counter);
             CloseIfOpen(_slot.Swap(cipher));
             return cipher != 0;
@@ -179,13 +159,6 @@ public sealed unsafe class LibGcryptCtr : NativeCtr
         catch (ObjectDisposedException)
         {
             return false;
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _slot.DangerousRelease();
-            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Gozar.Protocol.Crypto;
 
 /// <summary>
@@ -40,4 +42,30 @@ public abstract class NativeCtr : IDisposable
     }
 
     protected abstract void Dispose(bool disposing);
+
+    /// <summary>
+    /// A reference on the library state's <see cref="SafeHandle"/> for the length of one call (<c>using var</c>):
+    /// a Dispose from another thread (a session torn down while its pump runs) frees the state after the call, never
+    /// under it, and a call that starts after Dispose throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    protected ref struct HandleLease
+    {
+        private readonly SafeHandle _handle;
+        private bool _held;
+
+        public HandleLease(SafeHandle handle)
+        {
+            _handle = handle;
+            handle.DangerousAddRef(ref _held);
+        }
+
+        public void Dispose()
+        {
+            if (_held)
+            {
+                _held = false;
+                _handle.DangerousRelease();
+            }
+        }
+    }
 }
