@@ -43,8 +43,8 @@ public sealed class AesCtr : IDisposable
     private bool _allowNative;
     private NativeCtr? _native;
 
-    // Set while the library carries the stream: from the move at block _nativeStart, _nativeBytes bytes so far. Cleared by
-    // Rest, which parks the context and puts the stream back on the managed path at the same position.
+    // Set while the library carries the stream: from the move at block _nativeStart, _nativeBytes bytes so far. Cleared
+    // by Rest, which parks the library's state and puts the stream back on the managed path at the same position.
     private bool _nativeActive;
     private UInt128 _nativeStart;
     private long _nativeBytes;
@@ -276,8 +276,8 @@ public sealed class AesCtr : IDisposable
     private bool GoesNative(int length) => _nativeActive || (_allowNative && length >= NativeThreshold);
 
     /// <summary>
-    /// Continues the stream in the system library from the next whole block (the current block's keystream is used up). The key
-    /// stays: <see cref="Rest"/> may bring the stream back.
+    /// Continues the stream in the system library from the next whole block (the current block's keystream is used
+    /// up). The key stays: <see cref="Rest"/> may bring the stream back.
     /// </summary>
     private bool MoveToNative()
     {

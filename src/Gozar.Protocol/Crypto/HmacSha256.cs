@@ -4,7 +4,8 @@ namespace Gozar.Protocol.Crypto;
 
 /// <summary>
 /// HMAC-SHA256 (RFC 2104) under one key of at most 64 bytes, with the key's two pad blocks hashed once up front: a
-/// short message then costs two compressions instead of four. For keys used on every connection (the address salt).
+/// short message then costs two compressions instead of four. For keys used on every connection (the address salt,
+/// the users' keys for fake-TLS hellos and flights).
 /// </summary>
 public sealed class HmacSha256
 {
