@@ -5,9 +5,10 @@ namespace Gozar.Protocol.Crypto;
 
 /// <summary>
 /// SHA-256 block compression by the system's libcrypto (<c>SHA256_Update</c> over whole blocks), which uses the CPU's
-/// SHA extensions: about ten times the managed <see cref="Sha256"/> per block on a CPU that has them. Called directly,
-/// a block costs a plain function call; through .NET's HMAC each call into libcrypto also clears OpenSSL's error queue
-/// and copies a provider context, which together cost more than the hashing of a ClientHello.
+/// SHA extensions: 36 ns a block against 330 for the managed rounds of <see cref="Sha256"/> here (BenchmarkDotNet,
+/// 4 KiB). Called directly, it costs one plain function call; through .NET's hashing each call into libcrypto also
+/// clears OpenSSL's error queue and copies a provider context, which in a handshake, with libcrypto out of the cache,
+/// cost more than the hashing of a ClientHello.
 /// </summary>
 /// <remarks>
 /// <c>SHA256_CTX</c> is a public struct of OpenSSL's headers (<c>sha.h</c>, unchanged through 3.x): the eight state
