@@ -15,6 +15,9 @@ namespace Gozar.Protocol.Crypto;
 /// </remarks>
 public sealed unsafe class LibCryptoCtr : NativeCtr
 {
+    /// <summary>The libcrypto both native paths load (OpenSSL 3's soname; <see cref="LibCryptoSha256"/> too).</summary>
+    internal const string LibraryName = "libcrypto.so.3";
+
     private const int KeySize = 32;
     private const int IvSize = 16;
 
@@ -33,7 +36,7 @@ public sealed unsafe class LibCryptoCtr : NativeCtr
     static LibCryptoCtr()
 #pragma warning restore CA1810
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libcrypto.so.3", out var library))
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(LibraryName, out var library))
         {
             return;
         }
@@ -60,7 +63,7 @@ public sealed unsafe class LibCryptoCtr : NativeCtr
     public static new bool IsAvailable { get; }
 
     /// <summary>What <see cref="NativeCtr.Library"/> reports for this library.</summary>
-    public static string Description => "libcrypto.so.3 (OpenSSL)";
+    public const string Description = LibraryName + " (OpenSSL)";
 
     /// <summary>A cipher at block <paramref name="counter"/> of <paramref name="key"/>, or null if libcrypto refuses.</summary>
     public static new LibCryptoCtr? Create(ReadOnlySpan<byte> key, UInt128 counter)

@@ -23,7 +23,7 @@ internal static unsafe class LibCryptoSha256
 #pragma warning restore CA1810
     {
         if (OperatingSystem.IsLinux()
-            && NativeLibrary.TryLoad("libcrypto.so.3", out var library)
+            && NativeLibrary.TryLoad(LibCryptoCtr.LibraryName, out var library)
             && NativeLibrary.TryGetExport(library, "SHA256_Update", out var update))
         {
             Update = (delegate* unmanaged<Context*, byte*, nuint, int>)update;
