@@ -49,7 +49,8 @@ public sealed record TlsOptions
 
     /// <summary>
     /// How long after accepting a connection the mask connection is opened in advance, so that a prober who sends
-    /// nothing or stops mid-hello meets the mask site's own timers (default 100 ms).
+    /// nothing or stops mid-hello meets the mask site's own timers (default 100 ms). Only a connection that makes the
+    /// handshake wait for its bytes gets one; a client whose hello is all there when first read is decided without.
     /// </summary>
     public TimeSpan MaskPreconnectDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 

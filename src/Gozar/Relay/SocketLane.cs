@@ -61,18 +61,28 @@ public sealed class SocketLane : SocketAsyncEventArgs, IValueTaskSource<int>
     /// Completes when <paramref name="socket"/> has data to read, has reached its end, or failed. Cancelling ends the
     /// await with <see cref="OperationCanceledException"/>; the next wait on this lane takes over the pending receive.
     /// </summary>
-    public ValueTask<int> WaitReadableAsync(Socket socket, CancellationToken cancellation = default)
+    /// <param name="pending">
+    /// Told when the wait does not complete at once, before its cancellation is registered; the token it returns is the
+    /// one the wait honours. What a wait needs only when it really waits is set up there, not for every read.
+    /// </param>
+    public ValueTask<int> WaitReadableAsync(Socket socket, CancellationToken cancellation = default, IPendingWaitHook? pending = null)
     {
         if (Interlocked.CompareExchange(ref _state, Awaited, Abandoned) != Abandoned)
         {
             Begin(Memory<byte>.Empty);
             var started = Started(socket, static (s, lane) => s.ReceiveAsync(lane));
-            if (started.IsCompleted || !cancellation.CanBeCanceled)
+            if (started.IsCompleted)
             {
                 return started;
             }
         }
-        else if (!cancellation.CanBeCanceled)
+
+        if (pending is not null)
+        {
+            cancellation = pending.WaitPending(cancellation);
+        }
+
+        if (!cancellation.CanBeCanceled)
         {
             return new ValueTask<int>(this, _core.Version);
         }
@@ -223,4 +233,11 @@ public interface ILaneListener
 {
     /// <summary>The result is on the lane; called on the thread that completed it.</summary>
     void OperationCompleted();
+}
+
+/// <summary>Hears that a wait for readability on a <see cref="SocketLane"/> did not complete at once.</summary>
+public interface IPendingWaitHook
+{
+    /// <summary>Returns the token the pending wait is to honour in place of <paramref name="cancellation"/>.</summary>
+    CancellationToken WaitPending(CancellationToken cancellation);
 }

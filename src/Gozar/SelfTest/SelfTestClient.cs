@@ -37,6 +37,23 @@ public sealed partial class SelfTestClient : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(proxy, cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return await OpenAsync(socket, key, tag, dc, openTls, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the client's side on a socket already connected to the proxy, which it then owns.</summary>
+    /// <param name="openTls">Opens the fake-TLS tunnel on the socket; null for plain obfuscated2.</param>
+    public static async Task<SelfTestClient> OpenAsync(
+        Socket socket, byte[] key, ProtocolTag tag, short dc, Func<Socket, Task<TlsTunnel>>? openTls, CancellationToken cancellation)
+    {
+        try
+        {
             var tls = openTls is null ? null : await openTls(socket).ConfigureAwait(false);
 
             var random = RandomNumberGenerator.GetBytes(Obfuscated2.InitLength);

@@ -34,7 +34,7 @@ public sealed partial class ClientSession
     private bool _rejectWithAlert;
 
     private async ValueTask<Authentication?> AuthenticateTlsAsync(
-        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation, CancellationToken committed)
+        HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
         var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
         try
@@ -70,7 +70,7 @@ public sealed partial class ClientSession
 
             // The hello authenticated (the replay cache and the user's count have it): the mask site is out of the
             // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
-            preconnect?.CancelDelayedStart();
+            preconnect?.Commit();
             // A pooled buffer: the flight is a few KB per handshake, all of it public once sent.
             var length = FlightLength(hello, out var shape);
             var flight = _context.Buffers.Rent(length);
@@ -86,7 +86,7 @@ public sealed partial class ClientSession
             }
 
             _flightSent = true;
-            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, committed).ConfigureAwait(false);
+            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, cancellation).ConfigureAwait(false);
         }
         finally
         {

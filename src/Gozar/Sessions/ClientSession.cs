@@ -205,21 +205,21 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return refused;
         }
 
-        var preconnect = CanMask && _context.TryReservePreconnect() ? NewPreconnect() : null;
+        DeferredPreconnect? preconnect = null;
         Authentication? authentication;
         try
         {
-            preconnect?.StartAfter(_options.Tls.MaskPreconnectDelay, _context.Time);
             // The deadline timer ends with the handshake, not with a masked or relayed connection that follows.
             {
                 using var deadline = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time);
                 using var bounds = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
+                preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token) : null;
+                handshake.WaitHook = preconnect;
                 while (true)
                 {
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounds.Token, preconnect?.Closed ?? default);
                     try
                     {
-                        authentication = await AuthenticateAsync(handshake, preconnect, linked.Token, bounds.Token).ConfigureAwait(false);
+                        authentication = await AuthenticateAsync(handshake, preconnect, bounds.Token).ConfigureAwait(false);
                         break;
                     }
                     catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
@@ -229,17 +229,15 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                             return (SessionOutcome.ClientError, null);
                         }
 
-                        if (preconnect is not null && !deadline.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
+                        if (preconnect?.Current is not null && !deadline.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
                         {
                             // The mask site closed (or answered) before this session read bytes the client had already
                             // sent: it judged a silence that was none, which happens when the proxy is kept from the CPU
                             // for longer than the site's idle timer. Decide again with those bytes; should they fail, a
                             // fresh connection to the site gets all of them.
                             Log.MaskClosedBeforeClientRead(_context.Logger, unseen);
-                            await preconnect.DisposeAsync().ConfigureAwait(false);
-                            preconnect = NewPreconnect();
+                            await preconnect.ReplaceAsync().ConfigureAwait(false);
                             _mirroredBytes = 0;
-                            preconnect.StartAfter(TimeSpan.Zero, _context.Time);
                             continue;
                         }
 
@@ -267,7 +265,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                     return (SessionOutcome.Masked, null);
                 }
 
-                return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect, stopping).ConfigureAwait(false), null);
+                return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect?.Current, stopping).ConfigureAwait(false), null);
             }
         }
         finally
@@ -275,23 +273,19 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             if (preconnect is not null)
             {
                 await preconnect.DisposeAsync().ConfigureAwait(false);
-                _context.ReleasePreconnect();
             }
         }
 
         return (SessionOutcome.Relayed, authentication);
     }
 
-    /// <summary>A mask connection for this session, within the preconnect it reserved.</summary>
-    private MaskPreconnect NewPreconnect() => new(_context.DcConnector, _options.Tls.MaskHost, _context.Logger);
-
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
 
-    /// <param name="cancellation">Ends the wait for the client's bytes: the deadline, shutdown, or the mask site giving up.</param>
-    /// <param name="committed">Once a TLS hello has authenticated: only the deadline and shutdown matter from there.</param>
+    /// <param name="preconnect">Ends the waits for the client's bytes also when the mask site gives up first; null without a mask host.</param>
+    /// <param name="cancellation">The handshake's deadline and the proxy's shutdown.</param>
     private async ValueTask<Authentication?> AuthenticateAsync(
-        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation, CancellationToken committed)
+        HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
         if (!await handshake.FillAsync(1, cancellation).ConfigureAwait(false))
         {
@@ -302,7 +296,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
-            return await AuthenticateTlsAsync(handshake, preconnect, cancellation, committed).ConfigureAwait(false);
+            return await AuthenticateTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
         }
 
         if (!_options.Modes.Classic && !_options.Modes.Secure)
@@ -341,7 +335,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     }
 
     private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
-        HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+        HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
         while (handshake.Count < Obfuscated2.InitLength)
         {
@@ -534,14 +528,14 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         return SessionOutcome.Masked;
     }
 
-    private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, MaskPreconnect? preconnect, CancellationToken cancellation)
+    private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
-        if (preconnect is null || handshake.Count == _mirroredBytes)
+        if (handshake.Count == _mirroredBytes || preconnect?.Open() is not { } opened)
         {
             return;
         }
 
-        var socket = await preconnect.PeekAsync().ConfigureAwait(false);
+        var socket = await opened.PeekAsync().ConfigureAwait(false);
         if (socket is null)
         {
             return;

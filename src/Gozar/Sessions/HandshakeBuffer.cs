@@ -8,7 +8,7 @@ namespace Gozar.Sessions;
 /// Everything a client sent before it authenticated, kept so that a failed handshake can be replayed to the mask host
 /// byte for byte. Rents its buffer only once the client has sent something.
 /// </summary>
-public sealed class HandshakeBuffer : IDisposable
+public sealed class HandshakeBuffer : IDisposable, IPendingWaitHook
 {
     // A ClientHello is 517 bytes from Telegram Desktop and about 1.9 KB from current tdlib: most handshakes never
     // grow, and a client that stalls mid-hello holds 4 KiB rather than the whole capacity.
@@ -19,6 +19,9 @@ public sealed class HandshakeBuffer : IDisposable
     private readonly int _capacity;
     private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
+
+    /// <summary>What <see cref="WaitHook"/> made the current fill's waits honour, once one of them really waited.</summary>
+    private CancellationToken _pendingWaitCancellation;
 
     /// <param name="lane">Waits for the client's bytes; the session's lane for the client's direction.</param>
     public HandshakeBuffer(Socket socket, SocketLane lane, int capacity, ArrayPool<byte> pool)
@@ -33,6 +36,12 @@ public sealed class HandshakeBuffer : IDisposable
     }
 
     public int Count { get; private set; }
+
+    /// <summary>
+    /// Told whenever a fill has to wait for the client; the token it returns also ends the waits (and the fill, should it
+    /// be cancelled while the fill was kept from reading after a wait).
+    /// </summary>
+    public IPendingWaitHook? WaitHook { get; set; }
 
     /// <summary>True once the client has closed its sending side.</summary>
     public bool EndOfStream { get; private set; }
@@ -53,16 +62,17 @@ public sealed class HandshakeBuffer : IDisposable
             return false;
         }
 
+        _pendingWaitCancellation = default;
         if (waitFirst && _buffer is not null && Count < count)
         {
-            await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
+            await _lane.WaitReadableAsync(_socket, cancellation, this).ConfigureAwait(false);
         }
 
         while (Count < count)
         {
             if (_buffer is null)
             {
-                await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
+                await _lane.WaitReadableAsync(_socket, cancellation, this).ConfigureAwait(false);
                 _buffer = _pool.Rent(Math.Min(InitialSize, _capacity));
             }
             else if (Count == Math.Min(_buffer.Length, _capacity))
@@ -72,11 +82,12 @@ public sealed class HandshakeBuffer : IDisposable
 
             // As a cancelled socket receive would: a session told to stop waiting decides with what it has.
             cancellation.ThrowIfCancellationRequested();
+            _pendingWaitCancellation.ThrowIfCancellationRequested();
             var room = Math.Min(_buffer.Length, _capacity) - Count;
             var received = _socket.Receive(_buffer.AsSpan(Count, room), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
-                await _lane.WaitReadableAsync(_socket, cancellation).ConfigureAwait(false);
+                await _lane.WaitReadableAsync(_socket, cancellation, this).ConfigureAwait(false);
                 continue;
             }
 
@@ -125,6 +136,9 @@ public sealed class HandshakeBuffer : IDisposable
 
         return added;
     }
+
+    CancellationToken IPendingWaitHook.WaitPending(CancellationToken cancellation) =>
+        _pendingWaitCancellation = WaitHook?.WaitPending(cancellation) ?? cancellation;
 
     /// <summary>Drops the first <paramref name="count"/> bytes (a PROXY protocol header): what follows is the client's.</summary>
     public void Consume(int count)

@@ -30,6 +30,18 @@ public sealed class HeldMaskSite : IAsyncDisposable
     /// <summary>The first connection, once accepted.</summary>
     public Task<Socket> FirstAccepted => _first.Task;
 
+    /// <summary>Connections accepted after the first.</summary>
+    public int LaterConnections
+    {
+        get
+        {
+            lock (_served)
+            {
+                return _served.Count;
+            }
+        }
+    }
+
     /// <summary>Closes the first connection, as the site's idle timer would have.</summary>
     public async Task CloseFirstAsync() => (await FirstAccepted).Dispose();
 

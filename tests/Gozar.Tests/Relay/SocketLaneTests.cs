@@ -69,6 +69,47 @@ public sealed class SocketLaneTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitReadableAsync_TakingOverACancelledWait_TellsTheHookAndHonoursItsToken()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        {
+            using var first = new CancellationTokenSource();
+            var waiting = _lane.WaitReadableAsync(socket, first.Token).AsTask();
+            await first.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Patience));
+
+            using var hooked = new CancellationTokenSource();
+            var hook = new CountingWaitHook(hooked.Token);
+            var next = _lane.WaitReadableAsync(socket, CancellationToken.None, hook).AsTask();
+            Assert.Equal(1, hook.Calls);
+            await hooked.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(Patience));
+        }
+    }
+
+    [Fact]
+    public async Task WaitReadableAsync_Readable_CompletesWithoutTellingTheHook()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using (socket)
+        using (peer)
+        {
+            await peer.SendAsync(new byte[] { 42 });
+            Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
+            var hook = new CountingWaitHook(CancellationToken.None);
+
+            var wait = _lane.WaitReadableAsync(socket, CancellationToken.None, hook);
+
+            Assert.True(wait.IsCompleted);
+            Assert.Equal(0, hook.Calls);
+            await wait;
+        }
+    }
+
+    [Fact]
     public async Task WaitReadableAsync_SocketClosedWhilePending_ThrowsOperationAborted()
     {
         var (socket, peer) = await _listener.ConnectedPairAsync();

@@ -38,8 +38,9 @@ public class ClientSessionLifecycleTests
         await using var mask = new FakeMaskSite(answerAfter: 0);
         await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, handshakeTimeout: TimeSpan.FromSeconds(10)), time: time);
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
-        await WaitForSessionsAsync(proxy, 1);
 
+        // A session reserves its mask preconnect once it waits for the client, which is after its deadline is set.
+        await WaitUntilAsync(() => proxy.Context.MaskPreconnects == 1);
         time.Advance(TimeSpan.FromSeconds(11));
 
         Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync());
@@ -133,10 +134,12 @@ public class ClientSessionLifecycleTests
         Assert.Equal(frame, await echo);
     }
 
-    private static async Task WaitForSessionsAsync(TestProxy proxy, int count)
+    private static Task WaitForSessionsAsync(TestProxy proxy, int count) => WaitUntilAsync(() => proxy.Context.Registry.Count == count);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (proxy.Context.Registry.Count != count)
+        while (!condition())
         {
             await Task.Delay(5, timeout.Token);
         }

@@ -1,4 +1,4 @@
-using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Gozar.Hosting;
 using Gozar.Protocol.Framing;
@@ -29,9 +29,10 @@ public class ClientSessionMaskPreconnectTests
         var logs = new CapturingLoggerProvider();
         await using var proxy = StartProxy(dc, mask, logs, out var pool);
 
-        await using var client = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, endpoint => tls
-            ? Client.ConnectTlsAsync(endpoint, TestProxy.AliceKey)
-            : Client.ConnectAsync(endpoint, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2));
+        await using var client = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, socket => SelfTestClient.OpenAsync(
+            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
+            tls ? s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TestProxy.Domain, CancellationToken.None) : null,
+            CancellationToken.None));
         var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
         var echo = client.ReceiveAsync(frame.Length, default);
         await client.SendAsync(frame, default);
@@ -53,9 +54,8 @@ public class ClientSessionMaskPreconnectTests
         var logs = new CapturingLoggerProvider();
         await using var proxy = StartProxy(dc, mask, logs, out var pool);
 
-        using var socket = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, async endpoint =>
+        using var socket = await WhileSessionIsHeldAsync(proxy, mask, logs, pool, async socket =>
         {
-            var socket = await SocketExtensions.ConnectAsync(endpoint);
             await socket.SendAsync(probe);
             return socket;
         });
@@ -66,6 +66,40 @@ public class ClientSessionMaskPreconnectTests
         Assert.Equal(await direct.ReadToEndAsync(), masked);
         Assert.Contains(logs.Lines, l => l.Contains(DecidedAgain, StringComparison.Ordinal));
         Assert.Empty(dc.Inits);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelloThereBeforeTheFirstRead_OpensNoPreconnect()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint);
+        options = options with
+        {
+            Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero },
+            Limits = options.Limits with { MaxHandshakes = 1 },
+        };
+        await using var proxy = TestProxy.Start(options);
+
+        // A silent client holds the only handshake slot (and, waiting, opens the site's first connection), so the next
+        // client's hello is in the kernel before the proxy accepts it.
+        var silent = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal(hello.Length, socket.Send(hello));
+        silent.Dispose();
+
+        await using var client = await SelfTestClient.OpenAsync(
+            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
+            s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TlsTunnel.ClientRandomOf(hello), [], CancellationToken.None),
+            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+
+        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, mask.LaterConnections);
     }
 
     private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
@@ -81,16 +115,18 @@ public class ClientSessionMaskPreconnectTests
     }
 
     /// <summary>
-    /// Starts <paramref name="connect"/>, holds the session after the client's bytes arrived and before it reads them,
-    /// has the mask site close the session's preconnect, and lets the session go once it was told of the close.
+    /// Connects, and once the session waits for the client (it opens its preconnect then, at once with no delay) starts
+    /// <paramref name="speak"/>; holds the session after the client's bytes arrived and before it reads them, has the mask
+    /// site close the session's preconnect, and lets the session go once it was told of the close.
     /// </summary>
     private static async Task<T> WhileSessionIsHeldAsync<T>(
-        TestProxy proxy, HeldMaskSite mask, CapturingLoggerProvider logs, GatedArrayPool pool, Func<IPEndPoint, Task<T>> connect)
+        TestProxy proxy, HeldMaskSite mask, CapturingLoggerProvider logs, GatedArrayPool pool, Func<Socket, Task<T>> speak)
     {
-        pool.ArmNextRent();
-        var connecting = connect(proxy.EndPoint);
-        await pool.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+        var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
         await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+        pool.ArmNextRent();
+        var connecting = speak(socket);
+        await pool.Entered.WaitAsync(TimeSpan.FromSeconds(20));
 
         var told = logs.WaitForLineAsync(SiteClosedFirst);
         await mask.CloseFirstAsync();

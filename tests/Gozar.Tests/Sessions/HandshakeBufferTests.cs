@@ -67,6 +67,62 @@ public sealed class HandshakeBufferTests : IDisposable
         Assert.Equal("hello"u8.ToArray(), buffer.Data.ToArray());
     }
 
+    [Fact]
+    public async Task FillAsync_BytesThereBeforeTheFirstRead_NeverTellsTheWaitHook()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared));
+        var hook = new CountingWaitHook(CancellationToken.None);
+        buffer.WaitHook = hook;
+        _owned.AddRange([socket, peer]);
+        await peer.SendAsync("hello"u8.ToArray());
+        Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
+
+        Assert.True(await buffer.FillAsync(5, CancellationToken.None).AsTask().WaitAsync(Patience));
+
+        Assert.Equal(0, hook.Calls);
+    }
+
+    [Fact]
+    public async Task FillAsync_NothingThereYet_TellsTheWaitHookOnceAndEndsWhenItsTokenIsCancelled()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared));
+        using var hookCancel = new CancellationTokenSource();
+        var hook = new CountingWaitHook(hookCancel.Token);
+        buffer.WaitHook = hook;
+        _owned.AddRange([socket, peer]);
+
+        var filling = buffer.FillAsync(5, CancellationToken.None).AsTask();
+        Assert.Equal(1, hook.Calls);
+        await hookCancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling.WaitAsync(Patience));
+        Assert.Equal(1, hook.Calls);
+    }
+
+    [Fact]
+    public async Task FillAsync_HookTokenCancelledAfterTheWaitEndedButBeforeTheRead_Throws()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        using var hookCancel = new CancellationTokenSource();
+        var pool = new GatedArrayPool();
+        var hook = new CountingWaitHook(hookCancel.Token);
+        var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, pool) { WaitHook = hook });
+        _owned.AddRange([socket, peer]);
+
+        pool.ArmNextRent();
+        var filling = buffer.FillAsync(5, CancellationToken.None).AsTask();
+        Assert.Equal(1, hook.Calls);
+        await peer.SendAsync("hello"u8.ToArray());
+        await pool.Entered.WaitAsync(Patience);
+        await hookCancel.CancelAsync();
+        pool.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling.WaitAsync(Patience));
+        Assert.Equal(0, buffer.Count);
+    }
+
     /// <summary>A connected pair whose peer sent "hello", already read into a fresh buffer.</summary>
     private async Task<(Socket Socket, Socket Peer, HandshakeBuffer Buffer)> HelloReadAsync()
     {
@@ -78,6 +134,12 @@ public sealed class HandshakeBufferTests : IDisposable
         return (socket, peer, buffer);
     }
 
+    private HandshakeBuffer Own(HandshakeBuffer buffer)
+    {
+        _owned.Add(buffer);
+        return buffer;
+    }
+
     public void Dispose()
     {
         _owned.ForEach(d => d.Dispose());
@@ -85,3 +147,4 @@ public sealed class HandshakeBufferTests : IDisposable
         _listener.Dispose();
     }
 }
+
