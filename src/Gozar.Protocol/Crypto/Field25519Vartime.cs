@@ -21,14 +21,16 @@ internal static class Field25519Vartime
     /// <remarks>
     /// Binary Jacobi symbol with the data-dependent branches of the textbook loop replaced by arithmetic: each step
     /// takes |x - n| and min(x, n) with masks and shifts all trailing zeros out at once. The branches it removes went
-    /// either way at random, and their mispredictions cost more than the arithmetic.
+    /// either way at random, and their mispredictions cost more than the arithmetic. Both values only shrink, so the
+    /// steps run on four words while either needs them, then on two, then on one: about half the steps of a random
+    /// value run on the narrower forms.
     /// </remarks>
     public static int Legendre(in FieldElement a)
     {
         var x = ToWords(a);
         var n = P;
         ulong flips = 0;
-        while (!x.IsZero)
+        while (!x.IsZero && (x.W2 | x.W3 | n.W2 | n.W3) != 0)
         {
             // (2 / n) is -1 exactly when n is 3 or 5 mod 8, so an odd count of twos flips the sign then.
             var twos = x.ShiftOutTrailingZeros();
@@ -39,8 +41,62 @@ internal static class Field25519Vartime
             flips ^= borrow & (bothLow >> 1);
         }
 
-        return !n.IsOne ? 0 : (flips & 1) == 0 ? 1 : -1;
+        return x.IsZero ? Symbol(n.IsOne, flips) : JacobiTwoWords(x.W0, x.W1, n.W0, n.W1, flips);
     }
+
+    /// <summary>The Jacobi symbol (x / n) for values below 2^128 and an odd n, times -1 if <paramref name="flips"/> is odd.</summary>
+    internal static int JacobiTwoWords(ulong x0, ulong x1, ulong n0, ulong n1, ulong flips)
+    {
+        while ((x0 | x1) != 0 && (x1 | n1) != 0)
+        {
+            var twos = 0UL;
+            if (x0 == 0)
+            {
+                (x0, x1) = (x1, 0);
+                twos = 64;
+            }
+
+            var shift = BitOperations.TrailingZeroCount(x0);
+            x0 = (x0 >> shift) | ((x1 << 1) << (63 - shift));
+            x1 >>= shift;
+            flips ^= (twos + (ulong)shift) & ((n0 >> 1) ^ (n0 >> 2));
+
+            ulong borrow = 0;
+            var d0 = Words.SubtractWord(x0, n0, ref borrow);
+            var d1 = Words.SubtractWord(x1, n1, ref borrow);
+            var mask = 0 - borrow;
+            flips ^= borrow & ((x0 & n0) >> 1);
+            n0 ^= (x0 ^ n0) & mask;
+            n1 ^= (x1 ^ n1) & mask;
+            ulong carry = borrow;
+            x0 = Words.AddWord(d0 ^ mask, 0, ref carry);
+            x1 = Words.AddWord(d1 ^ mask, 0, ref carry);
+        }
+
+        if ((x0 | x1) == 0)
+        {
+            return Symbol(n0 == 1 && n1 == 0, flips);
+        }
+
+        // And on one word.
+        while (x0 != 0)
+        {
+            var shift = BitOperations.TrailingZeroCount(x0);
+            x0 >>= shift;
+            flips ^= (ulong)shift & ((n0 >> 1) ^ (n0 >> 2));
+
+            var difference = x0 - n0;
+            var borrow = (x0 < n0) ? 1UL : 0UL;
+            var mask = 0 - borrow;
+            flips ^= borrow & ((x0 & n0) >> 1);
+            n0 ^= (x0 ^ n0) & mask;
+            x0 = (difference ^ mask) - mask;
+        }
+
+        return Symbol(n0 == 1, flips);
+    }
+
+    private static int Symbol(bool coprime, ulong flips) => !coprime ? 0 : (flips & 1) == 0 ? 1 : -1;
 
     /// <summary>1 / a mod p for a nonzero a (binary extended Euclid). Keeps x1 * a = u and x2 * a = v (mod p).</summary>
     public static FieldElement Invert(in FieldElement a)
@@ -232,7 +288,7 @@ internal static class Field25519Vartime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong SubtractWord(ulong x, ulong y, ref ulong borrow)
+        public static ulong SubtractWord(ulong x, ulong y, ref ulong borrow)
         {
             var difference = x - y - borrow;
             borrow = ((~x & y) | (~(x ^ y) & difference)) >> 63;
@@ -240,7 +296,7 @@ internal static class Field25519Vartime
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong AddWord(ulong x, ulong y, ref ulong carry)
+        public static ulong AddWord(ulong x, ulong y, ref ulong carry)
         {
             var sum = x + y + carry;
             carry = ((x & y) | ((x | y) & ~sum)) >> 63;
