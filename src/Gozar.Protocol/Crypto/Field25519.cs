@@ -108,6 +108,11 @@ internal static class Field25519
     /// </summary>
     public static FieldElement Multiply(in FieldElement a, in FieldElement b)
     {
+        if (!Bmi2.X64.IsSupported && !ArmBase.Arm64.IsSupported)
+        {
+            return MultiplyPortable(a, b);
+        }
+
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
         ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3, b4 = b.L4;
         ulong b1x19 = b1 * 19, b2x19 = b2 * 19, b3x19 = b3 * 19, b4x19 = b4 * 19;
@@ -147,6 +152,11 @@ internal static class Field25519
 
     public static FieldElement Square(in FieldElement a)
     {
+        if (!Bmi2.X64.IsSupported && !ArmBase.Arm64.IsSupported)
+        {
+            return SquarePortable(a);
+        }
+
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
         ulong a0x2 = a0 * 2, a1x2 = a1 * 2, a2x2 = a2 * 2, a3x2 = a3 * 2;
         ulong a3x19 = a3 * 19, a4x19 = a4 * 19;
@@ -172,6 +182,93 @@ internal static class Field25519
         MulAdd(ref h4, ref l4, a2, a2);
 
         return Reduce(h0, l0, h1, l1, h2, l2, h3, l3, h4, l4);
+    }
+
+    /// <summary>
+    /// <see cref="Multiply"/> without a 64 x 64 -> 128-bit product, as Native AOT at x86-64-v2 compiles it (no BMI2, and
+    /// Math.BigMul is a software call there). Every operand, a limb times at most 19, is below 2^57: cut at bit 28, each
+    /// column is three sums of 64-bit products (high halves, low halves, and the halves' sums, Karatsuba's middle
+    /// term), all below 2^63, put together as 128 bits once per column rather than once per product.
+    /// </summary>
+    internal static FieldElement MultiplyPortable(in FieldElement a, in FieldElement b)
+    {
+        Split a0 = new(a.L0), a1 = new(a.L1), a2 = new(a.L2), a3 = new(a.L3), a4 = new(a.L4);
+        Split b0 = new(b.L0), b1 = new(b.L1), b2 = new(b.L2), b3 = new(b.L3), b4 = new(b.L4);
+        Split b1x19 = new(b.L1 * 19), b2x19 = new(b.L2 * 19), b3x19 = new(b.L3 * 19), b4x19 = new(b.L4 * 19);
+
+        var c0 = Split.Product(a0, b0).Add(a1, b4x19).Add(a2, b3x19).Add(a3, b2x19).Add(a4, b1x19);
+        var c1 = Split.Product(a0, b1).Add(a1, b0).Add(a2, b4x19).Add(a3, b3x19).Add(a4, b2x19);
+        var c2 = Split.Product(a0, b2).Add(a1, b1).Add(a2, b0).Add(a3, b4x19).Add(a4, b3x19);
+        var c3 = Split.Product(a0, b3).Add(a1, b2).Add(a2, b1).Add(a3, b0).Add(a4, b4x19);
+        var c4 = Split.Product(a0, b4).Add(a1, b3).Add(a2, b2).Add(a3, b1).Add(a4, b0);
+        return ReduceColumns(c0, c1, c2, c3, c4);
+    }
+
+    /// <summary><see cref="Square"/> as <see cref="MultiplyPortable"/> computes products.</summary>
+    internal static FieldElement SquarePortable(in FieldElement a)
+    {
+        Split a0 = new(a.L0), a1 = new(a.L1), a2 = new(a.L2), a3 = new(a.L3), a4 = new(a.L4);
+        Split a0x2 = new(a.L0 * 2), a1x2 = new(a.L1 * 2), a2x2 = new(a.L2 * 2), a3x2 = new(a.L3 * 2);
+        Split a3x19 = new(a.L3 * 19), a4x19 = new(a.L4 * 19);
+
+        var c0 = Split.Product(a0, a0).Add(a1x2, a4x19).Add(a2x2, a3x19);
+        var c1 = Split.Product(a0x2, a1).Add(a2x2, a4x19).Add(a3, a3x19);
+        var c2 = Split.Product(a0x2, a2).Add(a1, a1).Add(a3x2, a4x19);
+        var c3 = Split.Product(a0x2, a3).Add(a1x2, a2).Add(a4, a4x19);
+        var c4 = Split.Product(a0x2, a4).Add(a1x2, a3).Add(a2, a2);
+        return ReduceColumns(c0, c1, c2, c3, c4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FieldElement ReduceColumns(in Column c0, in Column c1, in Column c2, in Column c3, in Column c4)
+    {
+        c0.ToWide(out var h0, out var l0);
+        c1.ToWide(out var h1, out var l1);
+        c2.ToWide(out var h2, out var l2);
+        c3.ToWide(out var h3, out var l3);
+        c4.ToWide(out var h4, out var l4);
+        return Reduce(h0, l0, h1, l1, h2, l2, h3, l3, h4, l4);
+    }
+
+    /// <summary>An operand below 2^57 cut at bit 28: high part, low part, and their sum.</summary>
+    private readonly struct Split
+    {
+        private const int Cut = 28;
+
+        public readonly ulong High;
+        public readonly ulong Low;
+        public readonly ulong Sum;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Split(ulong value)
+        {
+            High = value >> Cut;
+            Low = value & ((1UL << Cut) - 1);
+            Sum = High + Low;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Column Product(in Split x, in Split y) => new(x.High * y.High, x.Low * y.Low, x.Sum * y.Sum);
+    }
+
+    /// <summary>
+    /// Sums over a column's products of the high halves' products, the low halves', and the halves' sums'; at most five
+    /// products, each below 2^29 * 2^29, 2^28 * 2^28 and 2^30 * 2^30, so no sum reaches 2^63.
+    /// </summary>
+    private readonly struct Column(ulong highs, ulong lows, ulong sums)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Column Add(in Split x, in Split y) => new(highs + (x.High * y.High), lows + (x.Low * y.Low), sums + (x.Sum * y.Sum));
+
+        /// <summary>highs * 2^56 + (sums - highs - lows) * 2^28 + lows, as 128 bits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void ToWide(out ulong high, out ulong low)
+        {
+            var middle = sums - highs - lows;
+            var partial = lows + (middle << 28);
+            low = partial + (highs << 56);
+            high = (middle >> 36) + (highs >> 8) + (partial < lows ? 1UL : 0UL) + (low < partial ? 1UL : 0UL);
+        }
     }
 
     /// <summary>a squared <paramref name="times"/> times (times &gt;= 1).</summary>

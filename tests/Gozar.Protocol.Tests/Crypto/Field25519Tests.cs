@@ -33,6 +33,35 @@ public class Field25519Tests
         Assert.Equal(Mod(vc * ((va * va) + (vb * 121665))), Value(ladderLike));
     }
 
+    [Property(MaxTest = 1000)]
+    public void MultiplyPortable_LimbsUpToTheReducedBound_MatchesBigInteger(ulong[] seeds)
+    {
+        // Limbs anywhere below 2^51 + 2^15, the bound every operation's output keeps, with the bound itself often.
+        var limbs = Enumerable.Range(0, 10).Select(i => Limb(seeds.Length == 0 ? 0 : seeds[i % seeds.Length] * (ulong)(i + 1))).ToArray();
+        var a = new FieldElement { L0 = limbs[0], L1 = limbs[1], L2 = limbs[2], L3 = limbs[3], L4 = limbs[4] };
+        var b = new FieldElement { L0 = limbs[5], L1 = limbs[6], L2 = limbs[7], L3 = limbs[8], L4 = limbs[9] };
+        BigInteger va = LimbValue(a), vb = LimbValue(b);
+
+        Assert.Equal(Mod(va * vb), Value(Field25519.MultiplyPortable(a, b)));
+        Assert.Equal(Mod(va * va), Value(Field25519.SquarePortable(a)));
+        Assert.Equal(Mod(vb * vb), Value(Field25519.SquarePortable(b)));
+
+        static ulong Limb(ulong seed) => (seed % 4) == 0 ? (1UL << 51) + (1UL << 15) - 1 : seed % ((1UL << 51) + (1UL << 15));
+
+        static BigInteger LimbValue(FieldElement e) =>
+            e.L0 + (new BigInteger(e.L1) << 51) + (new BigInteger(e.L2) << 102) + (new BigInteger(e.L3) << 153) + (new BigInteger(e.L4) << 204);
+    }
+
+    [Property(Arbitrary = [typeof(FieldArbitraries)], MaxTest = 300)]
+    public void MultiplyPortable_RandomElements_MatchesMultiply(FieldBytes x, FieldBytes y)
+    {
+        var a = Field25519.FromBytes(x.Bytes);
+        var b = Field25519.FromBytes(y.Bytes);
+
+        Assert.Equal(Value(Field25519.Multiply(a, b)), Value(Field25519.MultiplyPortable(a, b)));
+        Assert.Equal(Value(Field25519.Square(a)), Value(Field25519.SquarePortable(a)));
+    }
+
     [Property(Arbitrary = [typeof(FieldArbitraries)], MaxTest = 500)]
     public void Vartime_RandomElements_MatchEulerAndFermat(FieldBytes x)
     {
