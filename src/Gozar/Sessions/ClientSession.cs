@@ -211,8 +211,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             // The deadline timer ends with the handshake, not with a masked or relayed connection that follows.
             {
-                using var deadline = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time);
-                using var bounds = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
+                // One source for the deadline and the proxy's shutdown (a linked source would add a second one).
+                using var bounds = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time);
+                using var onStopping = stopping.UnsafeRegister(CancelSource, bounds);
                 preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token) : null;
                 handshake.WaitHook = preconnect;
                 while (true)
@@ -229,7 +230,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                             return (SessionOutcome.ClientError, null);
                         }
 
-                        if (preconnect?.Current is not null && !deadline.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
+                        if (preconnect?.Current is not null && !bounds.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
                         {
                             // The mask site closed (or answered) before this session read bytes the client had already
                             // sent: it judged a silence that was none, which happens when the proxy is kept from the CPU
@@ -278,6 +279,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
         return (SessionOutcome.Relayed, authentication);
     }
+
+    private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();
 
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
