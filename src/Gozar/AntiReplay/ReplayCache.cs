@@ -66,7 +66,8 @@ public sealed class ReplayCache
         var key = ToKey(digest);
         lock (_lock)
         {
-            if (_current.Contains(key) || _previous.Contains(key))
+            // Two lookups for a new digest: the previous generation here, the current one by its Add below.
+            if (_previous.Contains(key))
             {
                 return false;
             }
@@ -91,10 +92,15 @@ public sealed class ReplayCache
                 }
 
                 _currentStarted = _time.GetTimestamp();
+
+                // The retired current generation is the previous one now, and was not looked at yet.
+                if (_previous.Contains(key))
+                {
+                    return false;
+                }
             }
 
-            _current.Add(key);
-            return true;
+            return _current.Add(key);
         }
     }
 

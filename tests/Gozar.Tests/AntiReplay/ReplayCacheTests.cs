@@ -24,6 +24,29 @@ public class ReplayCacheTests
         Assert.True(cache.TryAdd(Digest(2)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TryAdd_ReplayThatRetiresItsGeneration_IsStillRefused(bool byTime)
+    {
+        var time = new FakeTimeProvider();
+        var cache = new ReplayCache(4, TimeSpan.FromMinutes(30), time);
+        Assert.True(cache.TryAdd(Digest(1)));
+        if (byTime)
+        {
+            time.Advance(TimeSpan.FromMinutes(31));
+        }
+        else
+        {
+            Assert.True(cache.TryAdd(Digest(2)));
+        }
+
+        // The current generation is full or old: this call retires it, and the replay is found in it all the same.
+        Assert.False(cache.TryAdd(Digest(1)));
+        Assert.True(cache.TryAdd(Digest(3)));
+        Assert.False(cache.TryAdd(Digest(1)));
+    }
+
     [Fact]
     public void TryAdd_WithinWindowUnderCapacity_RemembersEveryDigest()
     {
