@@ -92,7 +92,7 @@ public class NativeCtrBenchmarks
 [MemoryDiagnoser]
 public class X25519Benchmarks
 {
-    private const int BatchKeys = 8;
+    private const int BatchKeys = 16;
 
     private readonly byte[] _scalar = new byte[X25519.ScalarSize];
     private readonly byte[] _publicKey = new byte[X25519.PointSize];

@@ -10,8 +10,8 @@ namespace Gozar.Sessions;
 /// </summary>
 internal static class KeyShareBatch
 {
-    // Half the candidates are on the curve: about eight keys per batch.
-    private const int Candidates = X25519.MaxBatch / 2;
+    // Half the candidates are on the curve: about sixteen keys per batch, each carrying a sixteenth of the inversion.
+    private const int Candidates = X25519.MaxBatch;
 
     [ThreadStatic]
     private static Batch? _batch;
@@ -32,7 +32,7 @@ internal static class KeyShareBatch
             return;
         }
 
-        // Sixteen candidates off the curve in a row: a source that is not random (a pinned one in a test). A real key
+        // Every candidate off the curve: a source that is not random (a pinned one in a test). A real key
         // from a scalar it gives instead of a loop without end.
         Span<byte> scalar = stackalloc byte[X25519.ScalarSize];
         random.Fill(scalar);
