@@ -8,7 +8,7 @@ namespace Gozar.Fronting;
 
 /// <summary>
 /// A connection to the mask host opened shortly after a client connects, before it is known whether the client will
-/// authenticate. A prober who sends nothing, or stops mid-hello, then meets the mask site's own timers, started at
+/// authenticate; a session opens one only once its handshake has to wait for the client (see DeferredPreconnect). A prober who sends nothing, or stops mid-hello, then meets the mask site's own timers, started at
 /// about the time they would have started had the prober reached the site directly. If the mask site closes (or
 /// speaks) first, <see cref="Closed"/> fires so the session can hand the client over at once. Dropped unused when the
 /// client authenticates.
