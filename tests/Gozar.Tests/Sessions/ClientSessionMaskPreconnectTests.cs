@@ -83,7 +83,7 @@ public class ClientSessionMaskPreconnectTests
 
         // A silent client holds the only handshake slot (and, waiting, opens the site's first connection), so the next
         // client's hello is in the kernel before the proxy accepts it.
-        var silent = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        using var silent = await SocketExtensions.ConnectAsync(proxy.EndPoint);
         await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
         var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
