@@ -24,12 +24,12 @@ public sealed partial class ClientSession
     {
         var started = _context.Time.GetTimestamp();
         ProxyHeader header;
-        using (var deadline = new CancellationTokenSource(_options.Timeouts.Handshake, _context.Time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token))
+        using (var deadline = StartDeadline(_options.Timeouts.Handshake, stopping, out var onStopping))
+        using (onStopping)
         {
             try
             {
-                header = await ReadProxyHeaderAsync(handshake, linked.Token).ConfigureAwait(false);
+                header = await ReadProxyHeaderAsync(handshake, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {

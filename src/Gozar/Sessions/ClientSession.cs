@@ -211,9 +211,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             // The deadline timer ends with the handshake, not with a masked or relayed connection that follows.
             {
-                // One source for the deadline and the proxy's shutdown (a linked source would add a second one).
-                using var bounds = new CancellationTokenSource(_options.Timeouts.Handshake - _proxyHeaderTime, _context.Time);
-                using var onStopping = stopping.UnsafeRegister(CancelSource, bounds);
+                using var bounds = StartDeadline(_options.Timeouts.Handshake - _proxyHeaderTime, stopping, out var onStopping);
+                using var stoppingRegistration = onStopping;
                 preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token) : null;
                 handshake.WaitHook = preconnect;
                 while (true)
@@ -281,6 +280,17 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     }
 
     private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();
+
+    /// <summary>
+    /// A source cancelled when <paramref name="timeout"/> passes or the proxy stops: one source and a registration on
+    /// <paramref name="stopping"/>, where a linked source would be a second one. Dispose the registration first.
+    /// </summary>
+    private CancellationTokenSource StartDeadline(TimeSpan timeout, CancellationToken stopping, out CancellationTokenRegistration onStopping)
+    {
+        var deadline = new CancellationTokenSource(timeout, _context.Time);
+        onStopping = stopping.UnsafeRegister(CancelSource, deadline);
+        return deadline;
+    }
 
     /// <summary>Without TLS mode and a domain there is no mask host: bad clients are then read and ignored.</summary>
     private bool CanMask => _options.Tls.MaskHost.Port != 0;
