@@ -70,10 +70,14 @@ public sealed class HandshakeBuffer : IDisposable, IPendingWaitHook
 
         while (Count < count)
         {
+            // A first read goes straight at the socket: the hello is nearly always there by the time a session starts, and
+            // a wait first would cost a system call of its own (.NET peeks before it registers). When nothing is there the
+            // buffer goes back before the wait, so a client that connects and says nothing holds none.
+            var rentedEmpty = false;
             if (_buffer is null)
             {
-                await _lane.WaitReadableAsync(_socket, cancellation, this).ConfigureAwait(false);
                 _buffer = _pool.Rent(Math.Min(InitialSize, _capacity));
+                rentedEmpty = true;
             }
             else if (Count == Math.Min(_buffer.Length, _capacity))
             {
@@ -87,6 +91,12 @@ public sealed class HandshakeBuffer : IDisposable, IPendingWaitHook
             var received = _socket.Receive(_buffer.AsSpan(Count, room), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
+                if (rentedEmpty)
+                {
+                    _pool.Return(_buffer);
+                    _buffer = null;
+                }
+
                 await _lane.WaitReadableAsync(_socket, cancellation, this).ConfigureAwait(false);
                 continue;
             }

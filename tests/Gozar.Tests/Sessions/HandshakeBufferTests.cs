@@ -84,6 +84,40 @@ public sealed class HandshakeBufferTests : IDisposable
     }
 
     [Fact]
+    public async Task FillAsync_BytesThereBeforeTheFirstRead_ReadsThemWithoutAWait()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, ArrayPool<byte>.Shared));
+        _owned.AddRange([socket, peer]);
+        await peer.SendAsync("hello"u8.ToArray());
+        Assert.True(socket.Poll(Patience, SelectMode.SelectRead));
+
+        var filling = buffer.FillAsync(5, CancellationToken.None);
+
+        Assert.True(filling.IsCompletedSuccessfully);
+        Assert.True(await filling);
+        Assert.Equal(SocketAsyncOperation.None, _lane.LastOperation);
+    }
+
+    [Fact]
+    public async Task FillAsync_ClientSaysNothing_HoldsNoBufferWhileItWaits()
+    {
+        var (socket, peer) = await _listener.ConnectedPairAsync();
+        var pool = new CountingArrayPool();
+        var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, pool));
+        _owned.AddRange([socket, peer]);
+
+        var filling = buffer.FillAsync(5, CancellationToken.None).AsTask();
+
+        Assert.False(filling.IsCompleted);
+        Assert.Equal(0, pool.Outstanding);
+        await peer.SendAsync("hello"u8.ToArray());
+        Assert.True(await filling.WaitAsync(Patience));
+        Assert.Equal(1, pool.Outstanding);
+        Assert.Equal("hello"u8.ToArray(), buffer.Data.ToArray());
+    }
+
+    [Fact]
     public async Task FillAsync_NothingThereYet_TellsTheWaitHookOnceAndEndsWhenItsTokenIsCancelled()
     {
         var (socket, peer) = await _listener.ConnectedPairAsync();
@@ -111,9 +145,9 @@ public sealed class HandshakeBufferTests : IDisposable
         var buffer = Own(new HandshakeBuffer(socket, _lane, Capacity, pool) { WaitHook = hook });
         _owned.AddRange([socket, peer]);
 
-        pool.ArmNextRent();
         var filling = buffer.FillAsync(5, CancellationToken.None).AsTask();
         Assert.Equal(1, hook.Calls);
+        pool.ArmNextRent();
         await peer.SendAsync("hello"u8.ToArray());
         await pool.Entered.WaitAsync(Patience);
         await hookCancel.CancelAsync();
