@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Gozar.Load.Wire;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.FakeTls;
@@ -328,7 +327,7 @@ public sealed class LoadConnection : IDisposable
     private static int BuildHello(byte[] key, string domain, Span<byte> destination)
     {
         Span<byte> entropy = stackalloc byte[ClientHelloBuilder.GetEntropyLength(ClientHelloShape.Classic)];
-        RandomNumberGenerator.Fill(entropy);
+        Random.Shared.NextBytes(entropy); // as ObfuscatedInit.CreateClient: not a CSPRNG, on purpose
         var length = ClientHelloBuilder.GetLength(ClientHelloShape.Classic, domain.Length, entropy);
         ClientHelloBuilder.Build(key, domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), entropy, ClientHelloShape.Classic, destination[..length]);
         return length;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Obfuscation;
 
@@ -36,7 +35,9 @@ public static class ObfuscatedInit
         Span<byte> plain = stackalloc byte[Length];
         do
         {
-            RandomNumberGenerator.Fill(plain);
+            // Not a CSPRNG: the load side protects nothing, and the platform's generator (OpenSSL, with a getpid system
+            // call each time) ran on the load core, which fake-TLS handshake rounds keep as busy as the proxy's.
+            Random.Shared.NextBytes(plain);
         }
         while (!insideTls && !Obfuscated2.IsAllowedUpstreamInit(plain));
 
@@ -95,7 +96,7 @@ public static class ObfuscatedInit
             Span<byte> input = stackalloc byte[PrekeyLength + 16];
             ordered[..PrekeyLength].CopyTo(input);
             secret.CopyTo(input[PrekeyLength..]);
-            SHA256.HashData(input, key);
+            Sha256.HashData(input, key);
         }
 
         return new AesCtr(key, ordered.Slice(PrekeyLength, IvLength));
