@@ -63,38 +63,44 @@ public sealed class FakeDc
     {
         AesCtr? decrypt = null;
         AesCtr? encrypt = null;
+        var opening = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             socket.NoDelay = true;
-            var opening = new byte[ObfuscatedInit.Length + Command.Length];
-            if (obfuscated)
-            {
-                if (!await ReceiveExactlyAsync(socket, opening.AsMemory(0, ObfuscatedInit.Length)).ConfigureAwait(false)
-                    || !ObfuscatedInit.TryAcceptUnkeyed(opening, out _, out _, out decrypt, out encrypt))
-                {
-                    return;
-                }
-            }
 
-            var header = opening.AsMemory(ObfuscatedInit.Length, Command.Length);
-            if (!await ReceiveExactlyAsync(socket, header).ConfigureAwait(false))
+            // The init, the command and the first message arrive in one segment: one read takes them all, as a DC's
+            // would, not one read per field.
+            var prefix = obfuscated ? ObfuscatedInit.Length : 0;
+            var received = await ReceiveAtLeastAsync(socket, opening, prefix + Command.Length).ConfigureAwait(false);
+            if (received < 0
+                || (obfuscated && !ObfuscatedInit.TryAcceptUnkeyed(opening, out _, out _, out decrypt, out encrypt)))
             {
                 return;
             }
 
-            decrypt?.Transform(header.Span);
-            if (!Command.TryRead(header.Span, out var command))
+            var tunnel = opening.AsMemory(prefix, received - prefix);
+            decrypt?.Transform(tunnel.Span);
+            if (!Command.TryRead(tunnel.Span[..Command.Length], out var command))
             {
                 return;
             }
 
+            var early = tunnel[Command.Length..];
             if (command.Kind == CommandKind.Echo)
             {
+                encrypt?.Transform(early.Span);
+                await SendAllAsync(socket, early).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(opening);
+                opening = null;
                 await EchoAsync(socket, decrypt, encrypt).ConfigureAwait(false);
             }
             else
             {
-                await StreamAsync(socket, decrypt, encrypt, command).ConfigureAwait(false);
+                var matched = command.Upload == 0 || Pattern.Matches(command.Offset, early.Span);
+                var uploaded = command.Upload == 0 ? 0 : early.Length;
+                ArrayPool<byte>.Shared.Return(opening);
+                opening = null;
+                await StreamAsync(socket, decrypt, encrypt, command, uploaded, matched).ConfigureAwait(false);
             }
         }
         catch (SocketException)
@@ -102,6 +108,11 @@ public sealed class FakeDc
         }
         finally
         {
+            if (opening is not null)
+            {
+                ArrayPool<byte>.Shared.Return(opening);
+            }
+
             socket.Dispose();
             decrypt?.Dispose();
             encrypt?.Dispose();
@@ -135,13 +146,13 @@ public sealed class FakeDc
         }
     }
 
-    private static async Task StreamAsync(Socket socket, AesCtr? decrypt, AesCtr? encrypt, Command command)
+    /// <param name="uploaded">Upload bytes that came with the command, already checked: <paramref name="matched"/>.</param>
+    private static async Task StreamAsync(Socket socket, AesCtr? decrypt, AesCtr? encrypt, Command command, int uploaded, bool matched)
     {
         var source = command.Download > 0 ? SourceAsync(socket, encrypt, command) : Task.CompletedTask;
-        var matched = true;
-        if (command.Upload > 0)
+        if (command.Upload > uploaded)
         {
-            matched = await SinkAsync(socket, decrypt, command.Offset, command.Upload).ConfigureAwait(false);
+            matched &= await SinkAsync(socket, decrypt, command.Offset + uploaded, command.Upload - uploaded).ConfigureAwait(false);
         }
 
         await source.ConfigureAwait(false);
@@ -210,20 +221,22 @@ public sealed class FakeDc
         }
     }
 
-    private static async ValueTask<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer)
+    /// <summary>Reads into <paramref name="buffer"/> until it holds at least <paramref name="count"/> bytes: how many, or -1 at end of stream.</summary>
+    private static async ValueTask<int> ReceiveAtLeastAsync(Socket socket, byte[] buffer, int count)
     {
-        while (!buffer.IsEmpty)
+        var held = 0;
+        while (held < count)
         {
-            var received = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+            var received = await socket.ReceiveAsync(buffer.AsMemory(held), SocketFlags.None).ConfigureAwait(false);
             if (received == 0)
             {
-                return false;
+                return -1;
             }
 
-            buffer = buffer[received..];
+            held += received;
         }
 
-        return true;
+        return held;
     }
 
     private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
