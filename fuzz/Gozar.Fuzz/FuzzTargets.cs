@@ -56,7 +56,7 @@ public static class FuzzTargets
         {
             Check(Enum.IsDefined(init.Tag) && init.KeyIndex >= 0 && init.KeyIndex < Keys.Length);
             init.Decryptor.Dispose();
-            init.Encryptor.Dispose();
+            init.Encryptor?.Dispose();
         }
     }
 

@@ -40,7 +40,7 @@ public class Obfuscated2Benchmarks
     {
         Obfuscated2.TryAcceptClient(_wire, _keys, out var init);
         init.Decryptor.Dispose();
-        init.Encryptor.Dispose();
+        init.Encryptor?.Dispose();
         return init.KeyIndex;
     }
 }

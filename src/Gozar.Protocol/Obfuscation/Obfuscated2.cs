@@ -38,11 +38,15 @@ public static class Obfuscated2
     /// Tries every key against a client's init (§2.4). On success the decryptor is positioned at offset 64 and the
     /// encryptor at 0. Returns false when no key yields a known protocol tag, or when fewer than 64 bytes are given.
     /// </summary>
-    public static bool TryAcceptClient(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte[]> keys, out ClientInit result)
+    /// <param name="withEncryptor">
+    /// False: no stream towards the client (<see cref="ClientInit.Encryptor"/> is null), for fast mode (§4.3), where the
+    /// DC's stream reaches the client as it is.
+    /// </param>
+    public static bool TryAcceptClient(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte[]> keys, out ClientInit result, bool withEncryptor = true)
     {
         for (var i = 0; i < keys.Length; i++)
         {
-            if (TryAccept(wireInit, keys[i], i, out result))
+            if (TryAccept(wireInit, keys[i], i, withEncryptor, out result))
             {
                 return true;
             }
@@ -57,9 +61,9 @@ public static class Obfuscated2
     /// tests and benchmarks.
     /// </summary>
     public static bool TryAcceptUnkeyed(ReadOnlySpan<byte> wireInit, out ClientInit result) =>
-        TryAccept(wireInit, ReadOnlySpan<byte>.Empty, -1, out result);
+        TryAccept(wireInit, ReadOnlySpan<byte>.Empty, -1, withEncryptor: true, out result);
 
-    private static bool TryAccept(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte> secret, int keyIndex, out ClientInit result)
+    private static bool TryAccept(ReadOnlySpan<byte> wireInit, ReadOnlySpan<byte> secret, int keyIndex, bool withEncryptor, out ClientInit result)
     {
         if (wireInit.Length < InitLength)
         {
@@ -91,7 +95,7 @@ public static class Obfuscated2
         Span<byte> decrypted = stackalloc byte[InitLength];
         decryptor.Transform(wireInit[..InitLength], decrypted);
         CryptographicOperations.ZeroMemory(decrypted);
-        result = new ClientInit(keyIndex, (ProtocolTag)tag, dc, decryptor, CreateReverse(wireInit, secret));
+        result = new ClientInit(keyIndex, (ProtocolTag)tag, dc, decryptor, withEncryptor ? CreateReverse(wireInit, secret) : null);
         return true;
     }
 
@@ -132,21 +136,29 @@ public static class Obfuscated2
     /// Builds the proxy's init towards a DC (§4.2) from 64 bytes of randomness that pass
     /// <see cref="IsAllowedUpstreamInit"/>. For fast mode, the caller first writes reverse(s2c key || IV) into bytes 8..56.
     /// </summary>
-    public static UpstreamInit CreateUpstreamInit(ReadOnlySpan<byte> random, ProtocolTag tag, short dcId, Span<byte> wireInit)
+    /// <param name="withDecryptor">False: no stream for what the DC sends (<see cref="UpstreamInit.Decryptor"/> is null), for fast mode.</param>
+    public static UpstreamInit CreateUpstreamInit(ReadOnlySpan<byte> random, ProtocolTag tag, short dcId, Span<byte> wireInit, bool withDecryptor = true)
     {
         if (!IsAllowedUpstreamInit(random))
         {
             throw new ArgumentException("The random init has a forbidden prefix (spec §2.2).", nameof(random));
         }
 
-        return CreateInit(random, ReadOnlySpan<byte>.Empty, tag, dcId, wireInit);
+        return CreateInit(random, ReadOnlySpan<byte>.Empty, tag, dcId, wireInit, withDecryptor);
     }
 
     /// <summary>
     /// Builds an init as a client does (§2.1, §2.3): with a 16-byte secret as a Telegram app towards a proxy, without
     /// one towards a DC. The encryptor continues at offset 64; the decryptor reads what the other side sends.
     /// </summary>
-    public static UpstreamInit CreateInit(ReadOnlySpan<byte> random, ReadOnlySpan<byte> secret, ProtocolTag tag, short dcId, Span<byte> wireInit)
+    public static ClientStreams CreateInit(ReadOnlySpan<byte> random, ReadOnlySpan<byte> secret, ProtocolTag tag, short dcId, Span<byte> wireInit)
+    {
+        var init = CreateInit(random, secret, tag, dcId, wireInit, withDecryptor: true);
+        return new ClientStreams(init.Encryptor, init.Decryptor!);
+    }
+
+    private static UpstreamInit CreateInit(
+        ReadOnlySpan<byte> random, ReadOnlySpan<byte> secret, ProtocolTag tag, short dcId, Span<byte> wireInit, bool withDecryptor)
     {
         Span<byte> plain = stackalloc byte[InitLength];
         random[..InitLength].CopyTo(plain);
@@ -157,7 +169,7 @@ public static class Obfuscated2
         DeriveKey(plain.Slice(KeyMaterialOffset, PrekeyLength), secret, key);
         var encryptor = new AesCtr(key, plain.Slice(IvOffset, AesCtr.IvSize));
         CryptographicOperations.ZeroMemory(key);
-        var decryptor = CreateReverse(plain, secret);
+        var decryptor = withDecryptor ? CreateReverse(plain, secret) : null;
 
         Span<byte> encrypted = stackalloc byte[InitLength];
         encryptor.Transform(plain, encrypted);
@@ -214,8 +226,17 @@ public static class Obfuscated2
     }
 }
 
-/// <summary>A client's validated init: which key matched, its framing, DC index and the two cipher streams.</summary>
-public readonly record struct ClientInit(int KeyIndex, ProtocolTag Tag, short DcId, AesCtr Decryptor, AesCtr Encryptor);
+/// <summary>
+/// A client's validated init: which key matched, its framing, DC index and the two cipher streams (the encryptor only
+/// when asked for, see <see cref="Obfuscated2.TryAcceptClient"/>).
+/// </summary>
+public readonly record struct ClientInit(int KeyIndex, ProtocolTag Tag, short DcId, AesCtr Decryptor, AesCtr? Encryptor);
 
-/// <summary>The proxy's streams towards a DC: encrypts what it sends (at offset 64), decrypts what it receives.</summary>
-public readonly record struct UpstreamInit(AesCtr Encryptor, AesCtr Decryptor);
+/// <summary>
+/// The proxy's streams towards a DC: encrypts what it sends (at offset 64), decrypts what it receives (only when asked
+/// for, see <see cref="Obfuscated2.CreateUpstreamInit"/>).
+/// </summary>
+public readonly record struct UpstreamInit(AesCtr Encryptor, AesCtr? Decryptor);
+
+/// <summary>A client's streams after <see cref="Obfuscated2.CreateInit"/>: encrypts what it sends (at offset 64), decrypts what it receives.</summary>
+public readonly record struct ClientStreams(AesCtr Encryptor, AesCtr Decryptor);

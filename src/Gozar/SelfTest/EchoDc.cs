@@ -76,7 +76,7 @@ public sealed class EchoDc : IAsyncDisposable
 
                 Inits.Enqueue((streams.Tag, streams.DcId));
                 using var decryptor = streams.Decryptor;
-                using var encryptor = streams.Encryptor;
+                using var encryptor = streams.Encryptor ?? throw new InvalidOperationException("An accepted init comes with its encryptor.");
                 while (true)
                 {
                     var read = await socket.ReceiveAsync(buffer, _stop.Token).ConfigureAwait(false);

@@ -203,7 +203,7 @@ public sealed partial class ClientSession
             }
 
             var wire = payload.AsSpan(0, Obfuscated2.InitLength);
-            if (!Obfuscated2.TryAcceptClient(wire, [_context.Users.Keys[keyIndex]], out var init))
+            if (!Obfuscated2.TryAcceptClient(wire, [_context.Users.Keys[keyIndex]], out var init, NeedsClientEncryptor))
             {
                 _verdict = HandshakeVerdict.BadInit;
                 return null;

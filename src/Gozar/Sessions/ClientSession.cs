@@ -364,7 +364,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
 
         var wire = handshake.Data[..Obfuscated2.InitLength];
-        if (!Obfuscated2.TryAcceptClient(wire, _context.Users.Keys, out var init))
+        if (!Obfuscated2.TryAcceptClient(wire, _context.Users.Keys, out var init, NeedsClientEncryptor))
         {
             _verdict = HandshakeVerdict.BadInit;
             return null;
@@ -438,13 +438,6 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
             var fastMode = _options.Upstream.FastMode;
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
-            if (fastMode)
-            {
-                // The DC's stream is the client's (spec §4.3): these two are never used, and a relay may idle for hours.
-                d2p.Dispose();
-                init.Encryptor.Dispose();
-            }
-
             await SendAllAsync(_upstreamLane, _upstream, opening).ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length;
             _account?.Up.Count(authentication.Pending.Length);
@@ -472,7 +465,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
     }
 
-    private byte[] BuildUpstreamOpening(Authentication authentication, short dcId, bool fastMode, out AesCtr p2d, out AesCtr d2p)
+    private byte[] BuildUpstreamOpening(Authentication authentication, short dcId, bool fastMode, out AesCtr p2d, out AesCtr? d2p)
     {
         Span<byte> random = stackalloc byte[Obfuscated2.InitLength];
         _context.Random.Fill(random);
@@ -490,7 +483,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
 
         var opening = new byte[Obfuscated2.InitLength + authentication.Pending.Length];
-        var upstream = Obfuscated2.CreateUpstreamInit(random, authentication.Init.Tag, dcId, opening);
+        // In fast mode the DC's stream is the client's (spec §4.3): nothing decrypts it, and a relay may idle for hours.
+        var upstream = Obfuscated2.CreateUpstreamInit(random, authentication.Init.Tag, dcId, opening, withDecryptor: !fastMode);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(random);
         var pending = opening.AsSpan(Obfuscated2.InitLength);
         authentication.Pending.CopyTo(pending);
@@ -702,6 +696,12 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             data = data[sent..];
         }
     }
+
+    /// <summary>
+    /// Whether the relay encrypts towards the client itself: not in fast mode towards a DC (spec §4.3), whose stream is
+    /// the client's, so the handshake builds no cipher for that direction.
+    /// </summary>
+    private bool NeedsClientEncryptor => !_options.Upstream.FastMode || _context.Middle is not null;
 
     private static void DisposeInit(ClientInit init)
     {

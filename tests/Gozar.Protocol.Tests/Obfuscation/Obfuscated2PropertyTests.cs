@@ -34,9 +34,10 @@ public class Obfuscated2PropertyTests
                 return init == default;
             }
 
+            var hadEncryptor = init.Encryptor is not null;
             init.Decryptor.Dispose();
-            init.Encryptor.Dispose();
-            return wire.Length >= Obfuscated2.InitLength
+            init.Encryptor?.Dispose();
+            return hadEncryptor && wire.Length >= Obfuscated2.InitLength
                 && init.KeyIndex >= 0 && init.KeyIndex < keys.Length
                 && Enum.IsDefined(init.Tag);
         });

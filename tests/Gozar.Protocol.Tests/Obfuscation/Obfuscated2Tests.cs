@@ -26,6 +26,7 @@ public class Obfuscated2Tests
         Assert.Equal("13000000000102030405060708090a0b0c0d0e0f998877", Convert.ToHexStringLower(frame));
 
         var server = Convert.FromHexString("080000000102030405060708");
+        Assert.NotNull(init.Encryptor);
         init.Encryptor.Transform(server);
         Assert.Equal("bbcb3e0ac6c46bde4b1fe4f1", Convert.ToHexStringLower(server));
     }
@@ -123,9 +124,41 @@ public class Obfuscated2Tests
         upstream.Encryptor.Transform(payload);
         dcSide.Decryptor.Transform(payload);
         Assert.Equal("0102030405", Convert.ToHexStringLower(payload));
+        Assert.NotNull(dcSide.Encryptor);
         dcSide.Encryptor.Transform(payload);
+        Assert.NotNull(upstream.Decryptor);
         upstream.Decryptor.Transform(payload);
         Assert.Equal("0102030405", Convert.ToHexStringLower(payload));
+    }
+
+    [Fact]
+    public void TryAcceptClient_WithoutEncryptor_DecryptsTheSameAndBuildsNoEncryptor()
+    {
+        Assert.True(Obfuscated2.TryAcceptClient(ClientWireInit, new[] { Secret }, out var init, withEncryptor: false));
+
+        Assert.Null(init.Encryptor);
+        Assert.Equal(ProtocolTag.PaddedIntermediate, init.Tag);
+        var frame = Convert.FromHexString("7a682f73f84146a94420aa80f87eca4040cc8a3afe628b");
+        init.Decryptor.Transform(frame);
+        Assert.Equal("13000000000102030405060708090a0b0c0d0e0f998877", Convert.ToHexStringLower(frame));
+    }
+
+    [Fact]
+    public void CreateUpstreamInit_WithoutDecryptor_WritesTheSameInitAndEncryptor()
+    {
+        var random = Enumerable.Range(0, 64).Select(i => (byte)(0x55 + (13 * i))).ToArray();
+        var both = new byte[Obfuscated2.InitLength];
+        var one = new byte[Obfuscated2.InitLength];
+        var withBoth = Obfuscated2.CreateUpstreamInit(random, ProtocolTag.Abridged, 4, both);
+        var withOne = Obfuscated2.CreateUpstreamInit(random, ProtocolTag.Abridged, 4, one, withDecryptor: false);
+
+        Assert.Null(withOne.Decryptor);
+        Assert.Equal(both, one);
+        var first = new byte[32];
+        var second = new byte[32];
+        withBoth.Encryptor.Transform(first);
+        withOne.Encryptor.Transform(second);
+        Assert.Equal(first, second);
     }
 
     [Fact]
@@ -190,8 +223,9 @@ public class Obfuscated2Tests
 
         // What the DC sends, untouched by the proxy, is what the client can decrypt.
         var fromDc = Convert.FromHexString("080000000102030405060708");
+        Assert.NotNull(dcSide.Encryptor);
         dcSide.Encryptor.Transform(fromDc);
         Assert.Equal("bbcb3e0ac6c46bde4b1fe4f1", Convert.ToHexStringLower(fromDc));
-        client.Encryptor.Dispose();
+        client.Encryptor?.Dispose();
     }
 }

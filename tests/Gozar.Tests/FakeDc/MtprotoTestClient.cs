@@ -41,7 +41,7 @@ internal sealed class MtprotoTestClient : IAsyncDisposable
     private int _filled;
     private long _lastMsgId;
 
-    private MtprotoTestClient(Socket socket, UpstreamInit streams, ProtocolTag tag)
+    private MtprotoTestClient(Socket socket, ClientStreams streams, ProtocolTag tag)
     {
         _socket = socket;
         _encryptor = streams.Encryptor;

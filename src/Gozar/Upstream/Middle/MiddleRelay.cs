@@ -46,6 +46,7 @@ public sealed class MiddleRelay
     private readonly MeConnection _me;
     private readonly MiddleClientLink _link;
     private readonly ClientInit _init;
+    private readonly AesCtr _toClient;
     private readonly TlsRecordReader? _tls;
     private readonly ReadOnlyMemory<byte> _pending;
     private readonly MiddleRequestAddresses _addresses;
@@ -64,6 +65,7 @@ public sealed class MiddleRelay
         _me = me;
         _link = link;
         _init = init;
+        _toClient = init.Encryptor ?? throw new ArgumentException("The middle proxy re-encrypts towards the client: the init needs its encryptor.", nameof(init));
         _tls = tls;
         _pending = pending;
         _addresses = addresses;
@@ -335,7 +337,7 @@ public sealed class MiddleRelay
         FrameEncoder.WriteHeader(_init.Tag, FrameDirection.ServerToClient, length, padding, quickAck: false, buffer.AsSpan(start));
         _random.Fill(buffer.AsSpan(MiddleClientLink.PacketOffset + length, padding));
         var total = headerLength + length + padding;
-        _init.Encryptor.Transform(buffer.AsSpan(start, total));
+        _toClient.Transform(buffer.AsSpan(start, total));
         return await SendToClientAsync(buffer, start, total, staging).ConfigureAwait(false);
     }
 
@@ -356,7 +358,7 @@ public sealed class MiddleRelay
                 BinaryPrimitives.WriteUInt32LittleEndian(data, token);
             }
 
-            _init.Encryptor.Transform(data);
+            _toClient.Transform(data);
             return await SendToClientAsync(buffer, MiddleClientLink.PacketOffset, QuickAckBytes, staging).ConfigureAwait(false);
         }
         finally
