@@ -443,12 +443,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             _account?.Up.Count(authentication.Pending.Length);
 
             ChunkProcessor up = CreateUpstreamProcessor(authentication, p2d);
-            ChunkProcessor down = CreateDownstreamProcessor(authentication, fastMode ? null : d2p, fastMode ? null : init.Encryptor);
-            (_fromClientCipher, _toDcCipher) = (init.Decryptor, p2d);
-            if (!fastMode)
-            {
-                (_fromDcCipher, _toClientCipher) = (d2p, init.Encryptor);
-            }
+            // Both null in fast mode (see NeedsClientEncryptor): the DC's stream passes to the client as it is.
+            ChunkProcessor down = CreateDownstreamProcessor(authentication, d2p, init.Encryptor);
+            (_fromClientCipher, _toDcCipher, _fromDcCipher, _toClientCipher) = (init.Decryptor, p2d, d2p, init.Encryptor);
 
             handedOver = true;
             StartRelay(up, down, SessionOutcome.Relayed);
