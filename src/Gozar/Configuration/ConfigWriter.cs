@@ -123,6 +123,16 @@ public static class ConfigWriter
             #[limits]
             # Buffer per direction of each relayed connection (4KiB .. 4MiB).
             #relay_buffer = "64KiB"
+            # Open client connections, and connections still in their handshake; at either limit new
+            # clients wait in the kernel's backlog (1 .. 1000000).
+            #max_connections = 10000
+            #max_handshakes = 4096
+            # New connections per second from one address (IPv6: its /64), and at once; 0 = no limit.
+            # Raise them if many clients reach this server through one address without a PROXY header.
+            #per_ip_rate = 20
+            #per_ip_burst = 100
+            # A connection over its address's rate: mask (relayed to the mask site, like a probe) | close.
+            #over_rate = "mask"
 
             # The admin listener: JSON API (/api/v1), web page (/), Prometheus metrics (/metrics).
             # Everything but /healthz needs "Authorization: Bearer <token>". Keep it on loopback and reach
