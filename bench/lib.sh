@@ -46,3 +46,15 @@ build_dotnet_relay() {
     log "the .NET relay did not build (see $out/build-dotnet-relay.log); its rows are left out"
   fi
 }
+
+# build_epoll_relay OUT: publishes bench/ceiling/EpollRelay (Native AOT only: it measures the runtime without its
+# socket layer, which the JIT's warm-up would blur). Sets epoll_relay, left empty when it does not build.
+build_epoll_relay() {
+  local out=$1
+  epoll_relay=()
+  if dotnet publish bench/ceiling/EpollRelay -c Release -r linux-x64 -p:PublishAot=true -o "$out/epoll-relay" > "$out/build-epoll-relay.log" 2>&1; then
+    epoll_relay=("$out/epoll-relay/epoll-relay")
+  else
+    log "the epoll relay did not build (see $out/build-epoll-relay.log); its rows are left out"
+  fi
+}

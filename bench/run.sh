@@ -9,7 +9,8 @@
 # side does the same AES work as through Gozar; both ratios are reported. Every relay and proxy stays up (idle when
 # not measured) and each scenario's runs go round them in turn, so a machine that speeds up or slows down during the
 # run moves the ceiling and Gozar alike instead of skewing their ratio. In the handshake rounds the plain relay also
-# runs on .NET's sockets (bench/ceiling/DotnetRelay, "dotnet-relay"): the runtime's share of a connection's cost.
+# runs on .NET's sockets (bench/ceiling/DotnetRelay, "dotnet-relay"): the runtime's share of a connection's cost; and
+# relay.c's loop in C# on raw system calls (bench/ceiling/EpollRelay, "epoll-relay"): the runtime without its sockets.
 #
 #   bench/run.sh                 full run
 #   BENCH_QUICK=1 bench/run.sh   smaller transfers and shorter runs (a smoke test, not for the record)
@@ -31,6 +32,7 @@ dc_plain_port=19702
 relay_port=19710
 relay_e2e_port=19711
 dotnet_relay_port=19712
+epoll_relay_port=19713
 proxy_port=19720
 proxy_pool_port=19721
 proxy_slow_port=19722
@@ -68,6 +70,7 @@ build_proxy "$out"
 build_load "$out" aot
 cc -O2 -o "$out/relay" bench/ceiling/relay.c
 build_dotnet_relay "$out"
+build_epoll_relay "$out"
 log "built in $((SECONDS - started)) s; proxy: $proxy_kind"
 
 # ---------------------------------------------------------------- helpers
@@ -184,6 +187,13 @@ if [ ${#dotnet_relay[@]} -gt 0 ]; then
   wait_port "$dotnet_relay_port" > /dev/null
   floor=" dotnet-relay"
 fi
+# And on raw system calls without .NET's socket layer: what a transport of Gozar's own could come down to.
+if [ ${#epoll_relay[@]} -gt 0 ]; then
+  taskset -c "$target_cpu" "${nice_prefix[@]}" "${epoll_relay[@]}" "$epoll_relay_port" "$dc_plain_port" > "$out/epoll-relay.log" 2>&1 &
+  target_pid[epoll-relay]=$!; target_port[epoll-relay]=$epoll_relay_port; pids+=("$!")
+  wait_port "$epoll_relay_port" > /dev/null
+  floor="$floor epoll-relay"
+fi
 start_proxy gozar "$out/gozar.toml" 1 "$proxy_port"
 baseline_rss=$(awk '/VmRSS/ {print $2}' "/proc/${target_pid[gozar]}/status")
 printf 'gozar\tstartup\t%s\tms\t0\t0\t0\t0\t0\t%s, until the port accepts; RSS then %s KiB\n' \
@@ -200,6 +210,7 @@ label classic gozar classic
 label ee-pool gozar-pool tls
 label ee-nofast gozar-slow tls
 label dotnet-relay dotnet-relay plain
+label epoll-relay epoll-relay plain
 all="ceiling ceiling-e2e ee dd classic ee-pool"
 core="ceiling ceiling-e2e ee"
 

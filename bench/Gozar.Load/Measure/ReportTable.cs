@@ -13,8 +13,9 @@ public static class ReportTable
     private const string CeilingEndToEnd = "ceiling-e2e";
     private static readonly string[] Scenarios = ["upload", "download", "duplex10", "echo1", "echo100", "handshakes"];
     // "dotnet-relay": the plain relay again on .NET's sockets (bench/ceiling/DotnetRelay), handshakes only: how much of
-    // a connection's cost is the runtime's socket layer before any proxy work.
-    private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast", "dotnet-relay"];
+    // a connection's cost is the runtime's socket layer before any proxy work. "epoll-relay": relay.c's loop in C# on
+    // raw system calls (bench/ceiling/EpollRelay): the runtime without that layer.
+    private static readonly string[] Labels = ["ee", "dd", "classic", "ee-pool", "ee-nofast", "dotnet-relay", "epoll-relay"];
     private static readonly string[] TargetScenarios = ["upload", "download", "echo100", "handshakes"];
 
     public static string Render(IEnumerable<string> lines)
