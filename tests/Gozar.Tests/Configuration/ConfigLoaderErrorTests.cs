@@ -364,6 +364,24 @@ public sealed class ConfigLoaderErrorTests
     }
 
     [Theory]
+    [InlineData("max_connections = 0", "limits.max_connections: 0 is out of range (1 .. 1000000)")]
+    [InlineData("max_connections = 1000001", "limits.max_connections: 1000001 is out of range (1 .. 1000000)")]
+    [InlineData("max_handshakes = 0", "limits.max_handshakes: 0 is out of range (1 .. 1000000)")]
+    [InlineData("max_mask_preconnects = -1", "limits.max_mask_preconnects: -1 is out of range (0 .. 1000000)")]
+    [InlineData("per_ip_rate = -1", "limits.per_ip_rate: -1 is out of range (0 .. 1000000)")]
+    [InlineData("per_ip_rate = \"20/s\"", "limits.per_ip_rate: expected an integer")]
+    [InlineData("per_ip_burst = 0", "limits.per_ip_burst: 0 is out of range (1 .. 1000000)")]
+    [InlineData("over_rate = \"drop\"", "limits.over_rate: 'drop' is not one of mask, close")]
+    [InlineData("over_rate = true", "limits.over_rate: expected a string")]
+    [InlineData("unique_ip_window = \"31d\"", "limits.unique_ip_window: '31d' is out of range")]
+    public void Load_BadAdmissionLimit_NamesKeyAndRange(string line, string expected)
+    {
+        var error = LoadError(Config(tables: $"[limits]\n{line}"), "limits.");
+
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("ip_preference = \"ipv4\"", "upstream.ip_preference: 'ipv4' is not one of prefer-ipv4, prefer-ipv6, only-ipv4, only-ipv6")]
     [InlineData("ip_preference = \"Prefer-IPv4\"", "upstream.ip_preference: 'Prefer-IPv4' is not one of")]
     [InlineData("mode = \"relay\"", "upstream.mode: 'relay' is not one of direct, middle")]

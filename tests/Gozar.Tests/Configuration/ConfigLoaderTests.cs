@@ -203,6 +203,44 @@ public sealed class ConfigLoaderTests
         Assert.True(options.Upstream.DcOverrides.ContainsKey(expected));
     }
 
+    [Fact]
+    public void Load_AdmissionLimits_BindsEveryValue()
+    {
+        var options = LoadValid(Config(tables: """
+            [limits]
+            max_connections = 500
+            max_handshakes = 50
+            max_mask_preconnects = 0
+            per_ip_rate = 0
+            per_ip_burst = 7
+            over_rate = "close"
+            unique_ip_window = "1h"
+            """));
+
+        Assert.Equal(500, options.Limits.MaxConnections);
+        Assert.Equal(50, options.Limits.MaxHandshakes);
+        Assert.Equal(0, options.Limits.MaxMaskPreconnects);
+        Assert.Equal(0, options.Limits.PerIpRate);
+        Assert.Equal(7, options.Limits.PerIpBurst);
+        Assert.Equal(OverRateAction.Close, options.Limits.OverRate);
+        Assert.Equal(TimeSpan.FromHours(1), options.Limits.UniqueIpWindow);
+    }
+
+    [Fact]
+    public void Load_NoLimitsTable_TakesTheDocumentedDefaults()
+    {
+        var limits = LoadValid(Config()).Limits;
+
+        Assert.Equal(64 * 1024, limits.RelayBufferBytes);
+        Assert.Equal(10_000, limits.MaxConnections);
+        Assert.Equal(4_096, limits.MaxHandshakes);
+        Assert.Equal(256, limits.MaxMaskPreconnects);
+        Assert.Equal(20, limits.PerIpRate);
+        Assert.Equal(100, limits.PerIpBurst);
+        Assert.Equal(OverRateAction.Mask, limits.OverRate);
+        Assert.Equal(TimeSpan.FromMinutes(10), limits.UniqueIpWindow);
+    }
+
     [Theory]
     [InlineData("relay_buffer = 4096", 4096)]
     [InlineData("relay_buffer = \"16kib\"", 16 * 1024)]
