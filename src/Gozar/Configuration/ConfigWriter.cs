@@ -116,6 +116,9 @@ public static class ConfigWriter
             #handshake = "10s"
             # A connection with no traffic either way is closed after this (1s .. 7d).
             #idle = "5m"
+            # On SIGTERM or SIGINT, open sessions may go on this long before they are closed; a second
+            # signal closes them at once (0 .. 1h).
+            #drain = "20s"
             # This long without a new connection, memory is compacted and given back: a pause of about 3-6 ms per
             # thousand open connections, once after each burst of them (0 = never; 0 .. 1h).
             #memory_trim = "2s"

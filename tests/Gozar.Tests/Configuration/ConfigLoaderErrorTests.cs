@@ -341,6 +341,8 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("idle = true", "timeouts.idle: expected a duration")]
     [InlineData("memory_trim = \"2h\"", "timeouts.memory_trim: '2h' is out of range (0s .. 1h)")]
     [InlineData("memory_trim = \"soon\"", "timeouts.memory_trim: 'soon' is not a duration")]
+    [InlineData("drain = \"2h\"", "timeouts.drain: '2h' is out of range (0s .. 1h)")]
+    [InlineData("drain = \"-1s\"", "timeouts.drain: '-1s' is")]
     public void Load_BadTimeout_NamesKeyAndRange(string line, string expected)
     {
         var error = LoadError(Config(tables: $"[timeouts]\n{line}"), "timeouts.");

@@ -45,6 +45,7 @@ public sealed class ConfigLoaderTests
         [timeouts]
         handshake = "20s"
         idle = "1h"
+        drain = "45s"
         memory_trim = "0s"
 
         [limits]
@@ -88,6 +89,7 @@ public sealed class ConfigLoaderTests
 
         Assert.Equal(TimeSpan.FromSeconds(20), options.Timeouts.Handshake);
         Assert.Equal(TimeSpan.FromHours(1), options.Timeouts.Idle);
+        Assert.Equal(TimeSpan.FromSeconds(45), options.Timeouts.Drain);
         Assert.Equal(TimeSpan.Zero, options.Timeouts.MemoryTrim);
         Assert.Equal(1024 * 1024, options.Limits.RelayBufferBytes);
     }
@@ -115,6 +117,7 @@ public sealed class ConfigLoaderTests
         Assert.True(options.Upstream.FastMode);
         Assert.Equal(TimeSpan.FromSeconds(10), options.Timeouts.Handshake);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Timeouts.Idle);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.Timeouts.Drain);
         Assert.Equal(TimeSpan.FromSeconds(2), options.Timeouts.MemoryTrim);
         Assert.Equal(64 * 1024, options.Limits.RelayBufferBytes);
     }
