@@ -1,8 +1,8 @@
 using Gozar.Configuration;
-using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Sessions;
 using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Listening;
@@ -23,7 +23,7 @@ public class OverRateTests
         await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Mask), time: time);
         await using (var first = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
         {
-            await AssertEchoesAsync(first);
+            await UserLimitServerTests.EchoAsync(first);
         }
 
         // Even a hello with the right key goes to the mask site unread, as a probe's would.
@@ -45,7 +45,7 @@ public class OverRateTests
         await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Close), time: time);
         await using (var first = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
         {
-            await AssertEchoesAsync(first);
+            await UserLimitServerTests.EchoAsync(first);
         }
 
         using var second = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -59,13 +59,5 @@ public class OverRateTests
     {
         var options = TestProxy.Options(dc, mask);
         return options with { Limits = options.Limits with { PerIpRate = 1, PerIpBurst = 1, OverRate = overRate } };
-    }
-
-    private static async Task AssertEchoesAsync(SelfTestClient client)
-    {
-        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [1024, 16]);
-        var echo = client.ReceiveAsync(frame.Length, default);
-        await client.SendAsync(frame, default);
-        Assert.Equal(frame, await echo.WaitAsync(Patience));
     }
 }
