@@ -120,6 +120,13 @@ public sealed class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(20), options.Timeouts.Drain);
         Assert.Equal(TimeSpan.FromSeconds(2), options.Timeouts.MemoryTrim);
         Assert.Equal(64 * 1024, options.Limits.RelayBufferBytes);
+        Assert.Equal(10_000, options.Limits.MaxConnections);
+        Assert.Equal(4_096, options.Limits.MaxHandshakes);
+        Assert.Equal(256, options.Limits.MaxMaskPreconnects);
+        Assert.Equal(20, options.Limits.PerIpRate);
+        Assert.Equal(100, options.Limits.PerIpBurst);
+        Assert.Equal(OverRateAction.Mask, options.Limits.OverRate);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Limits.UniqueIpWindow);
     }
 
     [Fact]
@@ -227,21 +234,6 @@ public sealed class ConfigLoaderTests
         Assert.Equal(7, options.Limits.PerIpBurst);
         Assert.Equal(OverRateAction.Close, options.Limits.OverRate);
         Assert.Equal(TimeSpan.FromHours(1), options.Limits.UniqueIpWindow);
-    }
-
-    [Fact]
-    public void Load_NoLimitsTable_TakesTheDocumentedDefaults()
-    {
-        var limits = LoadValid(Config()).Limits;
-
-        Assert.Equal(64 * 1024, limits.RelayBufferBytes);
-        Assert.Equal(10_000, limits.MaxConnections);
-        Assert.Equal(4_096, limits.MaxHandshakes);
-        Assert.Equal(256, limits.MaxMaskPreconnects);
-        Assert.Equal(20, limits.PerIpRate);
-        Assert.Equal(100, limits.PerIpBurst);
-        Assert.Equal(OverRateAction.Mask, limits.OverRate);
-        Assert.Equal(TimeSpan.FromMinutes(10), limits.UniqueIpWindow);
     }
 
     [Theory]
