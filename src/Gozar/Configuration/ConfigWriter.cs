@@ -130,8 +130,9 @@ public static class ConfigWriter
             # clients wait in the kernel's backlog (1 .. 1000000).
             #max_connections = 10000
             #max_handshakes = 4096
-            # New connections per second from one address (IPv6: its /64), and at once; 0 = no limit.
-            # Raise them if many clients reach this server through one address without a PROXY header.
+            # New connections per second from one address (IPv6: its /64), and at once, that do not
+            # authenticate (a client that does gives its place back); 0 = no limit. Raise the burst if
+            # more handshakes than that may be in flight from one address without a PROXY header.
             #per_ip_rate = 20
             #per_ip_burst = 100
             # A connection over its address's rate: mask (relayed to the mask site, like a probe) | close.

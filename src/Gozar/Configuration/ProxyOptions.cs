@@ -269,10 +269,14 @@ public sealed record LimitOptions
     /// connection is opened only when masking starts (default 256).</summary>
     public int MaxMaskPreconnects { get; init; } = 256;
 
-    /// <summary>New connections per second one source address may open, refilled continuously; 0 = unlimited (default 20).</summary>
+    /// <summary>
+    /// New connections per second one source address may open, refilled continuously; 0 = unlimited (default 20). A
+    /// connection whose client authenticates gives its place back, so this bounds what fails, not the clients behind
+    /// one address.
+    /// </summary>
     public int PerIpRate { get; init; } = 20;
 
-    /// <summary>How many new connections one source address may open at once (default 100: a Telegram app opens dozens).</summary>
+    /// <summary>How many new connections one source address may open at once, those still in their handshake included (default 100).</summary>
     public int PerIpBurst { get; init; } = 100;
 
     /// <summary>What a connection over its address's rate gets (default: masked, like a probe).</summary>

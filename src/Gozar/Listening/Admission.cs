@@ -50,6 +50,21 @@ public sealed class Admission
     /// <summary>False when the address opened more connections than its rate allows.</summary>
     public bool AllowsNewConnectionFrom(IPAddress? address) => _rate is null || address is null || _rate.TryTake(address);
 
+    /// <summary>True when connections are counted per address (limits.per_ip_rate is not 0).</summary>
+    public bool LimitsRate => _rate is not null;
+
+    /// <summary>
+    /// The connection from <paramref name="address"/> that <see cref="AllowsNewConnectionFrom"/> let in authenticated: it
+    /// no longer counts against the address's rate.
+    /// </summary>
+    public void Authenticated(IPAddress? address)
+    {
+        if (address is not null)
+        {
+            _rate?.Return(address);
+        }
+    }
+
     /// <summary>Forgets addresses whose bucket has refilled: keeps the table as small as the set of recent clients.</summary>
     public void Sweep() => _rate?.Sweep();
 }

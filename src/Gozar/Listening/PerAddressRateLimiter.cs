@@ -6,7 +6,10 @@ namespace Gozar.Listening;
 
 /// <summary>
 /// A token bucket per source address: <c>burst</c> connections at once, refilled at <c>rate</c> per second. IPv6
-/// addresses are grouped by /64, the block one subscriber usually holds, so rotating addresses does not escape it.
+/// addresses are grouped by /64, the block one subscriber usually holds, so rotating addresses does not escape it. A
+/// connection whose client authenticates gives its token back (<see cref="Return"/>): what the bucket bounds is what
+/// fails (probes, garbage, replays, wrong secrets), so the many clients behind one address of a carrier's NAT or of a
+/// relay that sends no PROXY header never run it dry.
 /// </summary>
 public sealed class PerAddressRateLimiter
 {
@@ -38,6 +41,24 @@ public sealed class PerAddressRateLimiter
 
             bucket.Tokens -= 1;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Gives back a token <see cref="TryTake"/> took for <paramref name="address"/>, up to the burst. An address whose
+    /// bucket has been swept (it refilled meanwhile) has nothing to get back.
+    /// </summary>
+    public void Return(IPAddress address)
+    {
+        if (!_buckets.TryGetValue(Key(address), out var bucket))
+        {
+            return;
+        }
+
+        lock (bucket)
+        {
+            Refill(bucket, _time.GetTimestamp());
+            bucket.Tokens = Math.Min(_burst, bucket.Tokens + 1);
         }
     }
 

@@ -56,7 +56,7 @@ public sealed partial class ClientSession
             _remote = header.Source.ToString();
         }
 
-        if (_context.Admission.AllowsNewConnectionFrom(header.Source?.Address ?? ConnectionSource()))
+        if (_context.Admission.AllowsNewConnectionFrom(RateSource()))
         {
             return null;
         }
@@ -97,6 +97,9 @@ public sealed partial class ClientSession
             }
         }
     }
+
+    /// <summary>The address whose rate this connection counts against: the client a trusted header names, else the peer.</summary>
+    private IPAddress? RateSource() => _proxiedClient?.Address ?? ConnectionSource();
 
     private IPAddress? ConnectionSource()
     {

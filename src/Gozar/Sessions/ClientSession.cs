@@ -252,6 +252,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
             _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
             EndHandshake();
+            if (authentication is not null && _context.Admission.LimitsRate)
+            {
+                _context.Admission.Authenticated(RateSource());
+            }
+
             if (authentication is null)
             {
                 if (_flightSent)

@@ -52,7 +52,7 @@ public enum HandshakeVerdict
     Truncated,
     Timeout,
 
-    /// <summary>The source address opened connections faster than limits.per_ip_rate allows.</summary>
+    /// <summary>The source address opened connections that did not authenticate faster than limits.per_ip_rate allows.</summary>
     RateLimited,
 
     /// <summary>A valid key whose user may not connect now (disabled, expired, over quota or a limit).</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.SelfTest;
 using Gozar.Sessions;
@@ -13,6 +14,26 @@ public class OverRateTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
+    public async Task Accept_AuthenticatedClients_DoNotUseUpTheRate()
+    {
+        // A stopped clock and a burst of one: only given-back places let the second and third client in.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Mask), time: time);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+            await UserLimitServerTests.EchoAsync(client);
+        }
+
+        Assert.Equal(3, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Authenticated]);
+        Assert.Equal(0, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
+        Assert.Empty(mask.Received);
+    }
+
+    [Fact]
     public async Task Accept_OverRateMask_RelaysTheConnectionToTheMaskSite()
     {
         // A stopped clock: no bucket refills during the test.
@@ -21,19 +42,16 @@ public class OverRateTests
         var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         await using var mask = new FakeMaskSite(answerAfter: hello.Length);
         await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Mask), time: time);
-        await using (var first = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
-        {
-            await UserLimitServerTests.EchoAsync(first);
-        }
+        var probe = await ProbeAsync(proxy, hello.Length);
 
         // Even a hello with the right key goes to the mask site unread, as a probe's would.
         using var second = await SocketExtensions.ConnectAsync(proxy.EndPoint);
         await second.SendAsync(hello);
 
         Assert.Equal(FakeMaskSite.Response, await second.ReadToEndAsync().WaitAsync(Patience));
-        Assert.Equal(hello, Assert.Single(mask.Received));
+        Assert.Equal(new[] { probe, hello }, mask.Received);
         Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
-        Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Authenticated]);
+        Assert.Equal(0, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Authenticated]);
     }
 
     [Fact]
@@ -43,16 +61,25 @@ public class OverRateTests
         await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite();
         await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Close), time: time);
-        await using (var first = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
-        {
-            await UserLimitServerTests.EchoAsync(first);
-        }
+        await ProbeAsync(proxy, 1);
 
         using var second = await SocketExtensions.ConnectAsync(proxy.EndPoint);
 
         Assert.Empty(await second.ReadToEndAsync().WaitAsync(Patience));
-        Assert.Empty(mask.Received);
+        Assert.Single(mask.Received);
         Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
+    }
+
+    /// <summary>A hello with a key the proxy does not know, of the given length or more: masked, and its place kept.</summary>
+    private static async Task<byte[]> ProbeAsync(TestProxy proxy, int length)
+    {
+        var probe = TlsTunnel.BuildHello(RandomNumberGenerator.GetBytes(16), TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.True(probe.Length >= length);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(probe);
+        Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync().WaitAsync(Patience));
+        Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.BadHmac]);
+        return probe;
     }
 
     private static ProxyOptions Options(EchoDc dc, FakeMaskSite mask, OverRateAction overRate)

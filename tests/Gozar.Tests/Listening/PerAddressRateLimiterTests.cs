@@ -37,6 +37,39 @@ public sealed class PerAddressRateLimiterTests
     }
 
     [Fact]
+    public void Return_AfterTheBurst_LetsOneMoreIn()
+    {
+        var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
+        Take(limiter, Client, 2);
+
+        limiter.Return(Client);
+
+        Assert.Equal([true, false], Take(limiter, Client, 2));
+    }
+
+    [Fact]
+    public void Return_FullBucket_StaysAtTheBurst()
+    {
+        var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
+        Assert.True(limiter.TryTake(Client));
+
+        limiter.Return(Client);
+        limiter.Return(Client);
+
+        Assert.Equal([true, true, false], Take(limiter, Client, 3));
+    }
+
+    [Fact]
+    public void Return_UnknownAddress_TracksNothing()
+    {
+        var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
+
+        limiter.Return(Client);
+
+        Assert.Equal(0, limiter.TrackedAddresses);
+    }
+
+    [Fact]
     public void TryTake_OtherAddress_HasItsOwnBucket()
     {
         var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 1, _time);

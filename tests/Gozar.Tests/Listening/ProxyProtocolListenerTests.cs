@@ -133,7 +133,8 @@ public class ProxyProtocolListenerTests
         options = options with { Limits = options.Limits with { PerIpRate = 1, PerIpBurst = 2 } };
         await using var proxy = TestProxy.Start(options, time: time);
 
-        // Two connections from one client use its burst; the next is over its rate, though all come from 127.0.0.1.
+        // Connections that authenticate give their place back: with a burst of two and a stopped clock, these two alone
+        // would have used it up.
         await using (var first = await ConnectThroughHeaderAsync(proxy, ProxyHeaderBytes.V1(Client4, Front4), TestProxy.AliceKey))
         await using (var second = await ConnectThroughHeaderAsync(proxy, ProxyHeaderBytes.V2(Client4, Front4), TestProxy.AliceKey))
         {
@@ -141,9 +142,15 @@ public class ProxyProtocolListenerTests
             await AssertEchoesAsync(second);
         }
 
-        var third = (byte[])[.. ProxyHeaderBytes.V1(Client4, Front4), .. hello];
-        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, third));
-        Assert.Equal(hello, Assert.Single(mask.Received));
+        // Two probes from the same client use its burst; then even a correctly keyed hello is over its rate and goes to
+        // the mask site unread, though all come from 127.0.0.1.
+        var probe = TlsTunnel.BuildHello(RandomNumberGenerator(), TestProxy.Domain, Now);
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, [.. ProxyHeaderBytes.V1(Client4, Front4), .. probe]));
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, [.. ProxyHeaderBytes.V2(Client4, Front4), .. hello]));
+        var keyed = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, [.. ProxyHeaderBytes.V1(Client4, Front4), .. keyed]));
+        Assert.Equal(new[] { probe, hello, keyed }, mask.Received);
+        Assert.Equal(2, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.BadHmac]);
         Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
 
         // Another client behind the same load balancer is still welcome.
