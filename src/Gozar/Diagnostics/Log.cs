@@ -95,6 +95,10 @@ public static partial class Log
     [LoggerMessage(26, LogLevel.Warning, "Not watching the config file for changes ({Reason}); send SIGHUP to reload")]
     public static partial void ConfigWatchFailed(ILogger logger, string reason);
 
+    [LoggerMessage(91, LogLevel.Warning,
+        "{Count} new connection(s) over limits.per_ip_rate / per_ip_burst came from an address that clients also authenticated from, and got over_rate: clients behind one address (a relay or load balancer without PROXY header, a carrier's NAT) share its limit once their handshakes in flight outnumber the burst. Have the relay send a PROXY protocol header ([proxy_protocol]), or raise limits.per_ip_burst, or set limits.per_ip_rate = 0")]
+    public static partial void SharedAddressOverRate(ILogger logger, long count);
+
     [LoggerMessage(90, LogLevel.Debug, "Memory trimmed after new connections stopped: GC committed {BeforeMiB} -> {AfterMiB} MiB, paused {PauseMs} ms")]
     public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB, long pauseMs);
 

@@ -1,5 +1,8 @@
 using System.Net;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gozar.Listening;
 
@@ -14,9 +17,20 @@ public sealed class Admission
     private readonly PerAddressRateLimiter? _rate;
     private readonly int _maxConnections;
     private readonly int _maxHandshakes;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public Admission(LimitOptions limits, TimeProvider time)
+    // Refusals of addresses that also carry clients since the last warning of them, and when that was (0: never).
+    private long _sharedRefusals;
+    private long _sharedWarned;
+
+    /// <summary>How often, at most, a shared address over its rate is logged: the first at once, then a count.</summary>
+    public static readonly TimeSpan SharedAddressWarningInterval = TimeSpan.FromMinutes(5);
+
+    public Admission(LimitOptions limits, TimeProvider time, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
+        _time = time;
         _maxConnections = limits.MaxConnections;
         _maxHandshakes = limits.MaxHandshakes;
         _connections = new SemaphoreSlim(limits.MaxConnections, limits.MaxConnections);
@@ -48,7 +62,39 @@ public sealed class Admission
     public void ConnectionEnded() => _connections.Release();
 
     /// <summary>False when the address opened more connections than its rate allows.</summary>
-    public bool AllowsNewConnectionFrom(IPAddress? address) => _rate is null || address is null || _rate.TryTake(address);
+    public bool AllowsNewConnectionFrom(IPAddress? address)
+    {
+        if (_rate is null || address is null)
+        {
+            return true;
+        }
+
+        var decision = _rate.TryTake(address);
+        if (decision == RateDecision.OverRateWithClients)
+        {
+            WarnOfSharedAddress();
+        }
+
+        return decision == RateDecision.Allowed;
+    }
+
+    /// <summary>
+    /// Clients behind one address the limit sees (a relay without PROXY header, a carrier's NAT) look like a broken
+    /// proxy to their users once their handshakes in flight outnumber the burst; the operator hears of it at once.
+    /// </summary>
+    private void WarnOfSharedAddress()
+    {
+        Interlocked.Increment(ref _sharedRefusals);
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _sharedWarned);
+        if ((last != 0 && _time.GetElapsedTime(last, now) < SharedAddressWarningInterval)
+            || Interlocked.CompareExchange(ref _sharedWarned, now, last) != last)
+        {
+            return;
+        }
+
+        Log.SharedAddressOverRate(_logger, Interlocked.Exchange(ref _sharedRefusals, 0));
+    }
 
     /// <summary>True when connections are counted per address (limits.per_ip_rate is not 0).</summary>
     public bool LimitsRate => _rate is not null;

@@ -27,7 +27,7 @@ public sealed class PerAddressRateLimiter
 
     public int TrackedAddresses => _buckets.Count;
 
-    public bool TryTake(IPAddress address)
+    public RateDecision TryTake(IPAddress address)
     {
         var now = _time.GetTimestamp();
         var bucket = _buckets.GetOrAdd(Key(address), static (_, state) => new Bucket(state.Burst, state.Now), (Burst: _burst, Now: now));
@@ -36,11 +36,11 @@ public sealed class PerAddressRateLimiter
             Refill(bucket, now);
             if (bucket.Tokens < 1)
             {
-                return false;
+                return bucket.HasClients ? RateDecision.OverRateWithClients : RateDecision.OverRate;
             }
 
             bucket.Tokens -= 1;
-            return true;
+            return RateDecision.Allowed;
         }
     }
 
@@ -59,6 +59,7 @@ public sealed class PerAddressRateLimiter
         {
             Refill(bucket, _time.GetTimestamp());
             bucket.Tokens = Math.Min(_burst, bucket.Tokens + 1);
+            bucket.HasClients = true;
         }
     }
 
@@ -107,5 +108,23 @@ public sealed class PerAddressRateLimiter
     {
         public double Tokens = tokens;
         public long Updated = updated;
+
+        /// <summary>A client from this address authenticated since the bucket was made.</summary>
+        public bool HasClients;
     }
+}
+
+/// <summary>What an address's connection rate says of its next connection.</summary>
+public enum RateDecision
+{
+    Allowed,
+
+    /// <summary>Over the rate.</summary>
+    OverRate,
+
+    /// <summary>
+    /// Over the rate, from an address that clients also authenticated from: most likely many share it (a carrier's NAT, a
+    /// relay or load balancer without PROXY header), and its handshakes in flight outnumber the burst.
+    /// </summary>
+    OverRateWithClients,
 }

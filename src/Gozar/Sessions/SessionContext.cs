@@ -58,7 +58,7 @@ public sealed class SessionContext
         TlsDomains = [.. options.Tls.Domains];
         Admission = previous is not null && SameAdmission(previous.Options.Limits, options.Limits)
             ? previous.Admission
-            : new Admission(options.Limits, time);
+            : new Admission(options.Limits, time, logger);
         TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
     }
 

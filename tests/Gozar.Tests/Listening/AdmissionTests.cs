@@ -1,6 +1,8 @@
 using System.Net;
 using Gozar.Configuration;
 using Gozar.Listening;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Listening;
 
@@ -65,6 +67,39 @@ public sealed class AdmissionTests
         {
             Assert.True(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
         }
+    }
+
+    [Fact]
+    public void AllowsNewConnectionFrom_SharedAddressOverItsBurst_WarnsAtOnceThenCountsUntilTheInterval()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var log = new CapturingLoggerProvider();
+        var admission = new Admission(new LimitOptions { PerIpRate = 1, PerIpBurst = 1 }, time, log.CreateLogger("test"));
+        var relay = IPAddress.Parse("198.51.100.7");
+        var prober = IPAddress.Parse("198.51.100.8");
+        Assert.True(admission.AllowsNewConnectionFrom(relay));
+        admission.Authenticated(relay);
+        Assert.True(admission.AllowsNewConnectionFrom(relay));
+        Assert.True(admission.AllowsNewConnectionFrom(prober));
+
+        // An address only probes came from is refused quietly; one that clients authenticated from is worth a warning.
+        Assert.False(admission.AllowsNewConnectionFrom(prober));
+        Assert.Empty(log.Lines);
+        Assert.False(admission.AllowsNewConnectionFrom(relay));
+        Assert.StartsWith("Warning: 1 new connection(s) over limits.per_ip_rate", Assert.Single(log.Lines));
+
+        // Within the interval the refusals are counted, not logged; the first one after it logs them all. (The bucket
+        // refills while the clock moves: one connection gets in each time before the next is refused.)
+        Assert.False(admission.AllowsNewConnectionFrom(relay));
+        time.Advance(Admission.SharedAddressWarningInterval - TimeSpan.FromSeconds(2));
+        Assert.True(admission.AllowsNewConnectionFrom(relay));
+        Assert.False(admission.AllowsNewConnectionFrom(relay));
+        Assert.Single(log.Lines);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(admission.AllowsNewConnectionFrom(relay));
+        Assert.False(admission.AllowsNewConnectionFrom(relay));
+        Assert.Equal(2, log.Lines.Count);
+        Assert.StartsWith("Warning: 3 new connection(s)", log.Lines.Last());
     }
 
     private static Admission Create(int maxConnections, int maxHandshakes) =>

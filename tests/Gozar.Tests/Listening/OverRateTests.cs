@@ -34,6 +34,32 @@ public class OverRateTests
     }
 
     [Fact]
+    public async Task Accept_HandshakesInFlightOverTheBurstWhereClientsAuthenticated_WarnsTheOperator()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logs = new CapturingLoggerProvider();
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        await using var proxy = TestProxy.Start(Options(dc, mask, OverRateAction.Close), logs, time);
+        await using (var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey))
+        {
+            await UserLimitServerTests.EchoAsync(client);
+        }
+
+        // A second client still in its handshake holds the burst of one (a relay's clients behind 127.0.0.1); the third
+        // connection is refused, and the log says why and what to change.
+        using var handshaking = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        using var refused = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        Assert.Empty(await refused.ReadToEndAsync().WaitAsync(Patience));
+        await logs.WaitForLineAsync("limits.per_ip_burst").WaitAsync(Patience);
+        var warning = Assert.Single(logs.Lines, line => line.Contains("limits.per_ip_burst", StringComparison.Ordinal));
+        Assert.StartsWith("Warning: 1 new connection(s)", warning, StringComparison.Ordinal);
+        Assert.Contains("PROXY protocol", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Accept_OverRateMask_RelaysTheConnectionToTheMaskSite()
     {
         // A stopped clock: no bucket refills during the test.

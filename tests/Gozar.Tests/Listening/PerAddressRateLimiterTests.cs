@@ -25,7 +25,7 @@ public sealed class PerAddressRateLimiterTests
         Take(limiter, Client, 3);
 
         _time.Advance(TimeSpan.FromMilliseconds(499));
-        Assert.False(limiter.TryTake(Client));
+        Assert.Equal(RateDecision.OverRate, limiter.TryTake(Client));
 
         // Just over 0.5 s at 2 per second is one connection; the refused attempt above took nothing.
         _time.Advance(TimeSpan.FromMilliseconds(2));
@@ -51,12 +51,26 @@ public sealed class PerAddressRateLimiterTests
     public void Return_FullBucket_StaysAtTheBurst()
     {
         var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
-        Assert.True(limiter.TryTake(Client));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(Client));
 
         limiter.Return(Client);
         limiter.Return(Client);
 
         Assert.Equal([true, true, false], Take(limiter, Client, 3));
+    }
+
+    [Fact]
+    public void TryTake_OverRateWhereAClientAuthenticated_SaysTheAddressHasClients()
+    {
+        var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
+        var prober = IPAddress.Parse("198.51.100.8");
+        Take(limiter, prober, 2);
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(Client));
+        limiter.Return(Client);
+        Take(limiter, Client, 2);
+
+        Assert.Equal(RateDecision.OverRateWithClients, limiter.TryTake(Client));
+        Assert.Equal(RateDecision.OverRate, limiter.TryTake(prober));
     }
 
     [Fact]
@@ -74,9 +88,9 @@ public sealed class PerAddressRateLimiterTests
     {
         var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 1, _time);
 
-        Assert.True(limiter.TryTake(Client));
-        Assert.False(limiter.TryTake(Client));
-        Assert.True(limiter.TryTake(IPAddress.Parse("198.51.100.8")));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(Client));
+        Assert.Equal(RateDecision.OverRate, limiter.TryTake(Client));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(IPAddress.Parse("198.51.100.8")));
     }
 
     [Fact]
@@ -85,10 +99,10 @@ public sealed class PerAddressRateLimiterTests
         var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 2, _time);
 
         // A subscriber holds a whole /64: rotating the interface part does not buy more connections.
-        Assert.True(limiter.TryTake(IPAddress.Parse("2001:db8:1:2::1")));
-        Assert.True(limiter.TryTake(IPAddress.Parse("2001:db8:1:2:ffff:ffff:ffff:ffff")));
-        Assert.False(limiter.TryTake(IPAddress.Parse("2001:db8:1:2:abcd::9")));
-        Assert.True(limiter.TryTake(IPAddress.Parse("2001:db8:1:3::1")));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(IPAddress.Parse("2001:db8:1:2::1")));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(IPAddress.Parse("2001:db8:1:2:ffff:ffff:ffff:ffff")));
+        Assert.Equal(RateDecision.OverRate, limiter.TryTake(IPAddress.Parse("2001:db8:1:2:abcd::9")));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(IPAddress.Parse("2001:db8:1:3::1")));
     }
 
     [Fact]
@@ -97,8 +111,8 @@ public sealed class PerAddressRateLimiterTests
         var limiter = new PerAddressRateLimiter(ratePerSecond: 1, burst: 1, _time);
 
         // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; an IPv4 listener sees the same client plainly.
-        Assert.True(limiter.TryTake(Client.MapToIPv6()));
-        Assert.False(limiter.TryTake(Client));
+        Assert.Equal(RateDecision.Allowed, limiter.TryTake(Client.MapToIPv6()));
+        Assert.Equal(RateDecision.OverRate, limiter.TryTake(Client));
         Assert.Equal(1, limiter.TrackedAddresses);
     }
 
@@ -123,7 +137,7 @@ public sealed class PerAddressRateLimiterTests
         var taken = new bool[count];
         for (var i = 0; i < count; i++)
         {
-            taken[i] = limiter.TryTake(address);
+            taken[i] = limiter.TryTake(address) == RateDecision.Allowed;
         }
 
         return taken;
