@@ -224,6 +224,11 @@ public sealed class ProxyServer : IAsyncDisposable
 
             var next = upstreamChanged ? current.Next(options, middle) : current.Next(options);
             _context = next;
+            if (!ReferenceEquals(next.Admission, current.Admission))
+            {
+                current.Admission.Retire();
+            }
+
             var changes = new List<string>(next.Changes);
             if (upstreamChanged)
             {

@@ -38,7 +38,15 @@ public sealed class Admission
         _rate = limits.PerIpRate > 0 ? new PerAddressRateLimiter(limits.PerIpRate, limits.PerIpBurst, time) : null;
     }
 
+    private readonly CancellationTokenSource _retired = new();
+
     public int OpenConnections => _maxConnections - _connections.CurrentCount;
+
+    /// <summary>Cancelled once a reload replaced these bounds: an accept loop waiting for room here moves to the new ones.</summary>
+    public CancellationToken Retired => _retired.Token;
+
+    /// <summary>A reload replaced these bounds; the sessions that took slots here still give them back here.</summary>
+    public void Retire() => _retired.Cancel();
 
     public int Handshaking => _maxHandshakes - _handshakes.CurrentCount;
 

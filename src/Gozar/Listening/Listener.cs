@@ -69,72 +69,101 @@ public sealed class Listener : IDisposable
     public async Task AcceptLoopAsync(Func<SessionContext> context, CancellationToken stopping)
     {
         Log.Listening(_logger, Format(LocalEndPoint));
-        while (!stopping.IsCancellationRequested)
-        {
-            // One context for the whole iteration: the admission slot taken here is given back to the same one even if a
-            // reload publishes a new context meanwhile.
-            var session = context();
-            var admission = session.Admission;
-            try
-            {
-                await admission.WaitForRoomAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
 
-            Socket client;
-            try
+        // Stopping, or a reload replacing the bounds this loop waits on: at the old max_connections, a raised limit must
+        // let clients in at once, not after an old session ends. One linked source per set of bounds, not per client.
+        Admission? waitingOn = null;
+        CancellationTokenSource? wakeUp = null;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
             {
-                client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                admission.HandshakeEnded();
-                admission.ConnectionEnded();
-                if (e is SocketException socketError && !IsTransient(socketError.SocketErrorCode))
+                // The slots taken here are given back to these bounds even if a reload replaces them meanwhile.
+                var admission = context().Admission;
+                if (!ReferenceEquals(admission, waitingOn))
                 {
-                    Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    wakeUp?.Dispose();
+                    wakeUp = CancellationTokenSource.CreateLinkedTokenSource(stopping, admission.Retired);
+                    waitingOn = admission;
                 }
 
-                if (e is SocketException)
+                try
+                {
+                    await admission.WaitForRoomAsync(wakeUp!.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
                 {
                     continue;
                 }
 
-                break;
+                var (client, stop) = await AcceptAsync(admission, stopping).ConfigureAwait(false);
+                if (stop)
+                {
+                    break;
+                }
+
+                if (client is null)
+                {
+                    continue;
+                }
+
+                // The configuration of the moment the client came: a reload while this loop waited in AcceptAsync (a user
+                // added through the admin API connects at once) reaches it.
+                Admit(client, context(), admission, stopping);
             }
-
-            // A reload while this loop waited in AcceptAsync must reach this client (a user added through the admin API
-            // connects at once); the slot moves along whenever the new context shares the admission.
-            if (context() is var latest && ReferenceEquals(latest.Admission, admission))
-            {
-                session = latest;
-            }
-
-            var source = RemoteAddress(client);
-            var proxyHeader = !ExpectsProxyHeader ? ProxyHeaderRule.None
-                : session.Options.ProxyProtocol.Trusts(source) ? ProxyHeaderRule.Read
-                : ProxyHeaderRule.Untrusted;
-
-            // A load balancer's own address says nothing about the client: the session rates the one its header names.
-            var overRate = proxyHeader != ProxyHeaderRule.Read && !admission.AllowsNewConnectionFrom(source);
-            if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
-            {
-                session.Metrics.Handshake(HandshakeVerdict.RateLimited);
-                client.Dispose();
-                admission.HandshakeEnded();
-                admission.ConnectionEnded();
-                continue;
-            }
-
-            EnsureNoDelay(client);
-            _ = new ClientSession(client, session, overRate, proxyHeader).RunAsync(stopping);
+        }
+        finally
+        {
+            wakeUp?.Dispose();
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
+    }
+
+    /// <summary>
+    /// The next client; else the slots are given back and the client is null: after a failed accept (Stop false, try
+    /// again) or because the listener stops or was closed (Stop true).
+    /// </summary>
+    private async ValueTask<(Socket? Client, bool Stop)> AcceptAsync(Admission admission, CancellationToken stopping)
+    {
+        try
+        {
+            return (await _socket.AcceptAsync(stopping).ConfigureAwait(false), false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            admission.HandshakeEnded();
+            admission.ConnectionEnded();
+            if (e is SocketException socketError && !IsTransient(socketError.SocketErrorCode))
+            {
+                Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            return (null, e is not SocketException);
+        }
+    }
+
+    private void Admit(Socket client, SessionContext session, Admission admission, CancellationToken stopping)
+    {
+        var source = RemoteAddress(client);
+        var proxyHeader = !ExpectsProxyHeader ? ProxyHeaderRule.None
+            : session.Options.ProxyProtocol.Trusts(source) ? ProxyHeaderRule.Read
+            : ProxyHeaderRule.Untrusted;
+
+        // A load balancer's own address says nothing about the client: the session rates the one its header names.
+        var overRate = proxyHeader != ProxyHeaderRule.Read && !admission.AllowsNewConnectionFrom(source);
+        if (overRate && session.Options.Limits.OverRate == Configuration.OverRateAction.Close)
+        {
+            session.Metrics.Handshake(HandshakeVerdict.RateLimited);
+            client.Dispose();
+            admission.HandshakeEnded();
+            admission.ConnectionEnded();
+            return;
+        }
+
+        EnsureNoDelay(client);
+        _ = new ClientSession(client, session, admission, overRate, proxyHeader).RunAsync(stopping);
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed partial class ClientSession
             _remote = header.Source.ToString();
         }
 
-        if (_context.Admission.AllowsNewConnectionFrom(RateSource()))
+        if (_admission.AllowsNewConnectionFrom(RateSource()))
         {
             return null;
         }

@@ -4,6 +4,7 @@ using System.Threading.Tasks.Sources;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
 using Gozar.Fronting;
+using Gozar.Listening;
 using Gozar.Protocol.Crypto;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
@@ -34,6 +35,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private readonly SocketLane _clientLane = new();
     private readonly SocketLane _upstreamLane = new();
     private readonly SessionContext _context;
+
+    // Where this connection's slots and rate token came from: the context's own, or those a reload has since replaced.
+    private readonly Admission _admission;
     private readonly ProxyOptions _options;
     private Socket? _upstream;
     private int _abortReason = NoAbort;
@@ -71,10 +75,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private AesCtr? _fromDcCipher;
     private AesCtr? _toClientCipher;
 
+    /// <param name="admission">The bounds whose connection and handshake slots this connection holds; null: the context's.</param>
     /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
     /// <param name="proxyHeader">Whether the connection starts with a PROXY protocol header naming the real client.</param>
-    public ClientSession(Socket client, SessionContext context, bool overRate = false, ProxyHeaderRule proxyHeader = ProxyHeaderRule.None)
+    public ClientSession(
+        Socket client, SessionContext context, Admission? admission = null, bool overRate = false, ProxyHeaderRule proxyHeader = ProxyHeaderRule.None)
     {
+        _admission = admission ?? context.Admission;
         _overRate = overRate;
         _proxyHeader = proxyHeader;
         _client = client;
@@ -154,7 +161,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             }
 
             ReleaseUser();
-            _context.Admission.ConnectionEnded();
+            _admission.ConnectionEnded();
             _context.Registry.Remove(id);
             if (_middleEntered)
             {
@@ -168,7 +175,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     {
         if (Interlocked.Exchange(ref _handshakeEnded, 1) == 0)
         {
-            _context.Admission.HandshakeEnded();
+            _admission.HandshakeEnded();
         }
     }
 
@@ -252,9 +259,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
             _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
             EndHandshake();
-            if (authentication is not null && _context.Admission.LimitsRate)
+            if (authentication is not null && _admission.LimitsRate)
             {
-                _context.Admission.Authenticated(RateSource());
+                _admission.Authenticated(RateSource());
             }
 
             if (authentication is null)

@@ -71,6 +71,45 @@ public sealed class ReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Apply_MaxConnectionsRaisedWhileFull_AcceptsTheNextClientAtOnce()
+    {
+        var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { MaxConnections = 1 } };
+        await using var proxy = TestProxy.Start(options);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+
+        var result = proxy.Server.Apply(options with { Limits = new LimitOptions { MaxConnections = 10 } });
+
+        // Alice stays connected: only the raised limit can let Bob in.
+        Assert.True(result.Succeeded, result.Error);
+        await using var bob = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(bob);
+        await UserLimitServerTests.EchoAsync(alice);
+    }
+
+    [Fact]
+    public async Task Apply_NewLimitsAndUserWhileFull_TheNextClientMeetsTheNewUser()
+    {
+        var carolKey = Convert.FromHexString("00112233445566778899aabbccddeeff");
+        var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { MaxConnections = 1 } };
+        await using var proxy = TestProxy.Start(options);
+        var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+
+        var result = proxy.Server.Apply(options with
+        {
+            Limits = new LimitOptions { MaxConnections = 2 },
+            Users = [.. options.Users, new UserOptions("carol", carolKey)],
+        });
+        await alice.DisposeAsync();
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+
+        Assert.True(result.Succeeded, result.Error);
+        await using var carol = await Client.ConnectAsync(proxy.EndPoint, carolKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(carol);
+    }
+
+    [Fact]
     public async Task Apply_ListenerAddedAndRemoved_AcceptsOnlyOnTheNewOneAndKeepsSessions()
     {
         var options = TestProxy.Options(_dc, _mask);
