@@ -218,7 +218,10 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             // The deadline timer ends with the handshake, not with a masked or relayed connection that follows.
             {
-                using var bounds = StartDeadline(_options.Timeouts.Handshake - _proxyHeaderTime, stopping, out var onStopping);
+                // A header that took the whole handshake time (its last bytes came in before the deadline's timer ran)
+                // leaves none: a negative delay would be refused, or read as infinite.
+                var left = _options.Timeouts.Handshake - _proxyHeaderTime;
+                using var bounds = StartDeadline(left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping, out var onStopping);
                 using var stoppingRegistration = onStopping;
                 preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token) : null;
                 handshake.WaitHook = preconnect;

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Gozar.Configuration;
+using Gozar.Hosting;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Tests.ProxyProtocol;
 using Gozar.SelfTest;
 using Gozar.Sessions;
 using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Listening;
@@ -159,6 +161,32 @@ public class ProxyProtocolListenerTests
         await AssertEchoesAsync(other);
     }
 
+    [Fact]
+    public async Task Accept_HeaderFinishingPastTheHandshakeDeadline_EndsTheSessionWithoutFailing()
+    {
+        // The header's last bytes come in after the handshake deadline but before its timer ran (a busy thread pool, a
+        // GC pause): the clock says it took longer than timeouts.handshake, so no time is left for the hello.
+        var logs = new CapturingLoggerProvider();
+        var time = new JumpingTime();
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite();
+        var options = Options(dc, mask, "127.0.0.1/32");
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(logs) { Time = time });
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync("PROXY TCP4 192.0.2.10 "u8.ToArray());
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+
+        time.Jump(options.Timeouts.Handshake + TimeSpan.FromMilliseconds(5));
+        await socket.SendAsync((byte[])[.. "198.51.100.7 51234 443\r\n"u8, .. TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now)]);
+
+        // Whether the hello already read is answered before the spent deadline fires or masked after, the session ends:
+        // it neither fails nor waits without a deadline.
+        var answer = await socket.ReadToEndAsync();
+        Assert.True(answer.Length > 0 && (answer[0] == 0x16 || answer.SequenceEqual(FakeMaskSite.Response)), Convert.ToHexString(answer));
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("failed unexpectedly", StringComparison.Ordinal));
+    }
+
     private static byte[] RandomNumberGenerator() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
 
     private static ProxyOptions Options(EchoDc dc, FakeMaskSite? mask, params string[] trusted)
@@ -219,4 +247,19 @@ public class ProxyProtocolListenerTests
             await Task.Delay(10, timeout.Token);
         }
     }
+}
+
+/// <summary>Real timers, and a clock the test can move forward: a deadline that has passed but whose timer has not run.</summary>
+internal sealed class JumpingTime : TimeProvider
+{
+    private long _offset;
+
+    public void Jump(TimeSpan by) => Interlocked.Add(ref _offset, (long)(by.TotalSeconds * System.TimestampFrequency));
+
+    public override long GetTimestamp() => System.GetTimestamp() + Interlocked.Read(ref _offset);
+
+    public override long TimestampFrequency => System.TimestampFrequency;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        System.CreateTimer(callback, state, dueTime, period);
 }
