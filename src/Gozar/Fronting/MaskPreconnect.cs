@@ -100,12 +100,13 @@ public sealed class MaskPreconnect : IAsyncDisposable
 
     /// <summary>
     /// The mask connection, opened now if it was not yet, while the session still decides: bytes a client sent so
-    /// far may be mirrored to it, and an answer or close from the site still fires <see cref="Closed"/>.
+    /// far may be mirrored to it, and an answer or close from the site still fires <see cref="Closed"/>. The wait for a
+    /// slow or silent site ends with <paramref name="cancellation"/> (the handshake's deadline), not the connect timeout.
     /// </summary>
-    public async ValueTask<Socket?> PeekAsync()
+    public async ValueTask<Socket?> PeekAsync(CancellationToken cancellation)
     {
         Start();
-        return (await _connecting!.ConfigureAwait(false)).Socket;
+        return (await _connecting!.WaitAsync(cancellation).ConfigureAwait(false)).Socket;
     }
 
     /// <summary>The mask connection, opened now if it was not yet; the caller owns the socket from here.</summary>

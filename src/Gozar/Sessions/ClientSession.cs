@@ -554,7 +554,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return;
         }
 
-        var socket = await opened.PeekAsync().ConfigureAwait(false);
+        var socket = await opened.PeekAsync(cancellation).ConfigureAwait(false);
         if (socket is null)
         {
             return;

@@ -6,6 +6,7 @@ using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Sessions;
 using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -99,6 +100,27 @@ public class ClientSessionFaultTests
 
         Assert.Empty(await socket.ReadToEndAsync());
         await AssertOutcomeAsync(proxy, SessionOutcome.MaskUnreachable);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShortProbeWhileTheMaskHostDoesNotAnswer_GivesItsHandshakeSlotBackAtTheDeadline()
+    {
+        // The mask host's backlog is full, so its connect hangs until upstream.connect_timeout (5 s here); the short
+        // probe is mirrored to the mask connection while the session still decides, and must not wait for it past its
+        // own 300 ms deadline while it holds a limits.max_handshakes slot.
+        await using var dc = new EchoDc();
+        using var blackHole = new BlackHoleDc();
+        var options = TestProxy.Options(
+            dc, maskEndPoint: new IPEndPoint(IPAddress.Loopback, blackHole.Port), handshakeTimeout: TimeSpan.FromMilliseconds(300));
+        await using var proxy = TestProxy.Start(options);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        await socket.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
+
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+        var session = proxy.Context.Registry.Sessions.Single();
+        await UserLimitServerTests.WaitForAsync(() => !session.InHandshake).WaitAsync(TimeSpan.FromSeconds(3));
+        Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Timeout]);
     }
 
     [Fact]
