@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Gozar.AntiReplay;
 using Gozar.Configuration;
 using Gozar.Diagnostics;
@@ -13,8 +14,9 @@ namespace Gozar.Sessions;
 
 /// <summary>
 /// What every session of one running configuration shares. A reload builds a new context from the new options and the
-/// previous context: sessions keep the context they started with, while the session registry, the users' accounts and,
-/// when their options did not change, the replay cache and the admission bounds carry over.
+/// previous context: sessions keep the context they started with, while the session registry, the users' accounts, the
+/// count of mask preconnects and, when their options did not change, the replay cache and the admission bounds carry
+/// over.
 /// </summary>
 public sealed class SessionContext
 {
@@ -38,6 +40,7 @@ public sealed class SessionContext
         Random = environment.Random;
         Logger = logger;
         Registry = previous?.Registry ?? new SessionRegistry();
+        _maskPreconnects = previous?._maskPreconnects ?? new StrongBox<int>();
         Accounts = previous?.Accounts ?? new UserRegistry(time, EndUserSessions);
         Changes = Accounts.Apply(options.Users, options.Limits.UniqueIpWindow);
         Users = new UserDirectory(options.Users, Accounts.Accounts);
@@ -106,23 +109,24 @@ public sealed class SessionContext
     /// <summary>Connection and handshake bounds and the per-address rate, shared by every listener.</summary>
     public Admission Admission { get; }
 
-    public int MaskPreconnects => Volatile.Read(ref _maskPreconnects);
+    public int MaskPreconnects => Volatile.Read(ref _maskPreconnects.Value);
 
-    private int _maskPreconnects;
+    // One count for the process: the preconnects of sessions that started before a reload still hold their places.
+    private readonly StrongBox<int> _maskPreconnects;
 
     /// <summary>Claims one of limits.max_mask_preconnects; false when all are in use.</summary>
     public bool TryReservePreconnect()
     {
-        if (Interlocked.Increment(ref _maskPreconnects) <= Options.Limits.MaxMaskPreconnects)
+        if (Interlocked.Increment(ref _maskPreconnects.Value) <= Options.Limits.MaxMaskPreconnects)
         {
             return true;
         }
 
-        Interlocked.Decrement(ref _maskPreconnects);
+        Interlocked.Decrement(ref _maskPreconnects.Value);
         return false;
     }
 
-    public void ReleasePreconnect() => Interlocked.Decrement(ref _maskPreconnects);
+    public void ReleasePreconnect() => Interlocked.Decrement(ref _maskPreconnects.Value);
 
     /// <summary>The SNI names a fake-TLS hello may carry.</summary>
     public string[] TlsDomains { get; }

@@ -1,3 +1,4 @@
+using Gozar.Configuration;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
 
@@ -21,6 +22,27 @@ public class SessionContextTests
         context.ReleasePreconnect();
         Assert.True(context.TryReservePreconnect());
         Assert.Equal(2, context.MaskPreconnects);
+    }
+
+    [Fact]
+    public async Task TryReservePreconnect_AfterAReload_CountsThePreconnectsHeldBefore()
+    {
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc);
+        options = options with { Limits = options.Limits with { MaxMaskPreconnects = 1 } };
+        await using var proxy = TestProxy.Start(options);
+        var before = proxy.Context;
+        Assert.True(before.TryReservePreconnect());
+
+        // A user added through the admin API reloads too.
+        var reloaded = proxy.Server.Apply(options with { Users = [.. options.Users, new UserOptions("carol", Convert.FromHexString("00112233445566778899aabbccddeeff"))] });
+
+        Assert.True(reloaded.Succeeded, reloaded.Error);
+        Assert.NotSame(before, proxy.Context);
+        Assert.False(proxy.Context.TryReservePreconnect());
+        before.ReleasePreconnect();
+        Assert.True(proxy.Context.TryReservePreconnect());
+        Assert.Equal(1, proxy.Context.MaskPreconnects);
     }
 
     [Fact]
