@@ -23,6 +23,10 @@ public sealed partial class ClientSession
         {
             _user = _context.Users.NameOf(init.KeyIndex);
             _dc = init.DcId;
+
+            // Read before the link is registered: an abort closing the client meanwhile makes this throw, and a link
+            // registered first would stay in the ME connection's table.
+            var addresses = RequestAddresses();
             var cluster = _middleEntered ? middle.Resolve(init.DcId) : null;
             var me = cluster is null ? null : await cluster.AcquireAsync(stopping).ConfigureAwait(false);
             var link = me?.Register(_options.Upstream.Middle.ClientBufferBytes);
@@ -32,10 +36,11 @@ public sealed partial class ClientSession
                 return SessionOutcome.UpstreamUnreachable;
             }
 
+            _account?.Up.Count(authentication.Pending.Length);
             var relay = new MiddleRelay(
-                _client, me, link, init, authentication.TlsReader as TlsRecordReader, authentication.Pending, RequestAddresses(),
+                _client, me, link, init, authentication.TlsReader as TlsRecordReader, authentication.Pending, addresses,
                 _context.Users.AdTagOf(init.KeyIndex) ?? _options.Upstream.AdTag, Activity, _context.Buffers, _context.Random,
-                _options.Limits.RelayBufferBytes);
+                _options.Limits.RelayBufferBytes, _account?.Up, _account?.Down);
             var (up, down) = await relay.RunAsync().ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length + relay.BytesUp;
             _bytesDown += relay.BytesDown;

@@ -56,11 +56,18 @@ public sealed class MiddleRelay
     private readonly IRandomSource _random;
     private readonly int _bufferSize;
     private readonly int _maxPacket;
+    private readonly TrafficMeter? _upMeter;
+    private readonly TrafficMeter? _downMeter;
 
+    /// <param name="upMeter">Counts the bytes received from the client, as a direct relay's pump does (the user's traffic and quota).</param>
+    /// <param name="downMeter">Counts the bytes sent to the client.</param>
     public MiddleRelay(
         Socket client, MeConnection me, MiddleClientLink link, ClientInit init, TlsRecordReader? tls, ReadOnlyMemory<byte> pending,
-        MiddleRequestAddresses addresses, byte[]? adTag, SessionActivity activity, ArrayPool<byte> pool, IRandomSource random, int bufferSize)
+        MiddleRequestAddresses addresses, byte[]? adTag, SessionActivity activity, ArrayPool<byte> pool, IRandomSource random, int bufferSize,
+        TrafficMeter? upMeter = null, TrafficMeter? downMeter = null)
     {
+        _upMeter = upMeter;
+        _downMeter = downMeter;
         _client = client;
         _me = me;
         _link = link;
@@ -172,6 +179,7 @@ public sealed class MiddleRelay
                 }
 
                 BytesUp += received;
+                _upMeter?.Count(received);
                 _activity.Touch();
                 var produced = _tls is null ? received : Unwrap(buffer.AsSpan(end, received));
                 if (produced < 0)
@@ -409,6 +417,7 @@ public sealed class MiddleRelay
             var sent = await _client.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
             data = data[sent..];
             BytesDown += sent;
+            _downMeter?.Count(sent);
         }
 
         _activity.Touch();

@@ -4,6 +4,7 @@ using Gozar.Protocol.MiddleProxy;
 using Gozar.SelfTest;
 using Gozar.Sessions;
 using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
 
 namespace Gozar.Tests.Upstream.Middle;
 
@@ -210,6 +211,44 @@ public class MiddleSessionTests
         await client.DisposeAsync();
 
         Assert.Equal(connId, await harness.Me.WaitForAsync(() => harness.Me.ClosedConnIds.IsEmpty ? null : (object)harness.Me.ClosedConnIds.First()));
+    }
+
+    [Fact]
+    public async Task Relay_Packets_CountTowardsTheUsersTraffic()
+    {
+        await using var harness = new MiddleHarness();
+        await using var proxy = TestProxy.Start(harness.Options());
+        await using (var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2))
+        {
+            var packet = MiddleFrames.Packet(1024);
+            await client.SendPacketAsync(ProtocolTag.Intermediate, packet);
+            Assert.Equal(packet, await client.ReadPacketAsync(ProtocolTag.Intermediate));
+        }
+
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+        var alice = proxy.Users.Snapshot()[0];
+        Assert.Equal("alice", alice.Name);
+        Assert.InRange(alice.BytesUp, 1024, 2048);
+        Assert.InRange(alice.BytesDown, 1024, 2048);
+        Assert.Equal(alice.BytesUp + alice.BytesDown, alice.QuotaUsed);
+    }
+
+    [Fact]
+    public async Task Relay_QuotaUsedUp_EndsTheSession()
+    {
+        await using var harness = new MiddleHarness();
+        var options = harness.Options();
+        options = options with { Users = [options.Users[0] with { Quota = 4096 }, .. options.Users.Skip(1)] };
+        await using var proxy = TestProxy.Start(options);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await client.SendPacketAsync(ProtocolTag.Intermediate, MiddleFrames.Packet(1024));
+        await client.ReadPacketAsync(ProtocolTag.Intermediate);
+
+        await client.SendPacketAsync(ProtocolTag.Intermediate, MiddleFrames.Packet(4096));
+
+        await client.Socket.ReadToEndAsync();
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+        Assert.Equal(1, proxy.Context.Metrics.OutcomeTotals()[(int)SessionOutcome.QuotaExhausted]);
     }
 
     [Fact]
