@@ -18,6 +18,15 @@ public sealed class Connector
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, IPEndPoint[]?> _literals = new();
 
+    /// <summary>
+    /// How long a name's addresses are used before it is looked up again (spec §6.1: other proxies re-resolve the mask
+    /// host every 1-2 minutes). Looking up per connection would add a DNS round trip to every masked connection's time to
+    /// first byte, which the real site does not have, and turn a flood of probes into a flood of queries.
+    /// </summary>
+    public static readonly TimeSpan NameLifetime = TimeSpan.FromMinutes(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, ResolvedName> _names = new();
+
     public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
         _resolve = resolve;
@@ -34,19 +43,11 @@ public sealed class Connector
         var failure = ConnectFailure.Refused;
         foreach (var target in targets)
         {
-            var endpoints = LiteralEndpoints(target);
+            var endpoints = LiteralEndpoints(target) ?? await ResolveAsync(target, cancellation).ConfigureAwait(false);
             if (endpoints is null)
             {
-                try
-                {
-                    var addresses = Order(await _resolve(target.Host, cancellation).ConfigureAwait(false));
-                    endpoints = Array.ConvertAll(addresses, address => new IPEndPoint(address, target.Port));
-                }
-                catch (SocketException)
-                {
-                    failure = ConnectFailure.DnsFailed;
-                    continue;
-                }
+                failure = ConnectFailure.DnsFailed;
+                continue;
             }
 
             foreach (var endpoint in endpoints)
@@ -84,6 +85,45 @@ public sealed class Connector
 
         return endpoints;
     }
+
+    /// <summary>
+    /// A name's endpoints: the last answer while it is younger than <see cref="NameLifetime"/>, else a new lookup bounded
+    /// by the connect timeout. When that fails or times out, the last answer (however old) rather than none; null when
+    /// there is none.
+    /// </summary>
+    private async ValueTask<IPEndPoint[]?> ResolveAsync(HostEndpoint target, CancellationToken cancellation)
+    {
+        var now = _time.GetTimestamp();
+        _names.TryGetValue(target, out var known);
+        if (known is not null && _time.GetElapsedTime(known.At, now) < NameLifetime)
+        {
+            return known.Endpoints;
+        }
+
+        using var timer = new CancellationTokenSource(_timeout, _time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timer.Token);
+        try
+        {
+            var addresses = Order(await _resolve(target.Host, bounded.Token).ConfigureAwait(false));
+            var endpoints = Array.ConvertAll(addresses, address => new IPEndPoint(address, target.Port));
+            if (endpoints.Length > 0 && (known is not null || _names.Count < MaxLiterals))
+            {
+                _names[target] = new ResolvedName(endpoints, now);
+            }
+
+            return endpoints.Length > 0 ? endpoints : known?.Endpoints;
+        }
+        catch (SocketException)
+        {
+            return known?.Endpoints;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return known?.Endpoints;
+        }
+    }
+
+    private sealed record ResolvedName(IPEndPoint[] Endpoints, long At);
 
     private IPAddress[] Order(IPAddress[] addresses)
     {
