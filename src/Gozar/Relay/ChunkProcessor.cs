@@ -14,7 +14,8 @@ public abstract class ChunkProcessor
 
     /// <summary>
     /// Processes <paramref name="received"/> bytes at <see cref="ReceiveOffset"/> of <paramref name="buffer"/> and says
-    /// which bytes to send. Returns false when the peer broke the protocol.
+    /// which bytes to send. Returns false when the peer broke the protocol; the bytes it says to send (those before the
+    /// break) are still sent, then the direction ends.
     /// </summary>
     public abstract bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength);
 

@@ -28,6 +28,9 @@ public sealed class Pump : ILaneListener
     private int _sendStart;
     private int _sendLength;
 
+    // The processor found the protocol broken after bytes it still passed on: the direction ends once they are sent.
+    private bool _broken;
+
     /// <param name="lane">Carries this direction's receives and sends; nothing else uses it from <see cref="Start"/> on.</param>
     /// <param name="to">Where the bytes go; null reads and drops them.</param>
     /// <param name="owner">Told once when this direction ends.</param>
@@ -157,7 +160,13 @@ public sealed class Pump : ILaneListener
         _meter?.Count(received);
         if (!_processor.Process(_buffer, received, out _sendStart, out _sendLength))
         {
-            return End(PumpEnd.ProtocolError);
+            // What came before the break (records a client sent ahead of an alert, say) goes on first, as TLS would.
+            if (_to is null || _sendLength == 0)
+            {
+                return End(PumpEnd.ProtocolError);
+            }
+
+            _broken = true;
         }
 
         return _to is not null && _sendLength > 0 ? StartSend() : Sent();
@@ -172,6 +181,11 @@ public sealed class Pump : ILaneListener
     /// <summary>The chunk is out: a full read suggests more is queued, so receive at once and keep the buffer.</summary>
     private bool Sent()
     {
+        if (_broken)
+        {
+            return End(PumpEnd.ProtocolError);
+        }
+
         if (_received == _max)
         {
             return StartReceive();

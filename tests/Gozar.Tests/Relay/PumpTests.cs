@@ -35,6 +35,23 @@ public sealed class PumpTests : IDisposable
         Assert.Equal(0, await relayed.DestinationPeer.ReceiveAsync(new byte[1]).WaitAsync(Patience));
     }
 
+    [Fact]
+    public async Task Received_ProtocolBrokenAfterValidBytes_SendsThemThenEnds()
+    {
+        var (source, sourcePeer) = await _listener.ConnectedPairAsync();
+        var (destination, destinationPeer) = await _listener.ConnectedPairAsync();
+        _sockets.AddRange([source, sourcePeer, destination, destinationPeer]);
+        var owner = new Owner(otherDirectionEnded: false);
+        new Pump(_lane, source, destination, new BrokenAtMarker(), new SessionActivity(TimeProvider.System), 4096, owner).Start();
+
+        await sourcePeer.SendAsync((byte[])[.. "data"u8, 0xff, .. "bad"u8]);
+
+        Assert.Equal(PumpEnd.ProtocolError, await owner.Ended.WaitAsync(Patience));
+        var received = new byte[4];
+        await destinationPeer.ReceiveExactlyAsync(received).AsTask().WaitAsync(Patience);
+        Assert.Equal("data"u8.ToArray(), received);
+    }
+
     public void Dispose()
     {
         _sockets.ForEach(socket => socket.Dispose());
@@ -60,6 +77,18 @@ public sealed class PumpTests : IDisposable
         var received = new byte[4];
         await destinationPeer.ReceiveExactlyAsync(received);
         return new Relayed(end, received, destination, destinationPeer);
+    }
+
+    /// <summary>Passes on the bytes before a 0xff and says the protocol broke there.</summary>
+    private sealed class BrokenAtMarker : ChunkProcessor
+    {
+        public override bool Process(Span<byte> buffer, int received, out int sendStart, out int sendLength)
+        {
+            var marker = buffer[..received].IndexOf((byte)0xff);
+            sendStart = 0;
+            sendLength = marker < 0 ? received : marker;
+            return marker < 0;
+        }
     }
 
     private sealed record Relayed(PumpEnd End, byte[] Received, Socket Destination, Socket DestinationPeer);
