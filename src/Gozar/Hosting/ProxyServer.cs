@@ -45,8 +45,7 @@ public sealed class ProxyServer : IAsyncDisposable
         ProxyGauges.Register(context.Metrics.Meter, () => Context);
         _probeSummary = new ProbeSummary(context.Metrics, context.Logger, context.Time, ProbeSummaryInterval);
         context.Metrics.ObserveUsers(() => Context.Accounts.Snapshot());
-        var idle = context.Options.Timeouts.Idle;
-        var period = TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        var period = SweepPeriod(context.Options.Timeouts.Idle);
         _sweeper = context.Time.CreateTimer(
             _ =>
             {
@@ -86,6 +85,10 @@ public sealed class ProxyServer : IAsyncDisposable
 
     /// <summary>The context new connections get; sessions keep the one they started with.</summary>
     public SessionContext Context => _context;
+
+    /// <summary>How often idle connections are looked for: a quarter of timeouts.idle, between 100 ms and 30 s.</summary>
+    internal static TimeSpan SweepPeriod(TimeSpan idle) =>
+        TimeSpan.FromTicks(Math.Clamp(idle.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(30).Ticks));
 
     /// <summary>Every user's live account and usage; the same object across reloads.</summary>
     public UserRegistry Users => _context.Accounts;
@@ -224,6 +227,12 @@ public sealed class ProxyServer : IAsyncDisposable
 
             var next = upstreamChanged ? current.Next(options, middle) : current.Next(options);
             _context = next;
+            if (next.Options.Timeouts.Idle != current.Options.Timeouts.Idle)
+            {
+                // A shorter idle timeout is swept for as often as it needs, from now on.
+                var period = SweepPeriod(next.Options.Timeouts.Idle);
+                _sweeper.Change(period, period);
+            }
             if (!ReferenceEquals(next.Admission, current.Admission))
             {
                 current.Admission.Retire();

@@ -9,6 +9,7 @@ using Gozar.Tests.Cli;
 using Gozar.Tests.Infrastructure;
 using Gozar.Tests.Users;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Hosting;
 
@@ -107,6 +108,26 @@ public sealed class ReloadTests : IAsyncDisposable
         Assert.True(result.Succeeded, result.Error);
         await using var carol = await Client.ConnectAsync(proxy.EndPoint, carolKey, ProtocolTag.Intermediate, 2);
         await UserLimitServerTests.EchoAsync(carol);
+    }
+
+    [Fact]
+    public async Task Apply_ShorterIdleTimeout_IsSweptForAtItsOwnPace()
+    {
+        // Started with 5 min (a sweep every 30 s), reloaded to 2 s (every 500 ms).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = TestProxy.Options(_dc, _mask, idleTimeout: TimeSpan.FromMinutes(5));
+        await using var proxy = TestProxy.Start(options, time: time);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+
+        var result = proxy.Server.Apply(options with { Timeouts = options.Timeouts with { Idle = TimeSpan.FromSeconds(2) } });
+        Assert.True(result.Succeeded, result.Error);
+        for (var i = 0; i < 6; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        Assert.Empty(await alice.Socket.ReadToEndAsync());
     }
 
     [Fact]
