@@ -70,7 +70,7 @@ public sealed partial class ClientSession
 
     private void CountRefusedHandshake()
     {
-        _context.Metrics.Handshake(_verdict);
+        CountVerdict(_verdict);
         EndHandshake();
     }
 

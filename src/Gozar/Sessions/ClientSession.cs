@@ -47,6 +47,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private int _handshakeEnded;
 
     private HandshakeVerdict _verdict = HandshakeVerdict.Truncated;
+    private bool _verdictCounted;
     private ClientMode _mode = ClientMode.Unknown;
     private string _user = GozarMetrics.NoUser;
     private short? _dc;
@@ -135,6 +136,12 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
         finally
         {
+            // A handshake a failure ended (the client reset mid-hello, went silent after the flight) still has one verdict.
+            if (!_verdictCounted)
+            {
+                CountVerdict(_verdict);
+            }
+
             EndHandshake();
             CloseSockets();
             _clientLane.Dispose();
@@ -170,6 +177,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
     }
 
+    /// <summary>Counts what the handshake turned out to be; once per session.</summary>
+    private void CountVerdict(HandshakeVerdict verdict)
+    {
+        _verdictCounted = true;
+        _context.Metrics.Handshake(verdict);
+    }
+
     /// <summary>Gives back this session's handshake slot (once), so the listeners may accept again.</summary>
     private void EndHandshake()
     {
@@ -184,7 +198,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         if (_overRate || _proxyHeader == ProxyHeaderRule.Untrusted)
         {
             _verdict = _overRate ? HandshakeVerdict.RateLimited : HandshakeVerdict.UntrustedProxySource;
-            _context.Metrics.Handshake(_verdict);
+            CountVerdict(_verdict);
             EndHandshake();
             return await MaskAsync(ReadOnlyMemory<byte>.Empty, clientEnded: false, preconnect: null, stopping).ConfigureAwait(false);
         }
@@ -236,6 +250,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                     {
                         if (_flightSent)
                         {
+                            // Silent after the server's flight: a client gone quiet, counted when the session ends.
+                            _verdict = HandshakeVerdict.Timeout;
                             return (SessionOutcome.ClientError, null);
                         }
 
@@ -260,7 +276,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                 }
             }
 
-            _context.Metrics.Handshake(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
+            CountVerdict(authentication is null ? _verdict : HandshakeVerdict.Authenticated);
             EndHandshake();
             if (authentication is not null && _admission.LimitsRate)
             {

@@ -124,6 +124,42 @@ public class ClientSessionFaultTests
     }
 
     [Fact]
+    public async Task RunAsync_SilentAfterTheServerFlight_CountedAsAHandshakeTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, handshakeTimeout: TimeSpan.FromSeconds(10)), time: time);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await TlsTunnel.OpenAsync(socket, TestProxy.AliceKey, TestProxy.Domain, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.Empty(await socket.ReadToEndAsync());
+        await AssertOutcomeAsync(proxy, SessionOutcome.ClientError);
+        var verdicts = proxy.Context.Metrics.VerdictTotals();
+        Assert.Equal(1, verdicts[(int)HandshakeVerdict.Timeout]);
+        Assert.Equal(1, verdicts.Sum());
+    }
+
+    [Fact]
+    public async Task RunAsync_ClientResetsMidHello_CountsOneVerdict()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: 10_000);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask));
+        var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        await socket.SendAsync(hello.AsMemory(0, 100));
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Dispose();
+
+        await AssertOutcomeAsync(proxy, SessionOutcome.ClientError);
+        Assert.Equal(1, proxy.Context.Metrics.VerdictTotals().Sum());
+    }
+
+    [Fact]
     public async Task RunAsync_MaskSiteResets_ClientIsResetToo()
     {
         await using var dc = new EchoDc();
