@@ -177,6 +177,18 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
     }
 
+    /// <summary>Makes the client's close a reset (SO_LINGER 0).</summary>
+    private void ResetClient()
+    {
+        try
+        {
+            _client.LingerState = new LingerOption(true, 0);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     /// <summary>Counts what the handshake turned out to be; once per session.</summary>
     private void CountVerdict(HandshakeVerdict verdict)
     {
@@ -469,7 +481,16 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
             var fastMode = _options.Upstream.FastMode;
             var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
-            await SendAllAsync(_upstreamLane, _upstream, opening).ConfigureAwait(false);
+            try
+            {
+                await SendAllAsync(_upstreamLane, _upstream, opening).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                // The DC took the connection and reset it at once (or a reset on the way): its failure, not the client's.
+                return SessionOutcome.UpstreamError;
+            }
+
             _bytesUp += authentication.Pending.Length;
             _account?.Up.Count(authentication.Pending.Length);
 
@@ -547,17 +568,26 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
 
         var unsent = prefix[(preconnect is not null && mask == preconnect.Host ? _mirroredBytes : 0)..];
-        if (!unsent.IsEmpty)
+        try
         {
-            await SendAllAsync(_upstreamLane, _upstream, unsent).ConfigureAwait(false);
+            if (!unsent.IsEmpty)
+            {
+                await SendAllAsync(_upstreamLane, _upstream, unsent).ConfigureAwait(false);
+            }
+
+            if (clientEnded)
+            {
+                _upstream.Shutdown(SocketShutdown.Send);
+            }
+        }
+        catch (SocketException)
+        {
+            // The site reset the connection before taking the client's bytes: the client is reset too, as by the site.
+            ResetClient();
+            return SessionOutcome.Masked;
         }
 
         _bytesUp += prefix.Length;
-
-        if (clientEnded)
-        {
-            _upstream.Shutdown(SocketShutdown.Send);
-        }
 
         StartRelay(PassThroughProcessor.Instance, PassThroughProcessor.Instance, SessionOutcome.Masked, skipUp: clientEnded);
         return SessionOutcome.Masked;
@@ -651,13 +681,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             if (end == PumpEnd.Reset && pump == _downPump && _relayNormalOutcome == SessionOutcome.Masked)
             {
                 // The mask site reset us: reset the client too, as the site would have.
-                try
-                {
-                    _client.LingerState = new LingerOption(true, 0);
-                }
-                catch (ObjectDisposedException)
-                {
-                }
+                ResetClient();
             }
 
             CloseSockets();

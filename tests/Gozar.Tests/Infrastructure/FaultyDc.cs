@@ -9,9 +9,12 @@ public sealed class ResettingDc : IAsyncDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly Task _loop;
+    private readonly bool _atOnce;
 
-    public ResettingDc()
+    /// <param name="atOnce">Reset every connection as soon as it is accepted, before reading its init.</param>
+    public ResettingDc(bool atOnce = false)
     {
+        _atOnce = atOnce;
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(16);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
@@ -36,8 +39,11 @@ public sealed class ResettingDc : IAsyncDisposable
 
             try
             {
-                await socket.ReceiveExactlyAsync(new byte[Obfuscated2.InitLength]);
-                await socket.ReceiveAsync(new byte[1]);
+                if (!_atOnce)
+                {
+                    await socket.ReceiveExactlyAsync(new byte[Obfuscated2.InitLength]);
+                    await socket.ReceiveAsync(new byte[1]);
+                }
             }
             catch (Exception)
             {

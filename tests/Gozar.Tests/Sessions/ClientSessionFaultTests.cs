@@ -89,6 +89,24 @@ public class ClientSessionFaultTests
     }
 
     [Fact]
+    public async Task RunAsync_DcResetsRightAfterAccepting_CountedAsTheDcsFailure()
+    {
+        await using var dc = new EchoDc();
+        await using var resetting = new ResettingDc(atOnce: true);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, overrides: AllDcsAt("127.0.0.1", resetting.Port)));
+        await using var client = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.AliceKey);
+
+        Assert.Empty(await client.Socket.ReadToEndAsync());
+
+        // Depending on when the reset meets the proxy: its connect fails, the opening's send fails, or the relay sees
+        // it. Each is the DC's failure, never the client's.
+        await WaitForNoSessionsAsync(proxy);
+        var totals = proxy.Context.Metrics.OutcomeTotals();
+        Assert.Equal(1, totals[(int)SessionOutcome.UpstreamError] + totals[(int)SessionOutcome.UpstreamUnreachable]);
+        Assert.Equal(1, totals.Sum());
+    }
+
+    [Fact]
     public async Task RunAsync_MaskHostDown_MaskUnreachableAndClientClosed()
     {
         await using var dc = new EchoDc();
