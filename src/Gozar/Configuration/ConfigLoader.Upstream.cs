@@ -7,7 +7,7 @@ public static partial class ConfigLoader
 {
     private const string AnyDc = "*";
 
-    private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "fast_mode", "dc_overrides", "ad_tag", "middle"];
+    private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "dns_cache", "fast_mode", "dc_overrides", "ad_tag", "middle"];
     private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain", "memory_trim"];
     private static readonly string[] LimitKeys =
         ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate", "unique_ip_window"];
@@ -53,6 +53,7 @@ public static partial class ConfigLoader
             Middle = middle,
             IpPreference = preference,
             ConnectTimeout = upstream.Duration("connect_timeout", defaults.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+            DnsCache = upstream.Duration("dns_cache", defaults.DnsCache, TimeSpan.Zero, TimeSpan.FromHours(1)),
             FastMode = upstream.Boolean("fast_mode", defaults.FastMode),
             DcOverrides = BindDcOverrides(upstream.Table("dc_overrides")),
         };

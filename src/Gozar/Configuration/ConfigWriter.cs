@@ -109,6 +109,8 @@ public static class ConfigWriter
             # prefer-ipv4 | prefer-ipv6 | only-ipv4 | only-ipv6
             #ip_preference = "prefer-ipv4"
             #connect_timeout = "5s"
+            # How long a host name's addresses (mask_host, DC overrides) are reused; 0 = look up every time.
+            #dns_cache = "1m"
             #fast_mode = true
 
             #[timeouts]

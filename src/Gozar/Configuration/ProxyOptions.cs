@@ -171,6 +171,13 @@ public sealed record UpstreamOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a host name's addresses (mask_host, DC overrides by name) are used before it is looked up again; 0 = at
+    /// every connection. A lookup that fails keeps the last answer. Default 1 min (spec §6.1: others re-resolve the
+    /// mask host every 1-2 min).
+    /// </summary>
+    public TimeSpan DnsCache { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Spec §4.3: DC-to-client bytes need no re-encryption. On by default.</summary>
     public bool FastMode { get; init; } = true;
 

@@ -52,7 +52,10 @@ public sealed class SessionContext
 
         AddressKeys = new ClientAddressKeys(addressSalt ?? previous?.AddressKeys.Salt.ToArray() ?? NewSalt(environment.Random), options.Log.ClientIps);
         Dcs = new DcDirectory(options.Upstream);
-        DcConnector = new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve);
+        // Carried over when its settings stay, and with it the addresses of the names it looked up.
+        DcConnector = previous is not null && SameConnector(previous.Options.Upstream, options.Upstream)
+            ? previous.DcConnector
+            : new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve, options.Upstream.DnsCache);
         var window = options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture;
         Replay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
             && previous.Options.Tls.ClockSkewPast + previous.Options.Tls.ClockSkewFuture == window
@@ -88,6 +91,9 @@ public sealed class SessionContext
         Log.UserSessionsEnded(Logger, account.Name, reason.ToString());
         Registry.AbortUser(account, reason);
     }
+
+    private static bool SameConnector(UpstreamOptions a, UpstreamOptions b) =>
+        a.ConnectTimeout == b.ConnectTimeout && a.IpPreference == b.IpPreference && a.DnsCache == b.DnsCache;
 
     private static bool SameAdmission(LimitOptions a, LimitOptions b) =>
         a.MaxConnections == b.MaxConnections && a.MaxHandshakes == b.MaxHandshakes && a.PerIpRate == b.PerIpRate

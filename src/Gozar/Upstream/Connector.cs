@@ -18,17 +18,19 @@ public sealed class Connector
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, IPEndPoint[]?> _literals = new();
 
-    /// <summary>
-    /// How long a name's addresses are used before it is looked up again (spec §6.1: other proxies re-resolve the mask
-    /// host every 1-2 minutes). Looking up per connection would add a DNS round trip to every masked connection's time to
-    /// first byte, which the real site does not have, and turn a flood of probes into a flood of queries.
-    /// </summary>
-    public static readonly TimeSpan NameLifetime = TimeSpan.FromMinutes(1);
+    // How long a name's addresses are used before it is looked up again (upstream.dns_cache). Looking up per connection
+    // adds a DNS round trip to every masked connection's time to first byte, which the real site does not have, and
+    // turns a flood of probes into a flood of queries.
+    private readonly TimeSpan _nameLifetime;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<HostEndpoint, ResolvedName> _names = new();
 
-    public Connector(TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
+    /// <param name="nameLifetime">How long a host name's addresses are reused (upstream.dns_cache); null: its default.</param>
+    public Connector(
+        TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve,
+        TimeSpan? nameLifetime = null)
     {
+        _nameLifetime = nameLifetime ?? new UpstreamOptions().DnsCache;
         _resolve = resolve;
         _timeout = timeout;
         _preference = preference;
@@ -87,7 +89,7 @@ public sealed class Connector
     }
 
     /// <summary>
-    /// A name's endpoints: the last answer while it is younger than <see cref="NameLifetime"/>, else a new lookup bounded
+    /// A name's endpoints: the last answer while it is younger than the name lifetime, else a new lookup bounded
     /// by the connect timeout. When that fails or times out, the last answer (however old) rather than none; null when
     /// there is none.
     /// </summary>
@@ -95,7 +97,7 @@ public sealed class Connector
     {
         var now = _time.GetTimestamp();
         _names.TryGetValue(target, out var known);
-        if (known is not null && _time.GetElapsedTime(known.At, now) < NameLifetime)
+        if (known is not null && _time.GetElapsedTime(known.At, now) < _nameLifetime)
         {
             return known.Endpoints;
         }

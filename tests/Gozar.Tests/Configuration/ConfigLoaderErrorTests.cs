@@ -391,6 +391,8 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("ad_tag = \"zcbe8f1493fa4cd9ab300891c0b5b326\"", "upstream.ad_tag: must be 32 hex digits")]
     [InlineData("mode = 1", "upstream.mode: expected a string, got an integer")]
     [InlineData("connect_timeout = \"2m\"", "upstream.connect_timeout: '2m' is out of range (100ms .. 1m)")]
+    [InlineData("dns_cache = \"2h\"", "upstream.dns_cache: '2h' is out of range (0s .. 1h)")]
+    [InlineData("dns_cache = \"soon\"", "upstream.dns_cache:")]
     [InlineData("fast_mode = \"yes\"", "upstream.fast_mode: expected a boolean")]
     public void Load_BadUpstreamValue_NamesKey(string line, string expected)
     {

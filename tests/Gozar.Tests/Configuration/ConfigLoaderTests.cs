@@ -35,6 +35,7 @@ public sealed class ConfigLoaderTests
         mode = "direct"
         ip_preference = "only-ipv6"
         connect_timeout = "1500ms"
+        dns_cache = "30s"
         fast_mode = false
 
         [upstream.dc_overrides]
@@ -79,6 +80,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(UpstreamMode.Direct, options.Upstream.Mode);
         Assert.Equal(IpPreference.OnlyIpv6, options.Upstream.IpPreference);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), options.Upstream.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Upstream.DnsCache);
         Assert.False(options.Upstream.FastMode);
         Assert.Equal(3, options.Upstream.DcOverrides.Count);
         Assert.Equal([new HostEndpoint("127.0.0.1", 14443)], options.Upstream.DcOverrides["2"]);
@@ -114,6 +116,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(IpPreference.PreferIpv4, options.Upstream.IpPreference);
         Assert.Empty(options.Upstream.DcOverrides);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Upstream.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.Upstream.DnsCache);
         Assert.True(options.Upstream.FastMode);
         Assert.Equal(TimeSpan.FromSeconds(10), options.Timeouts.Handshake);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Timeouts.Idle);

@@ -61,6 +61,7 @@ public sealed partial class ConfigWriterTests
         Assert.Equal(plain.Tls.ReplayCacheEntries, expanded.Tls.ReplayCacheEntries);
         Assert.Equal(plain.Upstream.IpPreference, expanded.Upstream.IpPreference);
         Assert.Equal(plain.Upstream.ConnectTimeout, expanded.Upstream.ConnectTimeout);
+        Assert.Equal(plain.Upstream.DnsCache, expanded.Upstream.DnsCache);
         Assert.Equal(plain.Upstream.FastMode, expanded.Upstream.FastMode);
         Assert.Equal(plain.Timeouts, expanded.Timeouts);
         Assert.Equal(plain.Limits, expanded.Limits);

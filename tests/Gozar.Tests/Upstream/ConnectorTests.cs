@@ -12,6 +12,7 @@ namespace Gozar.Tests.Upstream;
 public sealed class ConnectorTests : IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan NameLifetime = TimeSpan.FromMinutes(1);
 
     private readonly LoopbackListener _listener = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
@@ -25,7 +26,7 @@ public sealed class ConnectorTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             await AssertConnectsAsync(connector);
-            _time.Advance(Connector.NameLifetime / 4);
+            _time.Advance(NameLifetime / 4);
         }
 
         Assert.Equal(1, _lookups);
@@ -37,7 +38,18 @@ public sealed class ConnectorTests : IDisposable
         var connector = Create(Answer);
         await AssertConnectsAsync(connector);
 
-        _time.Advance(Connector.NameLifetime);
+        _time.Advance(NameLifetime);
+        await AssertConnectsAsync(connector);
+
+        Assert.Equal(2, _lookups);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NameLifetimeZero_IsLookedUpEveryTime()
+    {
+        var connector = Create(Answer, TimeSpan.Zero);
+
+        await AssertConnectsAsync(connector);
         await AssertConnectsAsync(connector);
 
         Assert.Equal(2, _lookups);
@@ -51,7 +63,7 @@ public sealed class ConnectorTests : IDisposable
         await AssertConnectsAsync(connector);
 
         fail = true;
-        _time.Advance(Connector.NameLifetime * 3);
+        _time.Advance(NameLifetime * 3);
         await AssertConnectsAsync(connector);
 
         Assert.Equal(2, _lookups);
@@ -91,8 +103,8 @@ public sealed class ConnectorTests : IDisposable
 
     private HostEndpoint Target => new("mask.test", _listener.EndPoint.Port);
 
-    private Connector Create(Func<string, CancellationToken, Task<IPAddress[]>> resolve) =>
-        new(ConnectTimeout, IpPreference.PreferIpv4, _time, resolve);
+    private Connector Create(Func<string, CancellationToken, Task<IPAddress[]>> resolve, TimeSpan? nameLifetime = null) =>
+        new(ConnectTimeout, IpPreference.PreferIpv4, _time, resolve, nameLifetime ?? NameLifetime);
 
     private Task<IPAddress[]> Answer(string host, CancellationToken cancellation)
     {
