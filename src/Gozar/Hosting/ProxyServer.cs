@@ -233,6 +233,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 var period = SweepPeriod(next.Options.Timeouts.Idle);
                 _sweeper.Change(period, period);
             }
+
             if (!ReferenceEquals(next.Admission, current.Admission))
             {
                 current.Admission.Retire();

@@ -19,6 +19,7 @@ public sealed class Admission
     private readonly int _maxHandshakes;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _retired = new();
 
     // Refusals of addresses that also carry clients since the last warning of them, and when that was (0: never).
     private long _sharedRefusals;
@@ -38,17 +39,18 @@ public sealed class Admission
         _rate = limits.PerIpRate > 0 ? new PerAddressRateLimiter(limits.PerIpRate, limits.PerIpBurst, time) : null;
     }
 
-    private readonly CancellationTokenSource _retired = new();
-
     public int OpenConnections => _maxConnections - _connections.CurrentCount;
+
+    public int Handshaking => _maxHandshakes - _handshakes.CurrentCount;
+
+    /// <summary>True when connections are counted per address (limits.per_ip_rate is not 0).</summary>
+    public bool LimitsRate => _rate is not null;
 
     /// <summary>Cancelled once a reload replaced these bounds: an accept loop waiting for room here moves to the new ones.</summary>
     public CancellationToken Retired => _retired.Token;
 
     /// <summary>A reload replaced these bounds; the sessions that took slots here still give them back here.</summary>
     public void Retire() => _retired.Cancel();
-
-    public int Handshaking => _maxHandshakes - _handshakes.CurrentCount;
 
     /// <summary>Waits until one more connection, and one more handshake, fit.</summary>
     public async ValueTask WaitForRoomAsync(CancellationToken cancellation)
@@ -103,9 +105,6 @@ public sealed class Admission
 
         Log.SharedAddressOverRate(_logger, Interlocked.Exchange(ref _sharedRefusals, 0));
     }
-
-    /// <summary>True when connections are counted per address (limits.per_ip_rate is not 0).</summary>
-    public bool LimitsRate => _rate is not null;
 
     /// <summary>
     /// The connection from <paramref name="address"/> that <see cref="AllowsNewConnectionFrom"/> let in authenticated: it

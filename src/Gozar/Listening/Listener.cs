@@ -96,14 +96,27 @@ public sealed class Listener : IDisposable
                     continue;
                 }
 
-                var (client, stop) = await AcceptAsync(admission, stopping).ConfigureAwait(false);
-                if (stop)
+                // Accepted in this loop's own state machine: an async helper would box one more per client.
+                Socket client;
+                try
                 {
-                    break;
+                    client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
                 }
-
-                if (client is null)
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
                 {
+                    admission.HandshakeEnded();
+                    admission.ConnectionEnded();
+                    if (e is not SocketException socketError)
+                    {
+                        break;
+                    }
+
+                    if (!IsTransient(socketError.SocketErrorCode))
+                    {
+                        Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+
                     continue;
                 }
 
@@ -118,30 +131,6 @@ public sealed class Listener : IDisposable
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
-    }
-
-    /// <summary>
-    /// The next client; else the slots are given back and the client is null: after a failed accept (Stop false, try
-    /// again) or because the listener stops or was closed (Stop true).
-    /// </summary>
-    private async ValueTask<(Socket? Client, bool Stop)> AcceptAsync(Admission admission, CancellationToken stopping)
-    {
-        try
-        {
-            return (await _socket.AcceptAsync(stopping).ConfigureAwait(false), false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            admission.HandshakeEnded();
-            admission.ConnectionEnded();
-            if (e is SocketException socketError && !IsTransient(socketError.SocketErrorCode))
-            {
-                Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            return (null, e is not SocketException);
-        }
     }
 
     private void Admit(Socket client, SessionContext session, Admission admission, CancellationToken stopping)
