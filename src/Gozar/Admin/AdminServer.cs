@@ -108,8 +108,14 @@ public sealed class AdminServer : IAsyncDisposable
         return next(context);
     }
 
+    /// <summary>
+    /// Everything but the few public answers. An allow-list, because routing matches paths whatever their case
+    /// ("/API/v1/users" is the users route) and routes are added over time: a list of what needs the token let such
+    /// paths through without it.
+    /// </summary>
     private static bool NeedsToken(PathString path) =>
-        path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+        !path.Equals("/", StringComparison.Ordinal) && !path.Equals("/healthz", StringComparison.OrdinalIgnoreCase)
+        && !path.Equals(OpenApiPath, StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask DisposeAsync()
     {

@@ -14,7 +14,30 @@ public sealed class AdminServerTests
     {
         { "GET", "api/v1/stats" },
         { "GET", "metrics" },
+
+        // Routing matches paths whatever their case: so must the token check.
+        { "GET", "API/v1/stats" },
+        { "GET", "Api/V1/Stats" },
+        { "GET", "METRICS" },
+        { "GET", "api/v1/stats/" },
     };
+
+    [Fact]
+    public async Task Call_CaseVariantPathWithoutToken_ChangesNothing()
+    {
+        var directory = Directory.CreateTempSubdirectory("gozar-admin-").FullName;
+        await using var harness = await AdminHarness.StartFromFileAsync(directory);
+        var secret = harness.Proxy.Server.Users.Find("alice")!.Options.Secret;
+
+        using var delete = await harness.Anonymous.DeleteAsync(new Uri("API/v1/users/bob", UriKind.Relative));
+        using var rotate = await harness.Anonymous.PostAsync(
+            new Uri("Api/V1/Users/alice/rotate-secret", UriKind.Relative), new StringContent(string.Empty));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, rotate.StatusCode);
+        Assert.NotNull(harness.Proxy.Server.Users.Find("bob"));
+        Assert.Equal(secret, harness.Proxy.Server.Users.Find("alice")!.Options.Secret);
+    }
 
     [Theory]
     [MemberData(nameof(TokenRoutes))]
