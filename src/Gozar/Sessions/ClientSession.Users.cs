@@ -22,7 +22,7 @@ public sealed partial class ClientSession
     {
         var account = _context.Users.AccountOf(keyIndex);
         var addressKey = _context.AddressKeys.KeyOf(RemoteAddress());
-        var admission = account.TryOpen(addressKey, _context.Time.GetUtcNow());
+        var admission = account.TryOpen(addressKey, _context.Time.GetUtcNow(), _context.Users.Keys[keyIndex]);
         if (admission != UserAdmission.Admitted)
         {
             _verdict = HandshakeVerdict.UserRejected;

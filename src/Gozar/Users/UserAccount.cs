@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.Relay;
 using Gozar.Sessions;
@@ -62,11 +63,14 @@ public sealed class UserAccount
     /// Admits one more session from the address keyed <paramref name="addressKey"/> (see <see cref="ClientAddressKeys"/>),
     /// or says why not. An admitted session must be given back with <see cref="Close"/>.
     /// </summary>
-    public UserAdmission TryOpen(string addressKey, DateTimeOffset now)
+    /// <param name="secret">The key the connection was matched with; empty: not checked.</param>
+    public UserAdmission TryOpen(string addressKey, DateTimeOffset now, ReadOnlySpan<byte> secret = default)
     {
         lock (_gate)
         {
-            var verdict = Check(addressKey, now);
+            var verdict = !secret.IsEmpty && !CryptographicOperations.FixedTimeEquals(secret, _options.Secret)
+                ? UserAdmission.Rekeyed
+                : Check(addressKey, now);
             if (verdict != UserAdmission.Admitted)
             {
                 _rejected[(int)verdict]++;

@@ -22,4 +22,10 @@ public enum UserAdmission
 
     /// <summary>The user left the config after the connection's key was matched.</summary>
     Removed,
+
+    /// <summary>
+    /// The key the connection was matched with is no longer the user's: the secret was changed (a rotation) while the
+    /// client was still in its handshake, against the users of the moment it connected.
+    /// </summary>
+    Rekeyed,
 }

@@ -131,6 +131,25 @@ public sealed class ReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Apply_SecretChangedWhileAClientIsInItsHandshake_RefusesTheOldSecret()
+    {
+        // The client connected before the rotation, so its session matches keys against the users of that moment.
+        var options = TestProxy.Options(_dc, _mask);
+        await using var proxy = TestProxy.Start(options);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+
+        var rotated = Convert.FromHexString("00112233445566778899aabbccddeeff");
+        var result = proxy.Server.Apply(options with { Users = [new UserOptions("alice", rotated), new UserOptions("bob", TestProxy.BobKey)] });
+        Assert.True(result.Succeeded, result.Error);
+        await using var client = await SelfTestClient.OpenAsync(socket, TestProxy.AliceKey, ProtocolTag.Intermediate, 2, null, CancellationToken.None);
+
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.UserRejected] == 1);
+        Assert.Equal(0, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Authenticated]);
+        Assert.Equal(0, proxy.Server.Users.Find("alice")!.ActiveSessions);
+    }
+
+    [Fact]
     public async Task Apply_ListenerAddedAndRemoved_AcceptsOnlyOnTheNewOneAndKeepsSessions()
     {
         var options = TestProxy.Options(_dc, _mask);

@@ -42,6 +42,19 @@ public class UserAccountTests
     }
 
     [Fact]
+    public void TryOpen_KeyNoLongerTheUsers_RefusedAsRekeyed()
+    {
+        var account = Account(User());
+        var now = _time.GetUtcNow();
+        var old = (byte[])Key.Clone();
+        old[0] ^= 1;
+
+        Assert.Equal(UserAdmission.Rekeyed, account.TryOpen("a", now, old));
+        Assert.Equal(UserAdmission.Admitted, account.TryOpen("a", now, Key));
+        Assert.Equal(1, account.ActiveSessions);
+    }
+
+    [Fact]
     public void TryOpen_MaxUniqueIps_RefusesANewAddressUntilTheWindowPasses()
     {
         var account = Account(User(u => u with { MaxUniqueIps = 1 }), TimeSpan.FromMinutes(10));
