@@ -33,7 +33,7 @@ public sealed class UserStateFile
 
             using var stream = File.OpenRead(Path);
             var document = JsonSerializer.Deserialize(stream, UserStateJsonContext.Default.UserStateDocument);
-            if (document is null || document.Version != UserStateDocument.CurrentVersion)
+            if (document is null || document.Version != UserStateDocument.CurrentVersion || !Complete(document))
             {
                 error = $"state file '{Path}' has an unknown format";
                 return null;
@@ -46,6 +46,28 @@ public sealed class UserStateFile
             error = $"cannot read state file '{Path}': {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>
+    /// JSON's null passes the serializer where the types say no null can be ("users": null, "alice": null): such a
+    /// file is as unreadable as a malformed one.
+    /// </summary>
+    private static bool Complete(UserStateDocument document)
+    {
+        if (document.Users is null)
+        {
+            return false;
+        }
+
+        foreach (var record in document.Users.Values)
+        {
+            if (record is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Writes <paramref name="document"/> atomically; returns null, or why it failed (disk full, permissions).</summary>

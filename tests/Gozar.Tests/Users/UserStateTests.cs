@@ -62,6 +62,22 @@ public sealed class UserStateTests : IAsyncDisposable
         }
     }
 
+    [Theory]
+    [InlineData("""{"version":1,"users":null}""")]
+    [InlineData("""{"version":1,"users":{"alice":null}}""")]
+    public async Task Start_StateFileWithNulls_StartsWithFreshUsage(string json)
+    {
+        var state = Path.Combine(_directory, "state.json");
+        await File.WriteAllTextAsync(state, json);
+
+        await using var proxy = TestProxy.Start(Options(state));
+
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(client);
+        Assert.Null(new UserStateFile(state).Load(out var error));
+        Assert.Contains("unknown format", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Save_DiskFull_ReturnsTheReasonKeepsTheOldFileAndLeavesNoTemporary()
     {
