@@ -16,6 +16,9 @@ public sealed partial class ClientSession
     /// </summary>
     private readonly bool _middleEntered;
 
+    /// <summary>The middle-mode relay once it runs: an abort ends it, since closing the client alone does not.</summary>
+    private MiddleRelay? _middleRelay;
+
     private async Task<SessionOutcome> RelayToMiddleAsync(Authentication authentication, MiddleUpstream middle, CancellationToken stopping)
     {
         var init = authentication.Init;
@@ -41,6 +44,14 @@ public sealed partial class ClientSession
                 _client, me, link, init, authentication.TlsReader as TlsRecordReader, authentication.Pending, addresses,
                 _context.Users.AdTagOf(init.KeyIndex) ?? _options.Upstream.AdTag, Activity, _context.Buffers, _context.Random,
                 _options.Limits.RelayBufferBytes, _account?.Up, _account?.Down);
+
+            // Published before the relay runs, and checked after: an abort in between still reaches it.
+            Volatile.Write(ref _middleRelay, relay);
+            if (Volatile.Read(ref _abortReason) != NoAbort)
+            {
+                relay.Abort();
+            }
+
             var (up, down) = await relay.RunAsync().ConfigureAwait(false);
             _bytesUp += authentication.Pending.Length + relay.BytesUp;
             _bytesDown += relay.BytesDown;

@@ -108,6 +108,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NoAbort) == NoAbort)
         {
             CloseSockets();
+            Volatile.Read(ref _middleRelay)?.Abort();
         }
     }
 

@@ -46,6 +46,13 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     /// <summary>Answer each request with its own packet.</summary>
     public bool Echo { get; set; } = true;
 
+    /// <summary>Stop reading (a wedged middle-end) at the next frame, until <see cref="Unstall"/>.</summary>
+    public volatile bool Stalled;
+
+    private readonly TaskCompletionSource _unstalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Unstall() => _unstalled.TrySetResult();
+
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public ConcurrentQueue<long> ClosedConnIds { get; } = new();
     public ConcurrentQueue<long> Pongs { get; } = new();
@@ -260,6 +267,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
 
         private async Task HandleAsync(byte[] payload)
         {
+            if (owner.Stalled)
+            {
+                await owner._unstalled.Task;
+            }
+
             switch (RpcPacketType.Of(payload))
             {
                 case RpcPacketType.ProxyRequest:

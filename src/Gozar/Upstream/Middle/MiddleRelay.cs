@@ -59,6 +59,10 @@ public sealed class MiddleRelay
     private readonly TrafficMeter? _upMeter;
     private readonly TrafficMeter? _downMeter;
 
+    // Ends a wait for room in the ME connection's send queue: a middle-end that stops reading must not keep the upload,
+    // and with it the session and its user's slot, from ending.
+    private readonly CancellationTokenSource _abort = new();
+
     /// <param name="upMeter">Counts the bytes received from the client, as a direct relay's pump does (the user's traffic and quota).</param>
     /// <param name="downMeter">Counts the bytes sent to the client.</param>
     public MiddleRelay(
@@ -90,6 +94,13 @@ public sealed class MiddleRelay
     /// <summary>Bytes sent to the client.</summary>
     public long BytesDown { get; private set; }
 
+    /// <summary>Ends both directions from outside (the session was aborted), a stalled middle-end's queue included.</summary>
+    public void Abort()
+    {
+        _link.Stop();
+        _abort.Cancel();
+    }
+
     public async Task<(PumpEnd Up, MiddleDownEnd Down)> RunAsync()
     {
         var up = Task.Run(UpAsync);
@@ -103,6 +114,7 @@ public sealed class MiddleRelay
         else
         {
             CloseClient(down.Result);
+            _abort.Cancel();
         }
 
         var upEnd = await up.ConfigureAwait(false);
@@ -258,7 +270,7 @@ public sealed class MiddleRelay
 
             var (request, payloadLength) = BuildRequest(buffer.AsSpan(position + frame.HeaderLength, frame.PacketLength), frame.QuickAck);
             position += frame.FrameLength;
-            if (!await _me.SendAsync(request, payloadLength, CancellationToken.None).ConfigureAwait(false))
+            if (!await _me.SendAsync(request, payloadLength, _abort.Token).ConfigureAwait(false))
             {
                 return (false, 0, 0);
             }

@@ -252,6 +252,64 @@ public class MiddleSessionTests
     }
 
     [Fact]
+    public async Task Relay_MiddleEndStopsReading_AnAbortStillEndsTheSession()
+    {
+        await using var harness = new MiddleHarness();
+        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { SendQueueFrames = 16 }));
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        var packet = MiddleFrames.Packet(64);
+        await client.SendPacketAsync(ProtocolTag.Intermediate, packet);
+        Assert.Equal(packet, await client.ReadPacketAsync(ProtocolTag.Intermediate));
+
+        // The ME stops reading; the client uploads until the ME connection's queue and every kernel buffer on the way
+        // are full, which shows as the client's sends making no progress.
+        harness.Me.Stalled = true;
+        var frame = MiddleFrames.Frame(ProtocolTag.Intermediate, MiddleFrames.Packet(64 * 1024));
+        long sent = 0;
+        using var stop = new CancellationTokenSource();
+        var pushing = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await client.SendAsync(frame, stop.Token);
+                Interlocked.Add(ref sent, frame.Length);
+            }
+        });
+        try
+        {
+            await WaitForNoProgressAsync(() => Interlocked.Read(ref sent));
+
+            proxy.Context.Registry.AbortAll();
+
+            await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+            Assert.Equal(0, proxy.Server.Users.Find("alice")!.ActiveSessions);
+        }
+        finally
+        {
+            // Whatever happened, the ME reads again, so that the proxy and the harness can stop.
+            await stop.CancelAsync();
+            harness.Me.Unstall();
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => pushing);
+    }
+
+    /// <summary>Returns once <paramref name="progress"/> stood still for half a second (at most 20 s).</summary>
+    private static async Task WaitForNoProgressAsync(Func<long> progress)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var last = -1L;
+        var still = 0;
+        while (still < 50)
+        {
+            await Task.Delay(10, timeout.Token);
+            var now = progress();
+            still = now == last ? still + 1 : 0;
+            last = now;
+        }
+    }
+
+    [Fact]
     public async Task Relay_MePings_ProxyAnswersWithTheSameId()
     {
         await using var harness = new MiddleHarness();
