@@ -176,7 +176,9 @@ public sealed record UpstreamOptions
     /// every connection. A lookup that fails keeps the last answer. Default 1 min (spec §6.1: others re-resolve the
     /// mask host every 1-2 min).
     /// </summary>
-    public TimeSpan DnsCache { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan DnsCache { get; init; } = DefaultDnsCache;
+
+    public static readonly TimeSpan DefaultDnsCache = TimeSpan.FromMinutes(1);
 
     /// <summary>Spec §4.3: DC-to-client bytes need no re-encryption. On by default.</summary>
     public bool FastMode { get; init; } = true;

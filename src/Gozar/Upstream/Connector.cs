@@ -30,7 +30,7 @@ public sealed class Connector
         TimeSpan timeout, IpPreference preference, TimeProvider time, Func<string, CancellationToken, Task<IPAddress[]>> resolve,
         TimeSpan? nameLifetime = null)
     {
-        _nameLifetime = nameLifetime ?? new UpstreamOptions().DnsCache;
+        _nameLifetime = nameLifetime ?? UpstreamOptions.DefaultDnsCache;
         _resolve = resolve;
         _timeout = timeout;
         _preference = preference;
