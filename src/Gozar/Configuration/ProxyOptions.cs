@@ -224,7 +224,10 @@ public sealed record MiddleOptions
     /// <summary>Longest time from TCP connect to the ME's RPC_HANDSHAKE (default 10 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An RPC_PING goes to an ME connection idle this long, and its answer gives the latency (default 30 s; 0 = never).</summary>
+    /// <summary>
+    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency; when nothing has come back
+    /// by the next tick the connection is closed (its clients end and reconnect) (default 30 s; 0 = never).
+    /// </summary>
     public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>First wait before replacing a lost ME connection; it doubles per failure up to 64 times this (default 1 s).</summary>

@@ -123,7 +123,7 @@ public sealed partial class MeConnection
 
         _end += received;
         DecryptReceived();
-        Touch();
+        TouchReceived();
         return true;
     }
 

@@ -36,6 +36,7 @@ public sealed partial class MeConnection : IAsyncDisposable
     private Task _loops = Task.CompletedTask;
     private ITimer? _keepalive;
     private long _lastActivity;
+    private long _lastReceived;
     private long _pingSent;
     private long _pingId;
     private int _closing;
@@ -188,15 +189,36 @@ public sealed partial class MeConnection : IAsyncDisposable
         var keepalive = _environment.Options.Keepalive;
         if (keepalive > TimeSpan.Zero)
         {
-            _keepalive = _environment.Time.CreateTimer(_ => PingIfIdle(keepalive), null, keepalive, keepalive);
+            _keepalive = _environment.Time.CreateTimer(_ => Keepalive(keepalive), null, keepalive, keepalive);
         }
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _environment.Time.GetTimestamp());
 
-    /// <summary>Keepalive (optional in the spec, as telemt does it): a ping on an idle connection, its pong timed for the latency metric.</summary>
-    private void PingIfIdle(TimeSpan keepalive)
+    private void TouchReceived()
     {
+        var now = _environment.Time.GetTimestamp();
+        Volatile.Write(ref _lastActivity, now);
+        Volatile.Write(ref _lastReceived, now);
+    }
+
+    /// <summary>
+    /// Keepalive (optional in the spec, as telemt does it): a ping on an idle connection, its pong timed for the latency
+    /// metric. A ping that nothing has come back after by the next tick means a middle-end (or a path) that stopped
+    /// answering while TCP still holds the connection: it is closed so that its clients end and the pool reconnects,
+    /// instead of waiting minutes for TCP to give up.
+    /// </summary>
+    private void Keepalive(TimeSpan keepalive)
+    {
+        var pingSent = Volatile.Read(ref _pingSent);
+        if (pingSent != 0 && Volatile.Read(ref _lastReceived) < pingSent
+            && _environment.Time.GetElapsedTime(pingSent) >= keepalive / 2)
+        {
+            _environment.Metrics.RpcError("keepalive_timeout");
+            Close("no answer to a keepalive ping");
+            return;
+        }
+
         if (_environment.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < keepalive)
         {
             return;

@@ -113,4 +113,29 @@ public class MiddleStartupTests
             Assert.NotEmpty(latencies);
         }
     }
+
+    [Fact]
+    public async Task Keepalive_MiddleEndStopsAnswering_ConnectionClosedItsClientsEndedAndReconnected()
+    {
+        await using var harness = new MiddleHarness();
+        var log = new CapturingLoggerProvider();
+        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }), log);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
+        await client.ReadPacketAsync(ProtocolTag.Abridged);
+
+        // The ME keeps its TCP connection open but handles nothing more, pings included.
+        harness.Me.Stalled = true;
+        try
+        {
+            Assert.Empty(await client.Socket.ReadToEndAsync());
+            await harness.Me.WaitUntilAsync(() => harness.Me.Handshaken >= 2);
+        }
+        finally
+        {
+            harness.Me.Unstall();
+        }
+
+        Assert.Contains("no answer to a keepalive ping", log.Text, StringComparison.Ordinal);
+    }
 }
