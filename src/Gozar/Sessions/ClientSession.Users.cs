@@ -22,9 +22,13 @@ public sealed partial class ClientSession
     {
         var account = _context.Users.AccountOf(keyIndex);
         var addressKey = _context.AddressKeys.KeyOf(RemoteAddress());
+        // Published before the slot is taken: a removal, disable or re-key that runs right after TryOpen ends the
+        // user's sessions by looking for this account, and must find this one.
+        Volatile.Write(ref _account, account);
         var admission = account.TryOpen(addressKey, _context.Time.GetUtcNow(), _context.Users.Keys[keyIndex]);
         if (admission != UserAdmission.Admitted)
         {
+            Volatile.Write(ref _account, null);
             _verdict = HandshakeVerdict.UserRejected;
             Log.UserRejected(_context.Logger, account.Name, admission.ToString());
             return false;
@@ -32,7 +36,6 @@ public sealed partial class ClientSession
 
         _user = account.Name;
         _addressKey = addressKey;
-        Volatile.Write(ref _account, account);
         return true;
     }
 
