@@ -51,7 +51,20 @@ internal static class UserRoutes
                 return TypedResults.BadRequest(new ErrorView("quota_reset must be never or monthly"));
             }
 
-            var edited = await EditAsync(proxy, editor => editor.SetUser(request.Name, patch)).ConfigureAwait(false);
+            // The name is checked again inside the edit, which runs one at a time: of two creates of one name, the
+            // second must not re-key the user the first just made.
+            var taken = false;
+            var edited = await EditAsync(proxy, editor =>
+            {
+                var added = editor.AddUser(request.Name, patch);
+                taken = added.Exists;
+                return added;
+            }).ConfigureAwait(false);
+            if (taken)
+            {
+                return TypedResults.Conflict(new ErrorView($"user {request.Name} exists"));
+            }
+
             if (edited is not null)
             {
                 return TypedResults.BadRequest(new ErrorView(edited));

@@ -27,7 +27,24 @@ public sealed class ConfigFileEditor
     /// <summary>Adds the user (the patch must carry a secret) or changes only the keys the patch names.</summary>
     public ConfigEditResult SetUser(string name, UserPatch patch) => Edit(text => SetUser(text, name, patch));
 
+    /// <summary>Adds the user, or fails with <see cref="ConfigEditResult.Exists"/> when the file has one of that name.</summary>
+    public ConfigEditResult AddUser(string name, UserPatch patch) => Edit(text => AddUser(text, name, patch));
+
     public ConfigEditResult RemoveUser(string name) => Edit(text => RemoveUser(text, name));
+
+    /// <summary>As <see cref="SetUser(string, string, UserPatch)"/>, but only for a name the text does not have yet.</summary>
+    public static (string? Text, ConfigEditResult Result) AddUser(string text, string name, UserPatch patch)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Parse(text, out var document) is { } syntaxError)
+        {
+            return (null, syntaxError);
+        }
+
+        return Find(document, name).Kind == UserForm.Absent
+            ? SetUser(text, name, patch)
+            : (null, ConfigEditResult.Taken($"{ConfigText.Path(UsersTable, name)}: a user of that name exists"));
+    }
 
     /// <summary>The edited text, or why the edit cannot be made. Pure: no file access.</summary>
     public static (string? Text, ConfigEditResult Result) SetUser(string text, string name, UserPatch patch)

@@ -129,6 +129,48 @@ public sealed class UserRoutesTests : IDisposable
     }
 
     [Fact]
+    public async Task Create_NameWrittenIntoTheFileNotYetReloaded_ConflictAndTheFileKeepsItsSecret()
+    {
+        await using var harness = await AdminHarness.StartFromFileAsync(_directory);
+        var handWritten = new string('e', 32);
+        var text = await File.ReadAllTextAsync(harness.ConfigPath!);
+        await File.WriteAllTextAsync(harness.ConfigPath!, text.Replace("[users]\n", $"[users]\nerin = \"{handWritten}\"\n", StringComparison.Ordinal));
+
+        using var response = await harness.Authorized.PostAsync(new Uri("api/v1/users", UriKind.Relative), Json("""{"name":"erin"}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var reloaded = ConfigLoader.LoadFile(harness.ConfigPath!);
+        Assert.True(reloaded.Succeeded, reloaded.Error);
+        Assert.Equal(handWritten, Convert.ToHexStringLower(reloaded.Options.Users.Single(u => u.Name == "erin").Secret));
+    }
+
+    [Fact]
+    public async Task Create_SameNameConcurrently_OneCreatedTheOthersConflictAndItsSecretStays()
+    {
+        await using var harness = await AdminHarness.StartFromFileAsync(_directory);
+
+        var posts = new Task<HttpResponseMessage>[8];
+        for (var i = 0; i < posts.Length; i++)
+        {
+            posts[i] = harness.Authorized.PostAsync(new Uri("api/v1/users", UriKind.Relative), Json("""{"name":"erin"}"""));
+        }
+
+        var responses = await Task.WhenAll(posts);
+        var created = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses, r => Assert.True(r == created || r.StatusCode == HttpStatusCode.Conflict, r.StatusCode.ToString()));
+        var secret = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
+        var reloaded = ConfigLoader.LoadFile(harness.ConfigPath!);
+        Assert.True(reloaded.Succeeded, reloaded.Error);
+        var saved = reloaded.Options.Users.Single(u => u.Name == "erin");
+        Assert.Equal(secret, Convert.ToHexStringLower(saved.Secret));
+        Assert.Equal(secret, Convert.ToHexStringLower(harness.Proxy.Users.Find("erin")!.Options.Secret));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Patch_Disable_RefusesTheUsersNextConnection()
     {
         await using var harness = await AdminHarness.StartFromFileAsync(_directory);

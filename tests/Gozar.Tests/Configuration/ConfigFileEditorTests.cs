@@ -112,6 +112,29 @@ public class ConfigFileEditorTests
     }
 
     [Fact]
+    public void AddUser_NameInTheFile_IsTakenAndNothingChanges()
+    {
+        var tabled = Edit(ConfigFileEditor.SetUser(Original, "bob", new UserPatch { Secret = BobKey, MaxConnections = 2 }));
+
+        var (shortText, shortResult) = ConfigFileEditor.AddUser(Original, "alice", new UserPatch { Secret = BobKey });
+        var (tableText, tableResult) = ConfigFileEditor.AddUser(tabled, "bob", new UserPatch { Secret = Convert.FromHexString(AliceSecret) });
+
+        Assert.Null(shortText);
+        Assert.True(shortResult.Exists);
+        Assert.Contains("users.alice", shortResult.Error, StringComparison.Ordinal);
+        Assert.Null(tableText);
+        Assert.True(tableResult.Exists);
+    }
+
+    [Fact]
+    public void AddUser_NewName_AddsTheUser()
+    {
+        var text = Edit(ConfigFileEditor.AddUser(Original, "bob", new UserPatch { Secret = BobKey }));
+
+        Assert.Equal(BobKey, LoadValid(text).Users.Single(u => u.Name == "bob").Secret);
+    }
+
+    [Fact]
     public void SetUser_NewUserWithoutSecret_IsRefused()
     {
         var (text, result) = ConfigFileEditor.SetUser(Original, "carol", new UserPatch { Quota = 1 });
