@@ -269,7 +269,9 @@ public sealed class UserAccount
             Interlocked.Exchange(ref _bytesDown, Math.Max(0, record.BytesDown));
             Interlocked.Exchange(ref _quotaUsed, Math.Max(0, record.QuotaUsed));
             _sessionsTotal = Math.Max(0, record.SessionsTotal);
-            if (_options.QuotaReset == QuotaReset.Monthly)
+            // A record written while the quota never reset has no period (the epoch): its usage carries into the
+            // current month, as when quota_reset changes by a reload, instead of being rolled over to zero.
+            if (_options.QuotaReset == QuotaReset.Monthly && record.PeriodStart != DateTimeOffset.UnixEpoch)
             {
                 _periodStart = record.PeriodStart;
             }

@@ -193,4 +193,23 @@ public class UserAccountTests
         Assert.Equal(1, usage.UniqueIps);
         Assert.Equal(UserAdmission.TooManyIps, restored.TryOpen("b", _time.GetUtcNow()));
     }
+
+    [Fact]
+    public void Import_RecordOfANeverResettingQuotaIntoAMonthlyOne_KeepsTheUsageAsAReloadDoes()
+    {
+        var never = Account(User(u => u with { Quota = 1000 }));
+        never.Up.Count(300);
+        var saved = never.Export(_time.GetUtcNow());
+        var monthly = User(u => u with { Quota = 1000, QuotaReset = QuotaReset.Monthly });
+
+        var restarted = Account(monthly);
+        restarted.Import(saved, _time.GetUtcNow());
+        never.Update(monthly, TimeSpan.FromDays(1), _time.GetUtcNow());
+
+        var afterRestart = restarted.Snapshot(_time.GetUtcNow());
+        var afterReload = never.Snapshot(_time.GetUtcNow());
+        Assert.Equal(300, afterRestart.QuotaUsed);
+        Assert.Equal(afterReload.QuotaUsed, afterRestart.QuotaUsed);
+        Assert.Equal(afterReload.PeriodStart, afterRestart.PeriodStart);
+    }
 }
