@@ -247,7 +247,7 @@ public sealed record MiddleOptions
 
     /// <summary>
     /// Answers queued for one client that reads too slowly; past this it is closed so that the ME connection it shares
-    /// never waits for it (default 4 MiB).
+    /// never waits for it (default 4 MiB). One answer larger than this still goes to a client with nothing queued.
     /// </summary>
     public int ClientBufferBytes { get; init; } = 4 * 1024 * 1024;
 }

@@ -66,10 +66,15 @@ public sealed class MiddleClientLink
 
     public ChannelReader<MiddleAnswer> Answers => _answers.Reader;
 
-    /// <summary>Copies an answer packet into the queue.</summary>
+    /// <summary>
+    /// Copies an answer packet into the queue. The budget bounds a backlog: an answer to a client with nothing queued is
+    /// taken whatever its size (one ME frame, at most 16 MiB), so a budget below the largest answer does not close a
+    /// client that keeps up.
+    /// </summary>
     internal MiddleEnqueue TryEnqueuePacket(ReadOnlySpan<byte> packet)
     {
-        if (Interlocked.Add(ref _queuedBytes, packet.Length) > _budget)
+        var queued = Interlocked.Add(ref _queuedBytes, packet.Length);
+        if (queued > _budget && queued != packet.Length)
         {
             Interlocked.Add(ref _queuedBytes, -packet.Length);
             End(MiddleAnswerKind.Overflow);
