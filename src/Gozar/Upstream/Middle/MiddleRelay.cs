@@ -18,7 +18,7 @@ public enum MiddleDownEnd
     /// <summary>The client's half ended first and stopped this one.</summary>
     Stopped,
 
-    /// <summary>RPC_CLOSE_EXT: answers written, client closed.</summary>
+    /// <summary>RPC_CLOSE_EXT: answers written and the client's side closed after them; its bytes dropped until it closes too.</summary>
     ClosedByMiddleEnd,
 
     /// <summary>The ME connection failed.</summary>
@@ -62,6 +62,10 @@ public sealed class MiddleRelay
     // Ends a wait for room in the ME connection's send queue: a middle-end that stops reading must not keep the upload,
     // and with it the session and its user's slot, from ending.
     private readonly CancellationTokenSource _abort = new();
+
+    // After RPC_CLOSE_EXT: the client's bytes are read and dropped until it closes. Closing a socket with unread bytes
+    // resets the connection, and a reset throws away answers still in the send buffer.
+    private volatile bool _draining;
 
     /// <param name="upMeter">Counts the bytes received from the client, as a direct relay's pump does (the user's traffic and quota).</param>
     /// <param name="downMeter">Counts the bytes sent to the client.</param>
@@ -111,36 +115,41 @@ public sealed class MiddleRelay
             _link.Stop();
             _client.Dispose();
         }
+        else if (down.Result == MiddleDownEnd.ClosedByMiddleEnd)
+        {
+            // The answers and the FIN are on their way; the client's own close (or the session's abort) ends the up half.
+            _draining = true;
+            _abort.Cancel();
+            if (!TryShutdownSend())
+            {
+                _client.Dispose();
+            }
+        }
         else
         {
-            CloseClient(down.Result);
+            _client.Dispose();
             _abort.Cancel();
         }
 
         var upEnd = await up.ConfigureAwait(false);
+        _client.Dispose();
         var downEnd = await down.ConfigureAwait(false);
         _me.Unregister(_link, tellMiddleEnd: true);
         _link.Discard();
         return (upEnd, downEnd);
     }
 
-    private void CloseClient(MiddleDownEnd end)
+    private bool TryShutdownSend()
     {
         try
         {
-            if (end == MiddleDownEnd.ClosedByMiddleEnd)
-            {
-                _client.Shutdown(SocketShutdown.Send);
-            }
+            _client.Shutdown(SocketShutdown.Send);
+            return true;
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+            return false;
         }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _client.Dispose();
     }
 
     private async Task<PumpEnd> UpAsync()
@@ -193,6 +202,13 @@ public sealed class MiddleRelay
                 BytesUp += received;
                 _upMeter?.Count(received);
                 _activity.Touch();
+                if (_draining)
+                {
+                    end = 0;
+                    needed = 0;
+                    continue;
+                }
+
                 var produced = _tls is null ? received : Unwrap(buffer.AsSpan(end, received));
                 if (produced < 0)
                 {
@@ -202,7 +218,12 @@ public sealed class MiddleRelay
                 _init.Decryptor.Transform(buffer.AsSpan(end, produced));
                 end += produced;
                 (var ok, end, needed) = await ForwardFramesAsync(buffer, end).ConfigureAwait(false);
-                if (!ok)
+                if (!ok && _draining)
+                {
+                    end = 0;
+                    needed = 0;
+                }
+                else if (!ok)
                 {
                     return PumpEnd.ProtocolError;
                 }

@@ -199,6 +199,54 @@ public class MiddleSessionTests
     }
 
     [Fact]
+    public async Task Relay_CloseExtWhileClientBytesAreUnread_TheLargeAnswerArrivesWholeThenTheEnd()
+    {
+        await using var harness = new MiddleHarness();
+        harness.Me.Echo = false;
+        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { SendQueueFrames = 16 }));
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await client.SendPacketAsync(ProtocolTag.Intermediate, MiddleFrames.Packet(64));
+        var request = await harness.Me.WaitForAsync(() => harness.Me.Requests.FirstOrDefault());
+
+        // The ME stops reading and the client uploads until everything on the way is full: the proxy holds client bytes
+        // it has not read when the close comes.
+        harness.Me.Stalled = true;
+        var frame = MiddleFrames.Frame(ProtocolTag.Intermediate, MiddleFrames.Packet(64 * 1024));
+        long sent = 0;
+        using var stop = new CancellationTokenSource();
+        var pushing = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await client.SendAsync(frame, stop.Token);
+                Interlocked.Add(ref sent, frame.Length);
+            }
+        });
+        try
+        {
+            await WaitForNoProgressAsync(() => Interlocked.Read(ref sent));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pushing);
+
+            // Larger than the socket buffers on the way, so that much of it is still in the proxy's when the close is handled.
+            var answer = MiddleFrames.Packet(12 << 20);
+            await harness.Me.SendAnswerAsync(request.Connection, request.ConnId, answer);
+            await harness.Me.SendWithIdAsync(request.Connection, RpcPacketType.CloseExt, request.ConnId);
+
+            Assert.Equal(answer, await client.ReadPacketAsync(ProtocolTag.Intermediate));
+            Assert.Empty(await client.Socket.ReadToEndAsync());
+        }
+        finally
+        {
+            harness.Me.Unstall();
+        }
+
+        client.Socket.Dispose();
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+        Assert.Equal(1, proxy.Context.Metrics.OutcomeTotals()[(int)SessionOutcome.Relayed]);
+    }
+
+    [Fact]
     public async Task Relay_ClientLeaves_MeGetsCloseConnForItsConnId()
     {
         await using var harness = new MiddleHarness();
