@@ -23,6 +23,12 @@ public sealed class AdminServer : IAsyncDisposable
 {
     public const string OpenApiPath = "/openapi/v1.json";
 
+    /// <summary>A user's JSON is a few hundred bytes; Kestrel's default (30 MB) would let one call hold that much.</summary>
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>An operator's browser and scripts need a handful; Kestrel's default is unbounded.</summary>
+    public const int MaxConnections = 64;
+
     private readonly WebApplication _app;
 
     private AdminServer(WebApplication app, IPEndPoint endPoint)
@@ -60,6 +66,8 @@ public sealed class AdminServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
             kestrel.Listen(options.Listen);
         });
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -58,6 +58,21 @@ public sealed class AdminServerTests
     }
 
     [Fact]
+    public async Task Create_BodyOverTheLimit_Is413AndNothingChanges()
+    {
+        var directory = Directory.CreateTempSubdirectory("gozar-admin-").FullName;
+        await using var harness = await AdminHarness.StartFromFileAsync(directory);
+        var note = new string('n', 64 * 1024);
+
+        using var response = await harness.Authorized.PostAsync(
+            new Uri("api/v1/users", UriKind.Relative),
+            new StringContent($$"""{"name":"zed","note":"{{note}}"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Null(harness.Proxy.Server.Users.Find("zed"));
+    }
+
+    [Fact]
     public async Task Healthz_WithoutToken_IsOk()
     {
         await using var harness = await AdminHarness.StartAsync();
