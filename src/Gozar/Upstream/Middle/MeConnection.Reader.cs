@@ -202,9 +202,15 @@ public sealed partial class MeConnection
                 DeliverAnswer(connId, payload[RpcControl.ProxyAnswerHeaderLength..]);
                 break;
             case RpcPacketType.SimpleAck when RpcControl.TryReadSimpleAck(payload, out var connId, out var token):
-                if (!_clients.TryGetValue(connId, out var acked) || !acked.TryEnqueueQuickAck(token))
+                if (!_clients.TryGetValue(connId, out var acked))
                 {
                     ForgetUnknown(connId);
+                }
+                else if (!acked.TryEnqueueQuickAck(token) && _clients.TryRemove(new KeyValuePair<long, MiddleClientLink>(connId, acked)))
+                {
+                    // Its session is ending: whoever removes the link tells the ME, so it hears RPC_CLOSE_CONN once.
+                    _environment.Metrics.RpcError("client_gone");
+                    QueueControl(RpcPacketType.CloseConn, connId);
                 }
 
                 break;

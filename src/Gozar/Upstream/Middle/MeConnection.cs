@@ -241,24 +241,29 @@ public sealed partial class MeConnection : IAsyncDisposable
                 var batched = 0;
                 while (reader.TryRead(out var item))
                 {
-                    var length = SealAndEncrypt(item, sequence++);
-                    if (batched + length > batch.Length && batched > 0)
+                    try
                     {
-                        await SendAllAsync(batch.AsMemory(0, batched)).ConfigureAwait(false);
-                        batched = 0;
-                    }
+                        var length = SealAndEncrypt(item, sequence++);
+                        if (batched + length > batch.Length && batched > 0)
+                        {
+                            await SendAllAsync(batch.AsMemory(0, batched)).ConfigureAwait(false);
+                            batched = 0;
+                        }
 
-                    if (length > batch.Length)
-                    {
-                        await SendAllAsync(item.Buffer.AsMemory(0, length)).ConfigureAwait(false);
+                        if (length > batch.Length)
+                        {
+                            await SendAllAsync(item.Buffer.AsMemory(0, length)).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            item.Buffer.AsSpan(0, length).CopyTo(batch.AsSpan(batched));
+                            batched += length;
+                        }
                     }
-                    else
+                    finally
                     {
-                        item.Buffer.AsSpan(0, length).CopyTo(batch.AsSpan(batched));
-                        batched += length;
+                        _pool.Return(item.Buffer);
                     }
-
-                    _pool.Return(item.Buffer);
                 }
 
                 if (batched > 0)
