@@ -122,6 +122,8 @@ internal static class UserRoutes
             }
 
             account.ResetQuota();
+            // Written now: a restart before the next save interval would otherwise bring the old usage back.
+            proxy.State?.Save();
             return TypedResults.Ok(View(proxy, account));
         }
 

@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using Gozar.Configuration;
 using Gozar.Protocol.Framing;
 using Gozar.Tests.Infrastructure;
+using Gozar.Users;
 
 namespace Gozar.Tests.Admin;
 
@@ -222,7 +223,7 @@ public sealed class UserRoutesTests : IDisposable
     }
 
     [Fact]
-    public async Task ResetQuota_AfterTraffic_StartsAtZero()
+    public async Task ResetQuota_AfterTraffic_StartsAtZeroAndTheStateFileSaysSo()
     {
         await using var harness = await AdminHarness.StartFromFileAsync(_directory);
         await using (var client = await Client.ConnectTlsAsync(harness.Proxy.EndPoint, TestProxy.BobKey))
@@ -234,10 +235,15 @@ public sealed class UserRoutesTests : IDisposable
         }
 
         Assert.True((await GetJsonAsync(harness, "api/v1/users/bob")).GetProperty("quota_used").GetInt64() >= 1000);
+        var state = harness.Proxy.Server.State!;
+        Assert.True(state.Save());
         var bob = await PostJsonAsync(harness, "api/v1/users/bob/reset-quota", "{}");
 
         Assert.Equal(0, bob.GetProperty("quota_used").GetInt64());
         Assert.True(bob.GetProperty("bytes_up").GetInt64() >= 500);
+        var saved = new UserStateFile(state.Path).Load(out var error);
+        Assert.True(saved is not null, error);
+        Assert.Equal(0, saved.Users["bob"].QuotaUsed);
     }
 
     [Fact]
