@@ -225,8 +225,9 @@ public sealed record MiddleOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency; when nothing has come back
-    /// by the next tick the connection is closed (its clients end and reconnect) (default 30 s; 0 = never).
+    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency; once the ME has answered
+    /// one, a ping that nothing has come back after by the next tick closes the connection (its clients end and
+    /// reconnect) (default 30 s; 0 = never).
     /// </summary>
     public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -46,6 +46,9 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     /// <summary>Answer each request with its own packet.</summary>
     public bool Echo { get; set; } = true;
 
+    /// <summary>Answer the proxy's RPC_PING with RPC_PONG, as the official middle-ends do.</summary>
+    public bool AnswerPings { get; set; } = true;
+
     /// <summary>Stop reading (a wedged middle-end) at the next frame, until <see cref="Unstall"/>.</summary>
     public volatile bool Stalled;
 
@@ -297,7 +300,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
                 case RpcPacketType.Ping:
                     RpcControl.TryReadId(payload, out var ping);
                     owner.Pings.Enqueue(ping);
-                    await owner.SendWithIdAsync(number, RpcPacketType.Pong, ping);
+                    if (owner.AnswerPings)
+                    {
+                        await owner.SendWithIdAsync(number, RpcPacketType.Pong, ping);
+                    }
+
                     owner.Changed();
                     break;
                 default:

@@ -228,6 +228,7 @@ public sealed partial class MeConnection
             case RpcPacketType.Pong when RpcControl.TryReadId(payload, out var pongId):
                 if (pongId == Volatile.Read(ref _pingId) && Volatile.Read(ref _pingSent) is var sent and not 0)
                 {
+                    _answersPings = true;
                     _environment.Metrics.MeLatency(Cluster, _environment.Time.GetElapsedTime(sent));
                 }
 

@@ -39,6 +39,7 @@ public sealed partial class MeConnection : IAsyncDisposable
     private long _lastReceived;
     private long _pingSent;
     private long _pingId;
+    private volatile bool _answersPings;
     private int _closing;
 
     private MeConnection(Socket socket, IPEndPoint address, int cluster, MiddleEnvironment environment)
@@ -204,14 +205,15 @@ public sealed partial class MeConnection : IAsyncDisposable
 
     /// <summary>
     /// Keepalive (optional in the spec, as telemt does it): a ping on an idle connection, its pong timed for the latency
-    /// metric. A ping that nothing has come back after by the next tick means a middle-end (or a path) that stopped
-    /// answering while TCP still holds the connection: it is closed so that its clients end and the pool reconnects,
-    /// instead of waiting minutes for TCP to give up.
+    /// metric. On a connection whose middle-end has answered a ping, one that nothing has come back after by the next
+    /// tick means a middle-end (or a path) that stopped answering while TCP still holds the connection: it is closed so
+    /// that its clients end and the pool reconnects, instead of waiting minutes for TCP to give up. A middle-end that
+    /// never answers pings (the spec makes answering only a recommendation) is never closed for it.
     /// </summary>
     private void Keepalive(TimeSpan keepalive)
     {
         var pingSent = Volatile.Read(ref _pingSent);
-        if (pingSent != 0 && Volatile.Read(ref _lastReceived) < pingSent
+        if (_answersPings && pingSent != 0 && Volatile.Read(ref _lastReceived) < pingSent
             && _environment.Time.GetElapsedTime(pingSent) >= keepalive / 2)
         {
             _environment.Metrics.RpcError("keepalive_timeout");

@@ -124,7 +124,9 @@ public class MiddleStartupTests
         await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
         await client.ReadPacketAsync(ProtocolTag.Abridged);
 
-        // The ME keeps its TCP connection open but handles nothing more, pings included.
+        // The ME has answered a ping (its pong went out before it read the second), then it keeps its TCP connection
+        // open but handles nothing more, pings included.
+        await harness.Me.WaitUntilAsync(() => harness.Me.Pings.Count >= 2);
         harness.Me.Stalled = true;
         try
         {
@@ -137,5 +139,24 @@ public class MiddleStartupTests
         }
 
         Assert.Contains("no answer to a keepalive ping", log.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keepalive_MiddleEndThatNeverAnswersPings_ConnectionKept()
+    {
+        await using var harness = new MiddleHarness();
+        harness.Me.AnswerPings = false;
+        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }));
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
+        await client.ReadPacketAsync(ProtocolTag.Abridged);
+
+        await harness.Me.WaitUntilAsync(() => harness.Me.Pings.Count >= 4);
+
+        var packet = MiddleFrames.Packet(128);
+        await client.SendPacketAsync(ProtocolTag.Abridged, packet);
+        Assert.Equal(packet, await client.ReadPacketAsync(ProtocolTag.Abridged));
+        Assert.Equal(1, harness.Me.Handshaken);
+        Assert.Equal(0, harness.Me.Disconnected);
     }
 }
