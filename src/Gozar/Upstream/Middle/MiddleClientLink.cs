@@ -67,9 +67,9 @@ public sealed class MiddleClientLink
     public ChannelReader<MiddleAnswer> Answers => _answers.Reader;
 
     /// <summary>
-    /// Copies an answer packet into the queue. The budget bounds a backlog: an answer to a client with nothing queued is
-    /// taken whatever its size (one ME frame, at most 16 MiB), so a budget below the largest answer does not close a
-    /// client that keeps up.
+    /// Copies an answer packet into the queue. The budget bounds the backlog waiting behind the answer being written
+    /// (see <see cref="Take"/>): an answer to a client with nothing waiting is queued whatever its size (one ME frame, at
+    /// most 16 MiB), so a budget below the largest answer does not close a client that keeps up.
     /// </summary>
     internal MiddleEnqueue TryEnqueuePacket(ReadOnlySpan<byte> packet)
     {
@@ -104,12 +104,20 @@ public sealed class MiddleClientLink
         }
     }
 
-    /// <summary>The client's writer is done with a packet: frees its budget and its buffer.</summary>
-    public void Release(in MiddleAnswer answer)
+    /// <summary>The client's writer starts on an answer it read: it no longer waits, so it leaves the budget.</summary>
+    public void Take(in MiddleAnswer answer)
     {
         if (answer.Buffer is not null)
         {
             Interlocked.Add(ref _queuedBytes, -answer.Length);
+        }
+    }
+
+    /// <summary>The client's writer is done with an answer it took: its buffer goes back to the pool.</summary>
+    public void Release(in MiddleAnswer answer)
+    {
+        if (answer.Buffer is not null)
+        {
             _pool.Return(answer.Buffer);
         }
     }
@@ -123,6 +131,7 @@ public sealed class MiddleClientLink
         _answers.Writer.TryComplete();
         while (_answers.Reader.TryRead(out var answer))
         {
+            Take(answer);
             Release(answer);
         }
     }

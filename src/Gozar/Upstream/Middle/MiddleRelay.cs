@@ -328,6 +328,7 @@ public sealed class MiddleRelay
                     switch (answer.Kind)
                     {
                         case MiddleAnswerKind.Packet:
+                            _link.Take(answer);
                             try
                             {
                                 staging = await WritePacketAsync(answer, staging).ConfigureAwait(false);

@@ -18,7 +18,22 @@ public class MiddleClientLinkTests
         Assert.True(link.Answers.TryRead(out var answer));
         Assert.Equal(MiddleAnswerKind.Packet, answer.Kind);
         Assert.Equal(packet, answer.Buffer.AsSpan(MiddleClientLink.PacketOffset, answer.Length).ToArray());
+        link.Take(answer);
         link.Release(answer);
+    }
+
+    [Fact]
+    public void TryEnqueuePacket_WhileAnAnswerLargerThanTheBudgetIsWritten_IsQueued()
+    {
+        var link = new MiddleClientLink(1, Budget, ArrayPool<byte>.Shared);
+        Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(Budget * 2)));
+        Assert.True(link.Answers.TryRead(out var writing));
+        link.Take(writing);
+
+        Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(64)));
+        Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(Budget - 64)));
+        Assert.Equal(MiddleEnqueue.Overflow, link.TryEnqueuePacket(Packet(1)));
+        link.Release(writing);
     }
 
     [Fact]
@@ -31,6 +46,7 @@ public class MiddleClientLinkTests
 
         Assert.True(link.Answers.TryRead(out var first));
         Assert.Equal(MiddleAnswerKind.Packet, first.Kind);
+        link.Take(first);
         link.Release(first);
         Assert.True(link.Answers.TryRead(out var end));
         Assert.Equal(MiddleAnswerKind.Overflow, end.Kind);
@@ -38,15 +54,16 @@ public class MiddleClientLinkTests
     }
 
     [Fact]
-    public void TryEnqueuePacket_AfterTheBacklogWasWritten_FitsAgain()
+    public void TryEnqueuePacket_AfterTheWriterTookFromTheBacklog_FitsAgain()
     {
         var link = new MiddleClientLink(1, Budget, ArrayPool<byte>.Shared);
         Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(Budget / 2)));
         Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(Budget / 2)));
         Assert.True(link.Answers.TryRead(out var first));
-        link.Release(first);
+        link.Take(first);
 
         Assert.Equal(MiddleEnqueue.Queued, link.TryEnqueuePacket(Packet(Budget / 2)));
+        link.Release(first);
     }
 
     private static byte[] Packet(int length)
