@@ -14,7 +14,7 @@ public static partial class ConfigLoader
     [
         "proxy_secret_file", "proxy_config_file", "proxy_config_v6_file", "refresh", "config_url", "config_v6_url",
         "secret_url", "download_timeout", "nat_ip", "connections_per_dc", "handshake_timeout", "keepalive",
-        "reconnect_delay", "client_buffer", "reconnect_backoff", "send_queue", "clock_skew",
+        "reconnect_delay", "client_buffer", "reconnect_backoff", "send_queue", "clock_skew", "pong_timeout",
     ];
 
     /// <summary>
@@ -58,6 +58,7 @@ public static partial class ConfigLoader
             ConnectionsPerDc = (int)middle.Integer("connections_per_dc", defaults.ConnectionsPerDc, 1, 64),
             HandshakeTimeout = middle.Duration("handshake_timeout", defaults.HandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
             Keepalive = middle.Duration("keepalive", defaults.Keepalive, TimeSpan.Zero, TimeSpan.FromHours(1)),
+            PongTimeout = middle.Duration("pong_timeout", defaults.PongTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
             ReconnectDelay = middle.Duration("reconnect_delay", defaults.ReconnectDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
             ClientBufferBytes = (int)middle.ByteSize("client_buffer", defaults.ClientBufferBytes, 64 * 1024, 256 * 1024 * 1024),
             ReconnectBackoff = (int)middle.Integer("reconnect_backoff", defaults.ReconnectBackoff, 1, 1024),

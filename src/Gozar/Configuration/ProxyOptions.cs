@@ -225,11 +225,15 @@ public sealed record MiddleOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency; once the ME has answered
-    /// one, a ping that nothing has come back after by the next tick closes the connection (its clients end and
-    /// reconnect) (default 30 s; 0 = never).
+    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency (default 30 s; 0 = never).
     /// </summary>
     public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On an ME connection whose middle-end has answered a ping, a keepalive ping that nothing has come back after for
+    /// this long closes the connection: its clients end and reconnect instead of waiting for TCP to give up (default 10 s).
+    /// </summary>
+    public TimeSpan PongTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>First wait before replacing a lost ME connection; it doubles per failure up to 64 times this (default 1 s).</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);

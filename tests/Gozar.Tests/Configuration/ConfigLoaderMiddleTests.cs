@@ -20,7 +20,8 @@ public sealed class ConfigLoaderMiddleTests
             $"{Files}\nproxy_config_v6_file = \"v6.conf\"\nrefresh = \"24h\"\nconfig_url = \"http://127.0.0.1:1/c\"\n"
             + "config_v6_url = \"http://127.0.0.1:1/c6\"\nsecret_url = \"http://127.0.0.1:1/s\"\nnat_ip = \"203.0.113.10\"\n"
             + "connections_per_dc = 3\nhandshake_timeout = \"5s\"\nkeepalive = 0\nreconnect_delay = \"200ms\"\n"
-            + "client_buffer = \"1MiB\"\ndownload_timeout = \"10s\"\nreconnect_backoff = 8\nsend_queue = 256\nclock_skew = \"2m\""));
+            + "client_buffer = \"1MiB\"\ndownload_timeout = \"10s\"\nreconnect_backoff = 8\nsend_queue = 256\nclock_skew = \"2m\"\n"
+            + "pong_timeout = \"20s\""));
 
         var upstream = options.Upstream;
         var middle = upstream.Middle;
@@ -43,6 +44,7 @@ public sealed class ConfigLoaderMiddleTests
         Assert.Equal(8, middle.ReconnectBackoff);
         Assert.Equal(256, middle.SendQueueFrames);
         Assert.Equal(TimeSpan.FromMinutes(2), middle.ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(20), middle.PongTimeout);
     }
 
     [Fact]
@@ -58,6 +60,7 @@ public sealed class ConfigLoaderMiddleTests
         Assert.Equal(64, middle.ReconnectBackoff);
         Assert.Equal(1024, middle.SendQueueFrames);
         Assert.Equal(TimeSpan.FromSeconds(30), middle.ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(10), middle.PongTimeout);
     }
 
     [Fact]
@@ -92,6 +95,7 @@ public sealed class ConfigLoaderMiddleTests
     [InlineData(Files + "\nconnections_per_dc = 0", "upstream.middle.connections_per_dc: 0 is out of range (1 .. 64)")]
     [InlineData(Files + "\nhandshake_timeout = \"5m\"", "upstream.middle.handshake_timeout: '5m' is out of range")]
     [InlineData(Files + "\nkeepalive = \"2h\"", "upstream.middle.keepalive: '2h' is out of range")]
+    [InlineData(Files + "\npong_timeout = \"500ms\"", "upstream.middle.pong_timeout: '500ms' is out of range")]
     [InlineData(Files + "\nreconnect_delay = \"1ms\"", "upstream.middle.reconnect_delay: '1ms' is out of range")]
     [InlineData(Files + "\nclient_buffer = \"1KiB\"", "upstream.middle.client_buffer: '1KiB' is out of range")]
     [InlineData(Files + "\ndownload_timeout = 0", "upstream.middle.download_timeout: 0 is out of range")]

@@ -49,6 +49,9 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     /// <summary>Answer the proxy's RPC_PING with RPC_PONG, as the official middle-ends do.</summary>
     public bool AnswerPings { get; set; } = true;
 
+    /// <summary>How long an RPC_PONG takes to leave (a far or congested middle-end); zero by default.</summary>
+    public TimeSpan PongDelay { get; set; }
+
     /// <summary>Stop reading (a wedged middle-end) at the next frame, until <see cref="Unstall"/>.</summary>
     public volatile bool Stalled;
 
@@ -302,6 +305,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
                     owner.Pings.Enqueue(ping);
                     if (owner.AnswerPings)
                     {
+                        if (owner.PongDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(owner.PongDelay);
+                        }
+
                         await owner.SendWithIdAsync(number, RpcPacketType.Pong, ping);
                     }
 

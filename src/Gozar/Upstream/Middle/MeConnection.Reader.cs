@@ -226,9 +226,15 @@ public sealed partial class MeConnection
                 QueueControl(RpcPacketType.Pong, pingId);
                 break;
             case RpcPacketType.Pong when RpcControl.TryReadId(payload, out var pongId):
-                if (pongId == Volatile.Read(ref _pingId) && Volatile.Read(ref _pingSent) is var sent and not 0)
+                // Any of our ids shows the ME answers pings, even one that came after the next ping went out.
+                var lastPing = Volatile.Read(ref _pingId);
+                if (pongId > 0 && pongId <= lastPing)
                 {
                     _answersPings = true;
+                }
+
+                if (pongId == lastPing && Volatile.Read(ref _pingSent) is var sent and not 0)
+                {
                     _environment.Metrics.MeLatency(Cluster, _environment.Time.GetElapsedTime(sent));
                 }
 

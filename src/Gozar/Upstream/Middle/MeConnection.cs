@@ -191,6 +191,12 @@ public sealed partial class MeConnection : IAsyncDisposable
         if (keepalive > TimeSpan.Zero)
         {
             _keepalive = _environment.Time.CreateTimer(_ => Keepalive(keepalive), null, keepalive, keepalive);
+
+            // A close that ran before the timer was stored could not dispose it.
+            if (!IsOpen)
+            {
+                Interlocked.Exchange(ref _keepalive, null)?.Dispose();
+            }
         }
     }
 
@@ -205,19 +211,29 @@ public sealed partial class MeConnection : IAsyncDisposable
 
     /// <summary>
     /// Keepalive (optional in the spec, as telemt does it): a ping on an idle connection, its pong timed for the latency
-    /// metric. On a connection whose middle-end has answered a ping, one that nothing has come back after by the next
-    /// tick means a middle-end (or a path) that stopped answering while TCP still holds the connection: it is closed so
-    /// that its clients end and the pool reconnects, instead of waiting minutes for TCP to give up. A middle-end that
-    /// never answers pings (the spec makes answering only a recommendation) is never closed for it.
+    /// metric. On a connection whose middle-end has answered a ping, one that nothing has come back after for
+    /// upstream.middle.pong_timeout means a middle-end (or a path) that stopped answering while TCP still holds the
+    /// connection: it is closed so that its clients end and the pool reconnects, instead of waiting minutes for TCP to
+    /// give up. A middle-end that never answers pings (the spec makes answering only a recommendation) is never closed
+    /// for it, and its pings still keep NAT mappings on the way alive.
     /// </summary>
     private void Keepalive(TimeSpan keepalive)
     {
-        var pingSent = Volatile.Read(ref _pingSent);
-        if (_answersPings && pingSent != 0 && Volatile.Read(ref _lastReceived) < pingSent
-            && _environment.Time.GetElapsedTime(pingSent) >= keepalive / 2)
+        if (!IsOpen)
         {
-            _environment.Metrics.RpcError("keepalive_timeout");
-            Close("no answer to a keepalive ping");
+            return;
+        }
+
+        var pingSent = Volatile.Read(ref _pingSent);
+        if (_answersPings && pingSent != 0 && Volatile.Read(ref _lastReceived) < pingSent)
+        {
+            if (_environment.Time.GetElapsedTime(pingSent) >= _environment.Options.PongTimeout)
+            {
+                _environment.Metrics.RpcError("keepalive_timeout");
+                Close("no answer to a keepalive ping");
+            }
+
+            // Still waiting: another ping now would move the deadline.
             return;
         }
 
@@ -318,7 +334,7 @@ public sealed partial class MeConnection : IAsyncDisposable
         }
 
         _closed.Cancel();
-        _keepalive?.Dispose();
+        Interlocked.Exchange(ref _keepalive, null)?.Dispose();
         _sends.Writer.TryComplete();
         _socket.Dispose();
         foreach (var link in _clients.Values)

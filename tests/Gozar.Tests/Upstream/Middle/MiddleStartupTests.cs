@@ -119,7 +119,8 @@ public class MiddleStartupTests
     {
         await using var harness = new MiddleHarness();
         var log = new CapturingLoggerProvider();
-        await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }), log);
+        await using var proxy = TestProxy.Start(
+            harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100), PongTimeout = TimeSpan.FromMilliseconds(300) }), log);
         await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
         await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
         await client.ReadPacketAsync(ProtocolTag.Abridged);
@@ -158,5 +159,24 @@ public class MiddleStartupTests
         Assert.Equal(packet, await client.ReadPacketAsync(ProtocolTag.Abridged));
         Assert.Equal(1, harness.Me.Handshaken);
         Assert.Equal(0, harness.Me.Disconnected);
+    }
+
+    [Fact]
+    public async Task Keepalive_PongsSlowerThanTheInterval_ConnectionKept()
+    {
+        await using var harness = new MiddleHarness();
+        harness.Me.PongDelay = TimeSpan.FromMilliseconds(300);
+        var log = new CapturingLoggerProvider();
+        await using var proxy = TestProxy.Start(
+            harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100), PongTimeout = TimeSpan.FromSeconds(5) }), log);
+        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
+        await client.ReadPacketAsync(ProtocolTag.Abridged);
+
+        await harness.Me.WaitUntilAsync(() => harness.Me.Pings.Count >= 4);
+
+        Assert.DoesNotContain("no answer to a keepalive ping", log.Text, StringComparison.Ordinal);
+        Assert.Equal(1, harness.Me.Handshaken);
+        Assert.Equal(1, proxy.Context.Registry.Count);
     }
 }
