@@ -224,9 +224,7 @@ public sealed record MiddleOptions
     /// <summary>Longest time from TCP connect to the ME's RPC_HANDSHAKE (default 10 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// An RPC_PING goes to an ME connection idle this long, and its answer gives the latency (default 30 s; 0 = never).
-    /// </summary>
+    /// <summary>An RPC_PING goes to an ME connection idle this long, and its answer gives the latency (default 30 s; 0 = never).</summary>
     public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
