@@ -211,20 +211,10 @@ public class MiddleSessionTests
         // The ME stops reading and the client uploads until everything on the way is full: the proxy holds client bytes
         // it has not read when the close comes.
         harness.Me.Stalled = true;
-        var frame = MiddleFrames.Frame(ProtocolTag.Intermediate, MiddleFrames.Packet(64 * 1024));
-        long sent = 0;
         using var stop = new CancellationTokenSource();
-        var pushing = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await client.SendAsync(frame, stop.Token);
-                Interlocked.Add(ref sent, frame.Length);
-            }
-        });
         try
         {
-            await WaitForNoProgressAsync(() => Interlocked.Read(ref sent));
+            var pushing = await UploadUntilStuckAsync(client, stop.Token);
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pushing);
 
@@ -312,20 +302,11 @@ public class MiddleSessionTests
         // The ME stops reading; the client uploads until the ME connection's queue and every kernel buffer on the way
         // are full, which shows as the client's sends making no progress.
         harness.Me.Stalled = true;
-        var frame = MiddleFrames.Frame(ProtocolTag.Intermediate, MiddleFrames.Packet(64 * 1024));
-        long sent = 0;
         using var stop = new CancellationTokenSource();
-        var pushing = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await client.SendAsync(frame, stop.Token);
-                Interlocked.Add(ref sent, frame.Length);
-            }
-        });
+        Task? pushing = null;
         try
         {
-            await WaitForNoProgressAsync(() => Interlocked.Read(ref sent));
+            pushing = await UploadUntilStuckAsync(client, stop.Token);
 
             proxy.Context.Registry.AbortAll();
 
@@ -339,7 +320,27 @@ public class MiddleSessionTests
             harness.Me.Unstall();
         }
 
-        await Assert.ThrowsAnyAsync<Exception>(() => pushing);
+        await Assert.ThrowsAnyAsync<Exception>(() => pushing!);
+    }
+
+    /// <summary>
+    /// Uploads 64 KiB frames until the client's sends make no progress (the proxy, its ME queue and every kernel buffer
+    /// on the way are full); returns the upload, still running until <paramref name="stop"/>.
+    /// </summary>
+    private static async Task<Task> UploadUntilStuckAsync(SelfTestClient client, CancellationToken stop)
+    {
+        var frame = MiddleFrames.Frame(ProtocolTag.Intermediate, MiddleFrames.Packet(64 * 1024));
+        long sent = 0;
+        var pushing = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await client.SendAsync(frame, stop);
+                Interlocked.Add(ref sent, frame.Length);
+            }
+        });
+        await WaitForNoProgressAsync(() => Interlocked.Read(ref sent));
+        return pushing;
     }
 
     /// <summary>Returns once <paramref name="progress"/> stood still for half a second (at most 20 s).</summary>

@@ -4,6 +4,7 @@ using Gozar.Hosting;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
+using Gozar.Tests.Users;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gozar.Tests.Upstream.Middle;
@@ -139,7 +140,8 @@ public class MiddleStartupTests
             harness.Me.Unstall();
         }
 
-        Assert.Contains("no answer to a keepalive ping", log.Text, StringComparison.Ordinal);
+        // The pool schedules its reconnect just before it logs the loss.
+        await UserLimitServerTests.WaitForAsync(() => log.Text.Contains("no answer to a keepalive ping", StringComparison.Ordinal));
     }
 
     [Fact]
