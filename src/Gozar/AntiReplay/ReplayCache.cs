@@ -8,7 +8,9 @@ namespace Gozar.AntiReplay;
 /// Two generations of at most capacity/2 entries each. A digest is looked up in both; new ones go into the current
 /// generation, which becomes the previous one once it is full or older than the window. So every digest is kept at
 /// least one window (the clock-skew window that bounds how old a replayed hello can be) unless more than capacity/2
-/// handshakes arrive within a window; then the oldest go first and <see cref="EarlyEvictions"/> counts it.
+/// handshakes arrive within a window; then the oldest go first and <see cref="EarlyEvictions"/> counts it. Without a
+/// window (digests with no time in them, or hellos when the clock check is off) nothing bounds a replay's age, so
+/// digests stay until capacity pushes them out.
 /// Memory never exceeds capacity entries, and storage grows with use, so an idle proxy does not pay for the bound. A
 /// generation's storage is reused by the next one when that is about as busy, so a busy proxy does not reallocate it
 /// (in the large object heap, once a generation holds a few thousand digests) at every rotation.
@@ -18,14 +20,15 @@ public sealed class ReplayCache
     public const int DigestLength = 16;
 
     private readonly int _generationCapacity;
-    private readonly TimeSpan _window;
+    private readonly TimeSpan? _window;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private HashSet<UInt128> _current = [];
     private HashSet<UInt128> _previous = [];
     private long _currentStarted;
 
-    public ReplayCache(int capacity, TimeSpan window, TimeProvider time)
+    /// <param name="window">How long a digest must be kept at least; null: until capacity pushes it out.</param>
+    public ReplayCache(int capacity, TimeSpan? window, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
         _generationCapacity = capacity / 2;
@@ -73,9 +76,10 @@ public sealed class ReplayCache
             }
 
             var full = _current.Count >= _generationCapacity;
-            if (full || _time.GetElapsedTime(_currentStarted) >= _window)
+            var aged = _window is { } window && _time.GetElapsedTime(_currentStarted) >= window;
+            if (full || aged)
             {
-                if (full && _time.GetElapsedTime(_currentStarted) < _window)
+                if (full && !aged && _window is not null)
                 {
                     EarlyEvictions++;
                 }

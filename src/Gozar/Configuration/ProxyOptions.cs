@@ -65,7 +65,7 @@ public sealed record TlsOptions
 
     public bool IgnoreClockSkew { get; init; }
 
-    /// <summary>Entries in the replay cache of hello randoms and obfuscated2 inits (default 1,000,000).</summary>
+    /// <summary>Entries in the replay cache of hello randoms, and as many in that of obfuscated2 inits (default 1,000,000).</summary>
     public int ReplayCacheEntries { get; init; } = 1_000_000;
 
     /// <summary>

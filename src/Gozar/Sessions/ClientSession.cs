@@ -422,7 +422,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return null;
         }
 
-        if (!_context.Replay.TryAdd(wire.Slice(ReplayDigestOffset, AntiReplay.ReplayCache.DigestLength)))
+        if (!_context.InitReplay.TryAdd(wire.Slice(ReplayDigestOffset, AntiReplay.ReplayCache.DigestLength)))
         {
             DisposeInit(init);
             _verdict = HandshakeVerdict.Replay;

@@ -56,11 +56,16 @@ public sealed class SessionContext
         DcConnector = previous is not null && SameConnector(previous.Options.Upstream, options.Upstream)
             ? previous.DcConnector
             : new Connector(options.Upstream.ConnectTimeout, options.Upstream.IpPreference, time, environment.Resolve, options.Upstream.DnsCache);
-        var window = options.Tls.ClockSkewPast + options.Tls.ClockSkewFuture;
+        // A hello older than the clock-skew window is refused by its timestamp, so the cache needs to cover only the
+        // window; with the clock check off, and for obfuscated2 inits (no time in them), it is the only protection.
+        var window = HelloReplayWindow(options.Tls);
         Replay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
-            && previous.Options.Tls.ClockSkewPast + previous.Options.Tls.ClockSkewFuture == window
+            && HelloReplayWindow(previous.Options.Tls) == window
             ? previous.Replay
             : new ReplayCache(options.Tls.ReplayCacheEntries, window, time);
+        InitReplay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
+            ? previous.InitReplay
+            : new ReplayCache(options.Tls.ReplayCacheEntries, window: null, time);
         TlsDomains = [.. options.Tls.Domains];
         Admission = previous is not null && SameAdmission(previous.Options.Limits, options.Limits)
             ? previous.Admission
@@ -91,6 +96,8 @@ public sealed class SessionContext
         Log.UserSessionsEnded(Logger, account.Name, reason.ToString());
         Registry.AbortUser(account, reason);
     }
+
+    private static TimeSpan? HelloReplayWindow(TlsOptions tls) => tls.IgnoreClockSkew ? null : tls.ClockSkewPast + tls.ClockSkewFuture;
 
     private static bool SameConnector(UpstreamOptions a, UpstreamOptions b) =>
         a.ConnectTimeout == b.ConnectTimeout && a.IpPreference == b.IpPreference && a.DnsCache == b.DnsCache;
@@ -145,7 +152,11 @@ public sealed class SessionContext
     public UserDirectory Users { get; }
     public DcDirectory Dcs { get; }
     public Connector DcConnector { get; }
+    /// <summary>Client randoms of accepted fake-TLS hellos.</summary>
     public ReplayCache Replay { get; }
+
+    /// <summary>Key material of accepted obfuscated2 inits (classic and secure): kept until capacity pushes it out.</summary>
+    public ReplayCache InitReplay { get; }
     public SessionRegistry Registry { get; }
 
     /// <summary>The ME connection pools when upstream.mode = "middle"; null in direct mode. Kept across reloads.</summary>

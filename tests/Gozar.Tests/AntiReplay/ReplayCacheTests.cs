@@ -84,6 +84,27 @@ public class ReplayCacheTests
     }
 
     [Fact]
+    public void TryAdd_NoWindow_KeepsDigestsWhateverTheirAgeUntilCapacityPushesThemOut()
+    {
+        var time = new FakeTimeProvider();
+        var cache = new ReplayCache(4, window: null, time);
+        Assert.True(cache.TryAdd(Digest(1)));
+
+        time.Advance(TimeSpan.FromDays(30));
+        Assert.True(cache.TryAdd(Digest(2)));
+        time.Advance(TimeSpan.FromDays(30));
+        Assert.False(cache.TryAdd(Digest(1)));
+
+        for (var i = 3; i < 7; i++)
+        {
+            Assert.True(cache.TryAdd(Digest(i)));
+        }
+
+        Assert.True(cache.TryAdd(Digest(1)));
+        Assert.Equal(0, cache.EarlyEvictions);
+    }
+
+    [Fact]
     public void TryAdd_FloodBeyondCapacity_StaysBoundedAndCountsEarlyEviction()
     {
         var cache = new ReplayCache(1000, TimeSpan.FromMinutes(30), new FakeTimeProvider());

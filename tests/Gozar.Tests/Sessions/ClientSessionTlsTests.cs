@@ -1,10 +1,13 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Gozar.Configuration;
+using Gozar.Hosting;
 using Gozar.Protocol.FakeTls;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Sessions;
 
@@ -213,6 +216,32 @@ public class ClientSessionTlsTests
         // A slow first handshake (a loaded test host) may open a mask preconnect that is closed unused: the site
         // records it as an empty connection. Only connections that carried bytes count here.
         Assert.Equal(hello, Assert.Single(mask.Received, received => received.Length > 0));
+    }
+
+    [Fact]
+    public async Task RunAsync_HelloReplayedHoursLaterWithTheClockCheckOff_IsMasked()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, time.GetUtcNow().ToUnixTimeSeconds());
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        var options = TestProxy.Options(dc, mask);
+        options = options with { Tls = options.Tls with { IgnoreClockSkew = true } };
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(NullLoggerFactory.Instance) { Time = time });
+        await using (var first = await ConnectWithHelloAsync(proxy, TestProxy.AliceKey, hello, [hello]))
+        {
+            await AssertEchoesAsync(first);
+        }
+
+        // Hours of other clients: with a time window the cache would have forgotten the first hello by now.
+        for (var hour = 0; hour < 3; hour++)
+        {
+            time.Advance(TimeSpan.FromHours(1));
+            await using var other = await Client.ConnectTlsAsync(proxy.EndPoint, TestProxy.BobKey);
+            await AssertEchoesAsync(other);
+        }
+
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
     }
 
     [Fact]
