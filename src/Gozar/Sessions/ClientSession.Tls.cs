@@ -14,8 +14,12 @@ public sealed partial class ClientSession
 {
     private const byte TlsHandshakeRecordType = 0x16;
 
-    // Spec §5.3: a ClientHello record starts 16 03 01 (all clients); 16 03 03 is accepted as well.
+    // Spec §5.3: a ClientHello record starts 16 03 01 (all clients); 16 03 03 is accepted as well. Its first (or only)
+    // fragment starts with the handshake header, whose type byte follows the 5-byte record header:
+    //   16 | 03 01 | length(2) | 01 (client_hello) | ...
     private const int TlsRecordPrefixLength = 3;
+    private const int HandshakeTypeOffset = 5;
+    private const byte ClientHelloHandshakeType = 0x01;
     private const byte TlsMajorVersion = 0x03;
     private const byte TlsMinorVersion10 = 0x01;
     private const byte TlsMinorVersion12 = 0x03;

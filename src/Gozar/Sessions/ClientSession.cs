@@ -367,8 +367,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
     /// <summary>
     /// Spec §10 step 2. One obfuscated2 init in 256 starts with 0x16, so with classic or secure mode also on the first
-    /// byte alone would send those clients down the TLS path: look at the record version too. With only TLS on,
-    /// anything starting 0x16 is judged (and masked) as a TLS record, as the mask site would.
+    /// byte alone would send those clients down the TLS path: look at the record version and the handshake type too
+    /// (clients avoid only 16 03 01 02, §2.2, so without the type byte about one init in 2^23 would be masked). With only
+    /// TLS on, anything starting 0x16 is judged (and masked) as a TLS record, as the mask site would.
     /// </summary>
     private async ValueTask<bool> StartsLikeTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
     {
@@ -382,14 +383,17 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return true;
         }
 
-        if (!await handshake.FillAsync(TlsRecordPrefixLength, cancellation).ConfigureAwait(false))
+        if (!await handshake.FillAsync(HandshakeTypeOffset + 1, cancellation).ConfigureAwait(false))
         {
-            return true;
+            return handshake.Count < TlsRecordPrefixLength || StartsWithTlsVersion(handshake.Data);
         }
 
         var data = handshake.Data;
-        return data[1] == TlsMajorVersion && (data[2] == TlsMinorVersion10 || data[2] == TlsMinorVersion12);
+        return StartsWithTlsVersion(data) && data[HandshakeTypeOffset] == ClientHelloHandshakeType;
     }
+
+    private static bool StartsWithTlsVersion(ReadOnlySpan<byte> data) =>
+        data[1] == TlsMajorVersion && (data[2] == TlsMinorVersion10 || data[2] == TlsMinorVersion12);
 
     private async ValueTask<Authentication?> AuthenticateObfuscatedAsync(
         HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)

@@ -2,10 +2,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gozar.Configuration;
+using Gozar.Hosting;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Obfuscation;
 using Gozar.SelfTest;
 using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Sessions;
 
@@ -208,6 +211,69 @@ public class ClientSessionObfuscatedTests
         // records it as an empty connection. Only connections that carried bytes count here.
         Assert.Equal(wire, Assert.Single(mask.Received, received => received.Length > 0));
         Assert.Single(dc.Inits);
+    }
+
+    [Fact]
+    public async Task RunAsync_InitReplayedAfterHoursOfOtherClients_IsMasked()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask), new ProxyEnvironment(NullLoggerFactory.Instance) { Time = time });
+        var wire = new byte[Obfuscated2.InitLength];
+        var streams = Obfuscated2.CreateInit(RandomNumberGenerator.GetBytes(64), TestProxy.AliceKey, ProtocolTag.Intermediate, 2, wire);
+        using (var first = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            await AssertServedAsync(first, wire, streams);
+        }
+
+        // An init carries no time, so only the cache stops its replay, however long after.
+        for (var hour = 0; hour < 3; hour++)
+        {
+            time.Advance(TimeSpan.FromHours(1));
+            await using var other = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+            var frame = Frames.Build(ProtocolTag.Intermediate, [16]);
+            await other.SendAsync(frame, default);
+            Assert.Equal(frame, await other.ReceiveAsync(frame.Length, default));
+        }
+
+        using var replay = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await replay.SendAsync(wire);
+        Assert.Equal(FakeMaskSite.Response, await replay.ReadToEndAsync());
+        Assert.Equal(4, dc.Inits.Count);
+    }
+
+    [Theory]
+    [InlineData("160303")]
+    [InlineData("16030106")]
+    [InlineData("1603010000")]
+    public async Task RunAsync_InitStartingLikeATlsRecordButNotAHello_IsServed(string prefix)
+    {
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc));
+        var plain = RandomNumberGenerator.GetBytes(64);
+        Convert.FromHexString(prefix).CopyTo(plain, 0);
+        plain[5] = 0x00;
+        var wire = new byte[Obfuscated2.InitLength];
+        var streams = Obfuscated2.CreateInit(plain, TestProxy.AliceKey, ProtocolTag.Intermediate, 2, wire);
+        Assert.Equal(Convert.FromHexString(prefix), wire[..(prefix.Length / 2)]);
+
+        using var client = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        await AssertServedAsync(client, wire, streams);
+    }
+
+    /// <summary>Sends the init and one frame; the echo comes back through the DC.</summary>
+    private static async Task AssertServedAsync(Socket client, byte[] wire, ClientStreams streams)
+    {
+        var frame = Frames.Build(ProtocolTag.Intermediate, [16]);
+        var sent = frame.ToArray();
+        streams.Encryptor.Transform(sent);
+        await client.SendAsync(wire.Concat(sent).ToArray());
+        var echo = new byte[frame.Length];
+        await client.ReceiveExactlyAsync(echo);
+        streams.Decryptor.Transform(echo);
+        Assert.Equal(frame, echo);
     }
 
     [Fact]
