@@ -194,14 +194,7 @@ public class ClientSessionObfuscatedTests
 
         using (var first = await SocketExtensions.ConnectAsync(proxy.EndPoint))
         {
-            var frame = Frames.Build(ProtocolTag.Intermediate, [16]);
-            var sent = frame.ToArray();
-            streams.Encryptor.Transform(sent);
-            await first.SendAsync(wire.Concat(sent).ToArray());
-            var echo = new byte[frame.Length];
-            await first.ReceiveExactlyAsync(echo);
-            streams.Decryptor.Transform(echo);
-            Assert.Equal(frame, echo);
+            await AssertServedAsync(first, wire, streams);
         }
 
         using var replay = await SocketExtensions.ConnectAsync(proxy.EndPoint);
