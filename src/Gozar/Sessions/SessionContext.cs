@@ -152,11 +152,13 @@ public sealed class SessionContext
     public UserDirectory Users { get; }
     public DcDirectory Dcs { get; }
     public Connector DcConnector { get; }
+
     /// <summary>Client randoms of accepted fake-TLS hellos.</summary>
     public ReplayCache Replay { get; }
 
     /// <summary>Key material of accepted obfuscated2 inits (classic and secure): kept until capacity pushes it out.</summary>
     public ReplayCache InitReplay { get; }
+
     public SessionRegistry Registry { get; }
 
     /// <summary>The ME connection pools when upstream.mode = "middle"; null in direct mode. Kept across reloads.</summary>
