@@ -119,6 +119,9 @@ public sealed class AdminServerTests
 
         Assert.Equal(1, after.Value("gozar_handshakes_total", ("verdict", "authenticated")));
         Assert.Equal(0, after.Value("gozar_handshakes_total", ("verdict", "replay")));
+        Assert.Equal(1, after.Value("gozar_replay_cache_entries", ("kind", "tls")));
+        Assert.Equal(0, after.Value("gozar_replay_cache_entries", ("kind", "obfuscated2")));
+        Assert.Equal(0, after.Value("gozar_replay_cache_early_evictions_total"));
         Assert.Equal(1, after.Value("gozar_sessions_total", ("user", "alice"), ("mode", "tls"), ("outcome", "relayed")));
         Assert.Equal(1, after.Value("gozar_dc_connect_duration_seconds_count", ("dc", "2")));
         Assert.True(after.Value("gozar_relayed_bytes_total", ("direction", "up")) >= 1000);
