@@ -19,8 +19,8 @@ public sealed class ReplayCache
 {
     public const int DigestLength = 16;
 
-    private readonly int _generationCapacity;
-    private readonly TimeSpan? _window;
+    private int _generationCapacity;
+    private TimeSpan? _window;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private HashSet<UInt128> _current = [];
@@ -35,6 +35,22 @@ public sealed class ReplayCache
         _window = window;
         _time = time;
         _currentStarted = time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// New settings from a reload, keeping every digest: a smaller capacity takes effect at the next rotation, a window
+    /// from the next digest on.
+    /// </summary>
+    public ReplayCache Reconfigure(int capacity, TimeSpan? window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        lock (_lock)
+        {
+            _generationCapacity = capacity / 2;
+            _window = window;
+        }
+
+        return this;
     }
 
     public int Count

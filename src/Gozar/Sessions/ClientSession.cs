@@ -350,7 +350,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return null;
         }
 
-        if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, cancellation).ConfigureAwait(false))
+        if (_options.Modes.Tls && await StartsLikeTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false))
         {
             _mode = ClientMode.Tls;
             return await AuthenticateTlsAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
@@ -371,7 +371,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     /// (clients avoid only 16 03 01 02, §2.2, so without the type byte about one init in 2^23 would be masked). With only
     /// TLS on, anything starting 0x16 is judged (and masked) as a TLS record, as the mask site would.
     /// </summary>
-    private async ValueTask<bool> StartsLikeTlsAsync(HandshakeBuffer handshake, CancellationToken cancellation)
+    private async ValueTask<bool> StartsLikeTlsAsync(
+        HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
         if (handshake.Data[0] != TlsHandshakeRecordType)
         {
@@ -383,9 +384,20 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return true;
         }
 
-        if (!await handshake.FillAsync(HandshakeTypeOffset + 1, cancellation).ConfigureAwait(false))
+        while (handshake.Count <= HandshakeTypeOffset)
         {
-            return handshake.Count < TlsRecordPrefixLength || StartsWithTlsVersion(handshake.Data);
+            if (handshake.Count >= TlsRecordPrefixLength && !StartsWithTlsVersion(handshake.Data))
+            {
+                return false;
+            }
+
+            // A prober that stops inside the record header gets what the site makes of those bytes, at once (a bad
+            // version or an oversized length is answered by the site as soon as it has the header).
+            await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+            if (!await handshake.FillAsync(handshake.Count + 1, cancellation).ConfigureAwait(false))
+            {
+                return handshake.Count < TlsRecordPrefixLength || StartsWithTlsVersion(handshake.Data);
+            }
         }
 
         var data = handshake.Data;

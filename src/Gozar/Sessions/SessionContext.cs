@@ -59,13 +59,11 @@ public sealed class SessionContext
         // A hello older than the clock-skew window is refused by its timestamp, so the cache needs to cover only the
         // window; with the clock check off, and for obfuscated2 inits (no time in them), it is the only protection.
         var window = HelloReplayWindow(options.Tls);
-        Replay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
-            && HelloReplayWindow(previous.Options.Tls) == window
-            ? previous.Replay
-            : new ReplayCache(options.Tls.ReplayCacheEntries, window, time);
-        InitReplay = previous is not null && previous.Options.Tls.ReplayCacheEntries == options.Tls.ReplayCacheEntries
-            ? previous.InitReplay
-            : new ReplayCache(options.Tls.ReplayCacheEntries, window: null, time);
+        // Carried over whatever changed: a fresh cache would serve a replay of any handshake accepted before the reload.
+        Replay = previous?.Replay.Reconfigure(options.Tls.ReplayCacheEntries, window)
+            ?? new ReplayCache(options.Tls.ReplayCacheEntries, window, time);
+        InitReplay = previous?.InitReplay.Reconfigure(options.Tls.ReplayCacheEntries, window: null)
+            ?? new ReplayCache(options.Tls.ReplayCacheEntries, window: null, time);
         TlsDomains = [.. options.Tls.Domains];
         Admission = previous is not null && SameAdmission(previous.Options.Limits, options.Limits)
             ? previous.Admission

@@ -105,6 +105,20 @@ public class ReplayCacheTests
     }
 
     [Fact]
+    public void Reconfigure_NewCapacityAndWindow_KeepsEveryDigest()
+    {
+        var time = new FakeTimeProvider();
+        var cache = new ReplayCache(1000, TimeSpan.FromMinutes(30), time);
+        Assert.True(cache.TryAdd(Digest(1)));
+
+        Assert.Same(cache, cache.Reconfigure(4000, window: null));
+        time.Advance(TimeSpan.FromHours(5));
+        Assert.True(cache.TryAdd(Digest(2)));
+
+        Assert.False(cache.TryAdd(Digest(1)));
+    }
+
+    [Fact]
     public void TryAdd_FloodBeyondCapacity_StaysBoundedAndCountsEarlyEviction()
     {
         var cache = new ReplayCache(1000, TimeSpan.FromMinutes(30), new FakeTimeProvider());

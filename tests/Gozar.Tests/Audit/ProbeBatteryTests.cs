@@ -58,6 +58,37 @@ public class ProbeBatteryTests
         Assert.Empty(dc.Inits);
     }
 
+    /// <summary>
+    /// A prober that stops inside a TLS record header (classic and secure on next to TLS, where Gozar needs the
+    /// handshake type byte to tell a hello from an obfuscated2 init): nginx answers a bad version or an oversized length
+    /// at once, so the site must see these bytes at once through Gozar too.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("1600000000")]
+    [InlineData("1603000000")]
+    [InlineData("1603010000")]
+    [InlineData("1603030000")]
+    [InlineData("160301ffff")]
+    [InlineData("160303ffff")]
+    [InlineData("1641424344")]
+    public async Task Probe_StopsInsideATlsRecordHeader_LooksLikeTheMaskSite(string hex)
+    {
+        NginxSite.RequireInstalled();
+        await using var nginx = await NginxSite.StartAsync(TestProxy.Domain, NginxHeaderTimeout);
+        await using var dc = new EchoDc();
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, maskEndPoint: nginx.EndPoint));
+        var probe = new Probe("tls-header", Convert.FromHexString(hex));
+
+        var proxied = ProbeRunner.RunAsync(proxy.EndPoint, probe, Wait, default);
+        var direct = ProbeRunner.RunAsync(nginx.EndPoint, probe, Wait, default);
+        var (p, d) = (await proxied, await direct);
+
+        if (ProbeComparer.Difference(p, d, TimeSpan.FromMilliseconds(750)) is { } diff)
+        {
+            Assert.Fail($"{diff} / proxy {p.Close} {p.Elapsed} {p.Received.Length} / mask {d.Close} {d.Elapsed} {d.Received.Length}");
+        }
+    }
+
     [SkippableFact]
     public async Task AuditCommand_AgainstGozarInFrontOfNginx_ReportsNoDifferenceWhileClientsStillWork()
     {

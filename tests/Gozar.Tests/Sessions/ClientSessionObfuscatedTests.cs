@@ -236,6 +236,29 @@ public class ClientSessionObfuscatedTests
         Assert.Equal(4, dc.Inits.Count);
     }
 
+    [Fact]
+    public async Task RunAsync_InitReplayedAfterAReloadThatChangesReplayCacheEntries_IsMasked()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: Obfuscated2.InitLength);
+        var options = TestProxy.Options(dc, mask);
+        await using var proxy = TestProxy.Start(options);
+        var wire = new byte[Obfuscated2.InitLength];
+        var streams = Obfuscated2.CreateInit(RandomNumberGenerator.GetBytes(64), TestProxy.AliceKey, ProtocolTag.Intermediate, 2, wire);
+        using (var first = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            await AssertServedAsync(first, wire, streams);
+        }
+
+        // The operator doubles the cache (the metric said it was filling): nothing should be forgotten by that.
+        Assert.True(proxy.Server.Apply(options with { Tls = options.Tls with { ReplayCacheEntries = 2 * options.Tls.ReplayCacheEntries } }).Error is null);
+
+        using var replay = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await replay.SendAsync(wire);
+        Assert.Equal(FakeMaskSite.Response, await replay.ReadToEndAsync());
+        Assert.Single(dc.Inits);
+    }
+
     [Theory]
     [InlineData("160303")]
     [InlineData("16030106")]

@@ -244,6 +244,46 @@ public class ClientSessionTlsTests
         Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task RunAsync_HelloReplayedAfterAReloadThatTogglesIgnoreClockSkew_IsMasked(bool before, bool after)
+    {
+        await using var dc = new EchoDc();
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, Now);
+        await using var mask = new FakeMaskSite(answerAfter: hello.Length);
+        var options = TestProxy.Options(dc, mask);
+        options = options with { Tls = options.Tls with { IgnoreClockSkew = before } };
+        await using var proxy = TestProxy.Start(options);
+        await using (var first = await ConnectWithHelloAsync(proxy, TestProxy.AliceKey, hello, [hello]))
+        {
+            await AssertEchoesAsync(first);
+        }
+
+        Assert.True(proxy.Server.Apply(options with { Tls = options.Tls with { IgnoreClockSkew = after } }).Error is null);
+
+        // Seconds later, well inside the clock-skew window: the hello's timestamp passes, only the cache can stop it.
+        Assert.Equal(FakeMaskSite.Response, await SendAndReadToEndAsync(proxy, hello));
+    }
+
+    [Theory]
+    [InlineData("1600000000")]
+    [InlineData("1603010000")]
+    [InlineData("16414243")]
+    public async Task RunAsync_ProbeStoppingInsideATlsRecordHeaderWithSecureOn_ReachesTheMaskSiteBeforeTheDeadline(string hex)
+    {
+        var probe = Convert.FromHexString(hex);
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: probe.Length);
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, mask, handshakeTimeout: TimeSpan.FromMinutes(10)));
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+
+        await socket.SendAsync(probe);
+
+        // Held back, the bytes would reach the site only at the handshake deadline, ten minutes away.
+        Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync(TimeSpan.FromSeconds(20)));
+    }
+
     [Fact]
     public async Task RunAsync_TlsModeDisabled_HelloIsMasked()
     {
