@@ -81,8 +81,9 @@ public class MiddleStartupTests
     [Fact]
     public async Task Keepalive_IdleMeConnection_PingedAndLatencyRecorded()
     {
-        var latencies = new List<double>();
-        var connections = 0L;
+        // Tests in parallel publish to meters of the same name: measurements are kept with their meter and only this
+        // proxy's are counted.
+        var measured = new System.Collections.Concurrent.ConcurrentQueue<(Meter Meter, string Name, double Value)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -91,14 +92,8 @@ public class MiddleStartupTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
-        {
-            lock (latencies)
-            {
-                latencies.Add(value);
-            }
-        });
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref connections, value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => measured.Enqueue((instrument.Meter, instrument.Name, value)));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => measured.Enqueue((instrument.Meter, instrument.Name, value)));
         listener.Start();
         await using var harness = new MiddleHarness();
         await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }));
@@ -108,11 +103,9 @@ public class MiddleStartupTests
 
         await harness.Me.WaitUntilAsync(() => !harness.Me.Pings.IsEmpty);
 
-        Assert.True(Interlocked.Read(ref connections) >= 1);
-        lock (latencies)
-        {
-            Assert.NotEmpty(latencies);
-        }
+        var mine = measured.Where(m => m.Meter == proxy.Context.Metrics.Meter).ToList();
+        Assert.True(mine.Where(m => m.Name == "gozar_me_connections").Sum(m => m.Value) >= 1);
+        Assert.Contains(mine, m => m.Name == "gozar_me_latency");
     }
 
     [Fact]
