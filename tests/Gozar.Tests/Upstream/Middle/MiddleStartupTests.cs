@@ -97,9 +97,7 @@ public class MiddleStartupTests
         listener.Start();
         await using var harness = new MiddleHarness();
         await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }));
-        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
-        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
-        await client.ReadPacketAsync(ProtocolTag.Abridged);
+        await using var client = await ConnectWithOneRoundTripAsync(proxy);
 
         await harness.Me.WaitUntilAsync(() => !harness.Me.Pings.IsEmpty);
 
@@ -115,9 +113,7 @@ public class MiddleStartupTests
         var log = new CapturingLoggerProvider();
         await using var proxy = TestProxy.Start(
             harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100), PongTimeout = TimeSpan.FromMilliseconds(300) }), log);
-        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
-        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
-        await client.ReadPacketAsync(ProtocolTag.Abridged);
+        await using var client = await ConnectWithOneRoundTripAsync(proxy);
 
         // The ME has answered a ping (its pong went out before it read the second), then it keeps its TCP connection
         // open but handles nothing more, pings included.
@@ -143,9 +139,7 @@ public class MiddleStartupTests
         await using var harness = new MiddleHarness();
         harness.Me.AnswerPings = false;
         await using var proxy = TestProxy.Start(harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100) }));
-        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
-        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
-        await client.ReadPacketAsync(ProtocolTag.Abridged);
+        await using var client = await ConnectWithOneRoundTripAsync(proxy);
 
         await harness.Me.WaitUntilAsync(() => harness.Me.Pings.Count >= 4);
 
@@ -164,14 +158,21 @@ public class MiddleStartupTests
         var log = new CapturingLoggerProvider();
         await using var proxy = TestProxy.Start(
             harness.Options(middle: m => m with { Keepalive = TimeSpan.FromMilliseconds(100), PongTimeout = TimeSpan.FromSeconds(5) }), log);
-        await using var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
-        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
-        await client.ReadPacketAsync(ProtocolTag.Abridged);
+        await using var client = await ConnectWithOneRoundTripAsync(proxy);
 
         await harness.Me.WaitUntilAsync(() => harness.Me.Pings.Count >= 4);
 
         Assert.DoesNotContain("no answer to a keepalive ping", log.Text, StringComparison.Ordinal);
         Assert.Equal(1, harness.Me.Handshaken);
         Assert.Equal(1, proxy.Context.Registry.Count);
+    }
+
+    /// <summary>A client whose first packet went through the ME and back, so an ME connection is up and in use.</summary>
+    private static async Task<SelfTestClient> ConnectWithOneRoundTripAsync(TestProxy proxy)
+    {
+        var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Abridged, 2);
+        await client.SendPacketAsync(ProtocolTag.Abridged, MiddleFrames.Packet(64));
+        await client.ReadPacketAsync(ProtocolTag.Abridged);
+        return client;
     }
 }
