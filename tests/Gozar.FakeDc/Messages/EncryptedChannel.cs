@@ -18,6 +18,8 @@ internal sealed class EncryptedChannel
     private const int MsgIdTooHigh = 17;
     private const int MsgIdBadLowBits = 18;
     private const int BadSalt = 48;
+    private const int MaxFutureSalts = 64;
+    private const int FutureSaltSeconds = 60 * 60;
     private static readonly TimeSpan MaxPast = TimeSpan.FromSeconds(300);
     private static readonly TimeSpan MaxFuture = TimeSpan.FromSeconds(30);
 
@@ -137,6 +139,20 @@ internal sealed class EncryptedChannel
                 case TlIds.PingDelayDisconnect:
                     replies.Add(new TlWriter().UInt32(TlIds.Pong).Int64(msgId).Int64(reader.ReadInt64()).ToArray(), true);
                     _events.Handled("ping");
+                    return;
+                case TlIds.GetFutureSalts:
+                    // Not in an rpc_result, as Telegram's DCs answer it: the number asked for (at most 64), one an hour
+                    // from now on; all the key's one salt, the only one this DC accepts.
+                    var asked = Math.Clamp(reader.ReadInt32(), 1, MaxFutureSalts);
+                    var now = (int)_time.GetUtcNow().ToUnixTimeSeconds();
+                    var salts = new TlWriter().UInt32(TlIds.FutureSalts).Int64(msgId).Int32(now).Int32(asked);
+                    for (var i = 0; i < asked; i++)
+                    {
+                        salts.Int32(now + (i * FutureSaltSeconds)).Int32(now + ((i + 1) * FutureSaltSeconds)).Int64(key.ServerSalt);
+                    }
+
+                    replies.Add(salts.ToArray(), true);
+                    _events.Handled("get_future_salts");
                     return;
             }
         }

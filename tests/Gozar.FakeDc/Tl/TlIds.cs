@@ -31,6 +31,8 @@ public static class TlIds
     public const uint Ping = 0x7abe77ec;
     public const uint PingDelayDisconnect = 0xf3427b8c;
     public const uint Pong = 0x347773c5;
+    public const uint GetFutureSalts = 0xb921bd04;
+    public const uint FutureSalts = 0xae500895;
     public const uint NewSessionCreated = 0x9ec20908;
     public const uint BadServerSalt = 0xedab447b;
     public const uint BadMsgNotification = 0xa7eff811;

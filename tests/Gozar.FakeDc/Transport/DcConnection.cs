@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Gozar.FakeDc.Crypto;
 using Gozar.FakeDc.Handshake;
 using Gozar.FakeDc.Messages;
 using Gozar.FakeDc.Rpc;
@@ -24,6 +25,9 @@ internal sealed class DcConnection
     private const int PlainMsgIdOffset = 8;
     private const int PlainLengthOffset = 16;
     private const int PlainHeaderLength = 20;
+
+    // Client padding is at most 15 bytes, of which n & ~3 leaves at most 12 in the packet.
+    private const int MaxClientPaddingLeft = 12;
 
     // A proxy that leaves the DC index out of its init (spec §4.2, mtprotoproxy) lands on DC 2's address.
     private const int DcWhenUnnamed = 2;
@@ -89,7 +93,7 @@ internal sealed class DcConnection
                     continue;
                 }
 
-                var packet = _buffer.AsSpan(frame.HeaderLength, frame.PacketLength).ToArray();
+                var packet = WithoutTrailingPadding(_buffer.AsSpan(frame.HeaderLength, frame.PacketLength)).ToArray();
                 Consume(frame.FrameLength);
                 var replies = packet.Length >= 8 && MessageCipher.ReadAuthKeyId(packet) == 0
                     ? HandlePlain(packet, keyExchange)
@@ -105,6 +109,28 @@ internal sealed class DcConnection
                 await SendAsync(replies, cancellation).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Spec §3.3: clients pad padded intermediate with 0..15 bytes (tdlib, mtcute) and the frame decoder keeps
+    /// <c>n &amp; ~3</c>, so up to 12 junk bytes may follow the packet; Telegram's DCs ignore them. An unencrypted packet
+    /// ends where its length field says, an encrypted one at its last whole AES block.
+    /// </summary>
+    private ReadOnlySpan<byte> WithoutTrailingPadding(ReadOnlySpan<byte> packet)
+    {
+        if (_tag != ProtocolTag.PaddedIntermediate || packet.Length < PlainHeaderLength)
+        {
+            return packet;
+        }
+
+        if (MessageCipher.ReadAuthKeyId(packet) != 0)
+        {
+            return packet[..(MessageCipher.PacketHeaderLength + ((packet.Length - MessageCipher.PacketHeaderLength) & ~(AesIge.BlockSize - 1)))];
+        }
+
+        var declared = BinaryPrimitives.ReadInt32LittleEndian(packet[PlainLengthOffset..]);
+        var junk = packet.Length - PlainHeaderLength - declared;
+        return declared >= 0 && junk is > 0 and <= MaxClientPaddingLeft ? packet[..(PlainHeaderLength + declared)] : packet;
     }
 
     private List<byte[]>? HandlePlain(byte[] packet, KeyExchange keyExchange)

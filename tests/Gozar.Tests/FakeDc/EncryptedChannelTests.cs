@@ -53,6 +53,32 @@ public class EncryptedChannelTests
     }
 
     [Fact]
+    public async Task Handle_GetFutureSalts_BareFutureSaltsOfTheKeysSaltAnHourEach()
+    {
+        await using var dc = SharedDc.Start();
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port);
+        var key = (await client.ExchangeKeysAsync(dc.RsaKey, RsaScheme.RsaPad))!;
+        var session = NewSessionId();
+        await client.SendEncryptedAsync(key, key.ServerSalt, session, Ping(1));
+        await client.ReceiveEncryptedAsync(key, session);
+
+        var msgId = await client.SendEncryptedAsync(key, key.ServerSalt, session, new TlWriter().UInt32(TlIds.GetFutureSalts).Int32(3).ToArray());
+        var (_, body) = Assert.Single((await client.ReceiveEncryptedAsync(key, session))!);
+
+        var reader = new TlReader(body);
+        Assert.Equal(TlIds.FutureSalts, reader.ReadConstructor());
+        Assert.Equal(msgId, reader.ReadInt64());
+        var now = reader.ReadInt32();
+        Assert.Equal(3, reader.ReadInt32());
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(now + (i * 3600), reader.ReadInt32());
+            Assert.Equal(now + ((i + 1) * 3600), reader.ReadInt32());
+            Assert.Equal(key.ServerSalt, reader.ReadInt64());
+        }
+    }
+
+    [Fact]
     public async Task Handle_ContainerOfAckAndPing_OnlyThePingIsAnswered()
     {
         await using var dc = SharedDc.Start();

@@ -1,5 +1,6 @@
 using Gozar.FakeDc;
 using Gozar.FakeDc.Handshake;
+using Gozar.FakeDc.Tl;
 using Gozar.Protocol.Framing;
 
 namespace Gozar.Tests.FakeDc;
@@ -24,6 +25,22 @@ public class KeyExchangeTests
         Assert.Equal(key.Key, held.Key);
         Assert.Equal(key.ServerSalt, held.ServerSalt);
         Assert.Empty(dc.Events.Problems);
+    }
+
+    [Fact]
+    public async Task ExchangeKeys_PaddedIntermediateWithFifteenBytesOfPadding_KeyMadeAndPingAnswered()
+    {
+        await using var dc = SharedDc.Start();
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port, ProtocolTag.PaddedIntermediate);
+        client.Padding = 15;
+
+        var key = await client.ExchangeKeysAsync(dc.RsaKey, RsaScheme.RsaPad);
+        var session = BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        await client.SendEncryptedAsync(key!, key!.ServerSalt, session, new TlWriter().UInt32(TlIds.Ping).Int64(9).ToArray());
+        var messages = await client.ReceiveEncryptedAsync(key, session);
+
+        Assert.Empty(dc.Events.Problems);
+        Assert.Contains(messages!, m => new TlReader(m.Body).ReadConstructor() == TlIds.Pong);
     }
 
     [Theory]

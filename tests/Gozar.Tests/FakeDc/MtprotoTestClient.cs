@@ -66,10 +66,14 @@ internal sealed class MtprotoTestClient : IAsyncDisposable
         return new MtprotoTestClient(socket, streams, tag);
     }
 
+    /// <summary>Bytes of random transport padding after every packet (padded intermediate; tdlib and mtcute send 0..15).</summary>
+    public int Padding { get; set; }
+
     public async Task SendPacketAsync(byte[] packet)
     {
-        var frame = new byte[FrameEncoder.MaxHeaderLength + packet.Length];
-        var length = FrameEncoder.WriteFrame(_tag, FrameDirection.ClientToServer, packet, [], quickAck: false, frame);
+        var padding = System.Security.Cryptography.RandomNumberGenerator.GetBytes(Padding);
+        var frame = new byte[FrameEncoder.MaxHeaderLength + packet.Length + padding.Length];
+        var length = FrameEncoder.WriteFrame(_tag, FrameDirection.ClientToServer, packet, padding, quickAck: false, frame);
         _encryptor.Transform(frame.AsSpan(0, length));
         await _socket.SendAsync(frame.AsMemory(0, length));
     }
