@@ -4,13 +4,14 @@ namespace Gozar.Tests.RealClients;
 
 /// <summary>
 /// Finds the real client libraries: Telethon for a Python 3 (Debian's python3-telethon lives in /usr/bin/python3's
-/// dist-packages, which a pyenv or venv python3 on PATH does not see) and GramJS installed by `npm ci` under
-/// tests/RealClients/gramjs. GOZAR_TELETHON_PYTHON names another interpreter.
+/// dist-packages, which a pyenv or venv python3 on PATH does not see), and GramJS and mtcute installed by `npm ci` under
+/// tests/RealClients/gramjs and tests/RealClients/mtcute. GOZAR_TELETHON_PYTHON names another interpreter.
 /// </summary>
 internal static class RealClientEnvironment
 {
     private static readonly Lazy<string?> TelethonPythonLazy = new(FindTelethonPython);
-    private static readonly Lazy<string?> NodeLazy = new(FindNode);
+    private static readonly Lazy<string?> NodeLazy = new(() => FindNode("gramjs", "telegram"));
+    private static readonly Lazy<string?> MtcuteNodeLazy = new(() => FindNode("mtcute", Path.Combine("@mtcute", "node")));
     private static readonly Lazy<string> RootLazy = new(FindRepositoryRoot);
 
     /// <summary>CI sets CI=true; there a missing client library fails the tests instead of skipping them.</summary>
@@ -26,11 +27,17 @@ internal static class RealClientEnvironment
     /// <summary>node, when GramJS is installed next to its driver script; else null.</summary>
     public static string? Node => NodeLazy.Value;
 
+    /// <summary>node, when mtcute is installed next to its driver script; else null.</summary>
+    public static string? MtcuteNode => MtcuteNodeLazy.Value;
+
     public static string TelethonMissing =>
         "Telethon is not installed: apt-get install -y python3-telethon (or set GOZAR_TELETHON_PYTHON to a python3 that has it).";
 
     public static string GramJsMissing =>
         "GramJS is not installed: run `npm ci` in tests/RealClients/gramjs (needs node on PATH).";
+
+    public static string MtcuteMissing =>
+        "mtcute is not installed: run `npm ci --ignore-scripts` in tests/RealClients/mtcute (needs node on PATH).";
 
     private static string? FindTelethonPython()
     {
@@ -46,10 +53,10 @@ internal static class RealClientEnvironment
         return null;
     }
 
-    private static string? FindNode()
+    private static string? FindNode(string driver, string package)
     {
-        var gramJs = Path.Combine(ScriptsDirectory, "gramjs", "node_modules", "telegram", "package.json");
-        return File.Exists(gramJs) && Succeeds("node", "--version") ? "node" : null;
+        var installed = Path.Combine(ScriptsDirectory, driver, "node_modules", package, "package.json");
+        return File.Exists(installed) && Succeeds("node", "--version") ? "node" : null;
     }
 
     private static bool Succeeds(string fileName, params string[] arguments)

@@ -4,6 +4,7 @@ public enum RealClient
 {
     Telethon,
     GramJs,
+    Mtcute,
 }
 
 /// <summary>
@@ -20,6 +21,7 @@ public sealed class RealClientTheoryAttribute : TheoryAttribute
         {
             RealClient.Telethon when RealClientEnvironment.TelethonPython is null => RealClientEnvironment.TelethonMissing,
             RealClient.GramJs when RealClientEnvironment.Node is null => RealClientEnvironment.GramJsMissing,
+            RealClient.Mtcute when RealClientEnvironment.MtcuteNode is null => RealClientEnvironment.MtcuteMissing,
             _ => null,
         };
         if (missing is not null && !RealClientEnvironment.IsCi)

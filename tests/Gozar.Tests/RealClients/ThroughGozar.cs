@@ -21,20 +21,27 @@ internal static class ThroughGozar
     public const short Dc = 2;
     public static readonly string PlainSecret = Convert.ToHexStringLower(TestProxy.AliceKey);
     public static readonly string DdSecret = "dd" + PlainSecret;
+    public static readonly string EeSecret = "ee" + PlainSecret + Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(TestProxy.Domain));
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(50);
 
     /// <param name="SecureOnly">Gozar with only secure mode on (dd secrets), else with every mode on.</param>
-    public sealed record Expectation(ProtocolTag Tag, RsaScheme Scheme, bool FastMode, bool SecureOnly = false);
+    /// <param name="TlsOnly">Gozar with only fake-TLS on (ee secrets): any other client would be masked.</param>
+    public sealed record Expectation(ProtocolTag Tag, RsaScheme Scheme, bool FastMode, bool SecureOnly = false, bool TlsOnly = false);
 
     public delegate (string FileName, List<string> Arguments, string WorkingDirectory) Command(FakeTelegramDc dc, IPEndPoint proxy, string scratch);
 
     public static async Task RunAsync(RealClient client, string mode, Expectation expected, Command command)
     {
-        var tool = client == RealClient.Telethon ? RealClientEnvironment.TelethonPython : RealClientEnvironment.Node;
+        var (tool, missing) = client switch
+        {
+            RealClient.Telethon => (RealClientEnvironment.TelethonPython, RealClientEnvironment.TelethonMissing),
+            RealClient.GramJs => (RealClientEnvironment.Node, RealClientEnvironment.GramJsMissing),
+            _ => (RealClientEnvironment.MtcuteNode, RealClientEnvironment.MtcuteMissing),
+        };
         if (tool is null)
         {
             RealClientReport.Add(client.ToString(), mode, passed: false, "client library missing");
-            Assert.Fail(client == RealClient.Telethon ? RealClientEnvironment.TelethonMissing : RealClientEnvironment.GramJsMissing);
+            Assert.Fail(missing);
         }
 
         var scratch = Directory.CreateTempSubdirectory("gozar-realclient-").FullName;
@@ -114,7 +121,9 @@ internal static class ThroughGozar
         // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
         var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
         // TestProxy.Options reads its EchoDc only to build the overrides, which are given here.
-        var modes = expected.SecureOnly ? new ModeOptions(Classic: false, Secure: true, Tls: false) : null;
+        var modes = expected.SecureOnly ? new ModeOptions(Classic: false, Secure: true, Tls: false)
+            : expected.TlsOnly ? new ModeOptions(Classic: false, Secure: false, Tls: true)
+            : null;
         return TestProxy.Options(dc: null!, modes: modes, overrides: overrides, fastMode: expected.FastMode);
     }
 }
