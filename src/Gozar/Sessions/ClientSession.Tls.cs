@@ -40,13 +40,14 @@ public sealed partial class ClientSession
     private async ValueTask<Authentication?> AuthenticateTlsAsync(
         HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)
     {
-        var assembled = _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
+        byte[]? assembled = null;
         try
         {
             int consumed;
             int written;
             while (true)
             {
+                assembled ??= _context.Buffers.Rent(ClientHelloAssembler.MaxAssembledLength);
                 var status = ClientHelloAssembler.TryAssemble(handshake.Data, assembled, out consumed, out written, out var needed);
                 if (status == ClientHelloStatus.Ok)
                 {
@@ -59,6 +60,10 @@ public sealed partial class ClientSession
                     return null;
                 }
 
+                // A client that stalls mid-hello (a prober's favourite) may wait out the whole handshake deadline: it
+                // holds only the handshake buffer meanwhile, not the assembly buffer too (32 KiB from the pool).
+                ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
+                assembled = null;
                 if (!await handshake.FillAsync(handshake.Count + needed, cancellation).ConfigureAwait(false))
                 {
                     _verdict = HandshakeVerdict.Truncated;
@@ -96,7 +101,10 @@ public sealed partial class ClientSession
         {
             // Only what was written needs wiping (every assembled byte came from the input), not the whole pooled
             // array: clearing 64 KiB cost more than the hello's HMAC.
-            ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
+            if (assembled is not null)
+            {
+                ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
+            }
         }
     }
 
