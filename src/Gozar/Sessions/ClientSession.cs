@@ -202,6 +202,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     {
         if (Interlocked.Exchange(ref _handshakeEnded, 1) == 0)
         {
+            // The idle sweep leaves handshakes to their deadline; its clock starts with the relay or the masking.
+            Activity.Touch();
             _admission.HandshakeEnded();
         }
     }

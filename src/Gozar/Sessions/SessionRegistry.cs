@@ -51,11 +51,16 @@ public sealed class SessionRegistry
     }
 
     /// <summary>Aborts every session whose bytes stopped moving longer than <paramref name="idle"/> ago.</summary>
+    /// <remarks>
+    /// Not a session still in its handshake: only the relay marks activity, and the handshake deadline bounds that phase,
+    /// ending it as the mask site would. With timeouts.idle below timeouts.handshake the sweep would otherwise cut off
+    /// slow clients and probes, closing where the site would have answered.
+    /// </remarks>
     public void SweepIdle(TimeSpan idle)
     {
         foreach (var entry in _sessions)
         {
-            if (entry.Value.Activity.IdleFor >= idle)
+            if (!entry.Value.InHandshake && entry.Value.Activity.IdleFor >= idle)
             {
                 entry.Value.Abort(SessionOutcome.IdleTimeout);
             }

@@ -72,6 +72,26 @@ public class ClientSessionLifecycleTests
     }
 
     [Fact]
+    public async Task SweepIdle_SessionStillInItsHandshake_LeftToTheHandshakeDeadline()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        await using var mask = new FakeMaskSite(answerAfter: 1);
+        await using var proxy = TestProxy.Start(
+            TestProxy.Options(dc, mask, handshakeTimeout: TimeSpan.FromSeconds(10), idleTimeout: TimeSpan.FromSeconds(2)), time: time);
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await WaitUntilAsync(() => proxy.Context.MaskPreconnects == 1);
+
+        time.Advance(TimeSpan.FromSeconds(3));
+        proxy.Context.Registry.SweepIdle(TimeSpan.FromSeconds(2));
+        // Still deciding: a first byte goes on to the site, whose answer comes back.
+        await socket.SendAsync("G"u8.ToArray());
+
+        Assert.Equal(FakeMaskSite.Response, await socket.ReadToEndAsync());
+        Assert.Equal(0, proxy.Context.Metrics.OutcomeTotals()[(int)Gozar.Sessions.SessionOutcome.IdleTimeout]);
+    }
+
+    [Fact]
     public async Task TryStart_TlsMode_LogsWhichServerFlightProfileIsUsed()
     {
         var logs = new CapturingLoggerProvider();
