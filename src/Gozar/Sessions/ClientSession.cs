@@ -67,6 +67,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private PumpEnd _downEnd = PumpEnd.EndOfStream;
     private SessionOutcome _relayNormalOutcome;
 
+    // A mask relay's client-to-site direction, which watches for a reset from a site that has closed; null otherwise.
+    private MaskForwardProcessor? _maskForward;
+
     /// <summary>Completes when the last running pump ended.</summary>
     private ManualResetValueTaskSourceCore<bool> _relayEnded;
 
@@ -147,6 +150,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             CloseSockets();
             _clientLane.Dispose();
             _upstreamLane.Dispose();
+            _maskForward?.Dispose();
             _fromClientCipher?.Dispose();
             _toDcCipher?.Dispose();
             _fromDcCipher?.Dispose();
@@ -188,6 +192,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>The mask site reset bytes the client sent after the site's FIN: the client gets its reset.</summary>
+    private void ResetFromMaskSite()
+    {
+        ResetClient();
+        CloseSockets();
     }
 
     /// <summary>Counts what the handshake turned out to be; once per session.</summary>
@@ -608,7 +619,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
         _bytesUp += prefix.Length;
 
-        StartRelay(PassThroughProcessor.Instance, PassThroughProcessor.Instance, SessionOutcome.Masked, skipUp: clientEnded);
+        // Nothing comes from a client that has ended, so there is nothing for the site to reset.
+        ChunkProcessor up = clientEnded
+            ? PassThroughProcessor.Instance
+            : _maskForward = new MaskForwardProcessor(_upstream, _context.Time, ResetFromMaskSite);
+        StartRelay(up, PassThroughProcessor.Instance, SessionOutcome.Masked, skipUp: clientEnded);
         return SessionOutcome.Masked;
     }
 
@@ -697,13 +712,20 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
         if (end != PumpEnd.EndOfStream)
         {
-            if (end == PumpEnd.Reset && pump == _downPump && _relayNormalOutcome == SessionOutcome.Masked)
+            // The mask site reset us, seen by a receive from it or by a send to it: reset the client too, as the site
+            // would have.
+            if (_relayNormalOutcome == SessionOutcome.Masked
+                && ((end == PumpEnd.Reset && pump == _downPump) || (end == PumpEnd.DestinationFailed && pump == _upPump)))
             {
-                // The mask site reset us: reset the client too, as the site would have.
                 ResetClient();
             }
 
             CloseSockets();
+        }
+        else if (pump == _downPump && Volatile.Read(ref _pumpsRunning) == 2)
+        {
+            // The client's direction goes on; only what the site does with its bytes tells whether the site closed.
+            _maskForward?.SiteEnded();
         }
 
         if (Interlocked.Decrement(ref _pumpsRunning) == 0)

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Gozar.Audit;
 using Gozar.Cli;
+using Gozar.Configuration;
 using Gozar.Protocol.Framing;
 using Gozar.Protocol.Secrets;
 using Gozar.SelfTest;
@@ -87,6 +90,63 @@ public class ProbeBatteryTests
         {
             Assert.Fail($"{diff} / proxy {p.Close} {p.Elapsed} {p.Received.Length} / mask {d.Close} {d.Elapsed} {d.Received.Length}");
         }
+    }
+
+    /// <summary>
+    /// A prober reads the site's answer to its FIN, then sends one more byte. nginx has closed its socket, so its kernel
+    /// answers the byte with a reset; through Gozar the byte must be reset just the same, not taken by a relay that
+    /// still holds the client's side open.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Probe_SendsAfterTheSiteClosed_IsResetAsByTheMaskSite(bool plainSite, bool tlsOnly)
+    {
+        NginxSite.RequireInstalled();
+        await using var nginx = await NginxSite.StartAsync(TestProxy.Domain, NginxHeaderTimeout, plain: plainSite);
+        await using var dc = new EchoDc();
+        var modes = tlsOnly ? new ModeOptions(Classic: false, Secure: false, Tls: true) : null;
+        await using var proxy = TestProxy.Start(TestProxy.Options(dc, modes: modes, maskEndPoint: nginx.EndPoint));
+        // Answered, then closed, by nginx either way: on its TLS port plain HTTP is a 400, on the plain port an HTTP/1.0
+        // request is answered and the connection closed.
+        var request = Encoding.ASCII.GetBytes($"GET / HTTP/1.0\r\nHost: {TestProxy.Domain}\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n");
+
+        var direct = await SendAfterTheCloseAsync(nginx.EndPoint, request);
+        var proxied = await SendAfterTheCloseAsync(proxy.EndPoint, request);
+
+        Assert.True(direct.Reset, $"nginx did not reset the late byte ({direct.Status})");
+        Assert.Equal(direct.Status, proxied.Status);
+        Assert.True(proxied.Reset, $"through Gozar the byte sent after the site closed was not reset: {proxied.Status}");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/>, reads to the server's FIN, sends one byte and says whether a reset answers it
+    /// within two seconds (one round trip on loopback; the proxy's checks for the site's reset end well before).
+    /// </summary>
+    private static async Task<(string Status, bool Reset)> SendAfterTheCloseAsync(IPEndPoint target, byte[] request)
+    {
+        using var socket = await SocketExtensions.ConnectAsync(target);
+        await socket.SendAsync(request, SocketFlags.None);
+        var answer = await socket.ReadToEndAsync(Wait);
+        var status = Encoding.Latin1.GetString(answer).Split("\r\n")[0];
+
+        await socket.SendAsync(new byte[] { (byte)'X' }, SocketFlags.None);
+
+        // A reset after the FIN ends no receive (Linux reports the end of stream first): the socket's pending error shows it.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            if ((int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)! != 0)
+            {
+                return (status, true);
+            }
+
+            await Task.Delay(5);
+        }
+
+        return (status, false);
     }
 
     [SkippableFact]

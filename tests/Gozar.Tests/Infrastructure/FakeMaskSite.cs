@@ -7,7 +7,8 @@ namespace Gozar.Tests.Infrastructure;
 
 /// <summary>
 /// A stand-in for the website unauthenticated connections are relayed to: records what each connection sent until it
-/// has at least <see cref="AnswerAfter"/> bytes, then answers with a fixed response and closes.
+/// has at least <see cref="AnswerAfter"/> bytes, then answers with a fixed response and closes (or, half-closing, only
+/// stops sending and records what still comes).
 /// </summary>
 public sealed class FakeMaskSite : IAsyncDisposable
 {
@@ -18,10 +19,13 @@ public sealed class FakeMaskSite : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly ConcurrentBag<Task> _connections = [];
+    private readonly bool _halfClose;
 
-    public FakeMaskSite(int answerAfter = 1)
+    /// <param name="halfClose">After the answer shut down only the sending side and read on to the client's end.</param>
+    public FakeMaskSite(int answerAfter = 1, bool halfClose = false)
     {
         AnswerAfter = answerAfter;
+        _halfClose = halfClose;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(128);
@@ -35,6 +39,9 @@ public sealed class FakeMaskSite : IAsyncDisposable
 
     /// <summary>What each connection sent before the site answered.</summary>
     public ConcurrentQueue<byte[]> Received { get; } = new();
+
+    /// <summary>What a half-closing site received after its answer, chunk by chunk.</summary>
+    public ConcurrentQueue<byte[]> ReceivedAfterAnswer { get; } = new();
 
     private async Task AcceptAsync()
     {
@@ -75,7 +82,18 @@ public sealed class FakeMaskSite : IAsyncDisposable
 
                 Received.Enqueue(received.ToArray());
                 await socket.SendAsync(Response, _stop.Token);
-                socket.Shutdown(SocketShutdown.Both);
+                if (!_halfClose)
+                {
+                    socket.Shutdown(SocketShutdown.Both);
+                    return;
+                }
+
+                socket.Shutdown(SocketShutdown.Send);
+                int late;
+                while ((late = await socket.ReceiveAsync(buffer, _stop.Token)) > 0)
+                {
+                    ReceivedAfterAnswer.Enqueue(buffer[..late]);
+                }
             }
             catch (Exception)
             {

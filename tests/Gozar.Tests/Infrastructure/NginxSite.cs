@@ -21,6 +21,7 @@ public sealed class NginxSite : IAsyncLifetime, IAsyncDisposable
 
     private readonly string _serverName;
     private readonly TimeSpan _headerTimeout;
+    private readonly bool _plain;
     private readonly string _directory = Directory.CreateTempSubdirectory("gozar-nginx-").FullName;
     private Process? _nginx;
 
@@ -30,10 +31,11 @@ public sealed class NginxSite : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private NginxSite(string serverName, TimeSpan headerTimeout)
+    private NginxSite(string serverName, TimeSpan headerTimeout, bool plain = false)
     {
         _serverName = serverName;
         _headerTimeout = headerTimeout;
+        _plain = plain;
     }
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
@@ -59,10 +61,11 @@ public sealed class NginxSite : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <param name="headerTimeout">nginx's client_header_timeout: how long it waits for a silent client.</param>
-    public static async Task<NginxSite> StartAsync(string serverName, TimeSpan headerTimeout)
+    /// <param name="plain">Serve plain HTTP on the port instead of TLS and HTTP/2: the other kind of mask site.</param>
+    public static async Task<NginxSite> StartAsync(string serverName, TimeSpan headerTimeout, bool plain = false)
     {
         RequireInstalled();
-        var site = new NginxSite(serverName, headerTimeout);
+        var site = new NginxSite(serverName, headerTimeout, plain);
         await site.InitializeAsync();
         return site;
     }
@@ -200,7 +203,7 @@ public sealed class NginxSite : IAsyncLifetime, IAsyncDisposable
                 client_header_timeout {{headerSeconds}}s;
                 keepalive_timeout 60s;
                 server {
-                    listen 127.0.0.1:{{port}} ssl http2;
+                    listen 127.0.0.1:{{port}}{{(_plain ? "" : " ssl http2")}};
                     server_name {{_serverName}};
                     ssl_certificate {{_directory}}/chain.pem;
                     ssl_certificate_key {{_directory}}/key.pem;
