@@ -109,12 +109,15 @@ public sealed class MaskPreconnect : IAsyncDisposable
         return (await _connecting!.WaitAsync(cancellation).ConfigureAwait(false)).Socket;
     }
 
-    /// <summary>The mask connection, opened now if it was not yet; the caller owns the socket from here.</summary>
-    public async ValueTask<ConnectResult> TakeAsync()
+    /// <summary>
+    /// The mask connection, opened now if it was not yet; the caller owns the socket from here. Cancelling ends the wait
+    /// only: the connection is then not taken, and <see cref="DisposeAsync"/> closes it.
+    /// </summary>
+    public async ValueTask<ConnectResult> TakeAsync(CancellationToken cancellation = default)
     {
         Start();
         _timer?.Dispose();
-        var result = await _connecting!.ConfigureAwait(false);
+        var result = await _connecting!.WaitAsync(cancellation).ConfigureAwait(false);
         Volatile.Write(ref _taken, true);
         return result;
     }

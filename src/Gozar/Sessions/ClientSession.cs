@@ -67,6 +67,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private PumpEnd _downEnd = PumpEnd.EndOfStream;
     private SessionOutcome _relayNormalOutcome;
 
+    // Ends the wait for the mask site's connection when the session is aborted (idle sweep, user removal, stop) or the
+    // proxy stops: a site that does not answer would otherwise hold the session, and its slot, for connect_timeout.
+    // Masked sessions only, so a relayed connection allocates nothing for it.
+    private CancellationTokenSource? _maskConnectWait;
+
     // A mask relay's client-to-site direction, which watches for a reset from a site that has closed; null otherwise.
     private MaskForwardProcessor? _maskForward;
 
@@ -112,6 +117,19 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             CloseSockets();
             Volatile.Read(ref _middleRelay)?.Abort();
+            CancelMaskConnectWait();
+        }
+    }
+
+    private void CancelMaskConnectWait()
+    {
+        try
+        {
+            Volatile.Read(ref _maskConnectWait)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The wait ended meanwhile.
         }
     }
 
@@ -582,9 +600,28 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
 
         var mask = ChooseMaskHost();
-        var connected = preconnect is not null && mask == preconnect.Host
-            ? await preconnect.TakeAsync().ConfigureAwait(false)
-            : await _context.DcConnector.ConnectAsync([mask], stopping, _upstreamLane).ConfigureAwait(false);
+        ConnectResult connected;
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        {
+            // A full fence: an abort that set its reason before this store either sees the source or is seen below.
+            Interlocked.Exchange(ref _maskConnectWait, wait);
+            if (Volatile.Read(ref _abortReason) != NoAbort)
+            {
+                wait.Cancel();
+            }
+
+            try
+            {
+                connected = preconnect is not null && mask == preconnect.Host
+                    ? await preconnect.TakeAsync(wait.Token).ConfigureAwait(false)
+                    : await _context.DcConnector.ConnectAsync([mask], wait.Token, _upstreamLane).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _maskConnectWait, null);
+            }
+        }
+
         if (connected.Socket is null)
         {
             Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());

@@ -141,6 +141,37 @@ public class ClientSessionFaultTests
         Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.Timeout]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_AbortedOrStoppedWhileTheMaskSiteConnects_EndsAtOnce(bool stop)
+    {
+        // The mask host's backlog is full, so the connect that masks the probe would hang for the whole minute of
+        // upstream.connect_timeout, holding the session and its slot.
+        await using var dc = new EchoDc();
+        using var blackHole = new BlackHoleDc();
+        var options = TestProxy.Options(
+            dc, maskEndPoint: new IPEndPoint(IPAddress.Loopback, blackHole.Port), handshakeTimeout: TimeSpan.FromMilliseconds(300));
+        await using var proxy = TestProxy.Start(options with { Upstream = options.Upstream with { ConnectTimeout = TimeSpan.FromMinutes(1) } });
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+        var session = proxy.Context.Registry.Sessions.Single();
+        await UserLimitServerTests.WaitForAsync(() => !session.InHandshake);
+
+        if (stop)
+        {
+            await proxy.Server.StopAsync(TimeSpan.Zero, CancellationToken.None);
+        }
+        else
+        {
+            session.Abort(SessionOutcome.IdleTimeout);
+        }
+
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 0);
+        Assert.Equal(1, proxy.Context.Metrics.OutcomeTotals()[(int)(stop ? SessionOutcome.Shutdown : SessionOutcome.IdleTimeout)]);
+    }
+
     [Fact]
     public async Task RunAsync_SilentAfterTheServerFlight_CountedAsAHandshakeTimeout()
     {
