@@ -12,9 +12,10 @@ namespace Gozar.Listening;
 /// </summary>
 public sealed class Admission
 {
-    private readonly SemaphoreSlim _connections;
-    private readonly SemaphoreSlim _handshakes;
+    private readonly Occupancy _occupancy;
     private readonly PerAddressRateLimiter? _rate;
+    private readonly int _perIpRate;
+    private readonly int _perIpBurst;
     private readonly int _maxConnections;
     private readonly int _maxHandshakes;
     private readonly ILogger _logger;
@@ -28,20 +29,29 @@ public sealed class Admission
     /// <summary>How often, at most, a shared address over its rate is logged: the first at once, then a count.</summary>
     public static readonly TimeSpan SharedAddressWarningInterval = TimeSpan.FromMinutes(5);
 
-    public Admission(LimitOptions limits, TimeProvider time, ILogger? logger = null)
+    /// <param name="previous">
+    /// The bounds these replace (a reload): the connections and handshakes they count go on counting here, and their
+    /// per-address rate carries over when its settings stay.
+    /// </param>
+    public Admission(LimitOptions limits, TimeProvider time, ILogger? logger = null, Admission? previous = null)
     {
         _logger = logger ?? NullLogger.Instance;
         _time = time;
         _maxConnections = limits.MaxConnections;
         _maxHandshakes = limits.MaxHandshakes;
-        _connections = new SemaphoreSlim(limits.MaxConnections, limits.MaxConnections);
-        _handshakes = new SemaphoreSlim(limits.MaxHandshakes, limits.MaxHandshakes);
-        _rate = limits.PerIpRate > 0 ? new PerAddressRateLimiter(limits.PerIpRate, limits.PerIpBurst, time) : null;
+        _perIpRate = limits.PerIpRate;
+        _perIpBurst = limits.PerIpBurst;
+        _occupancy = previous?._occupancy ?? new Occupancy();
+        _rate = limits.PerIpRate <= 0 ? null
+            : previous is not null && previous._perIpRate == _perIpRate && previous._perIpBurst == _perIpBurst ? previous._rate
+            : new PerAddressRateLimiter(limits.PerIpRate, limits.PerIpBurst, time);
     }
 
-    public int OpenConnections => _maxConnections - _connections.CurrentCount;
+    /// <summary>Connections open now, whichever bounds they came in under.</summary>
+    public int OpenConnections => _occupancy.Connections;
 
-    public int Handshaking => _maxHandshakes - _handshakes.CurrentCount;
+    /// <summary>Connections still in their handshake now, whichever bounds they came in under.</summary>
+    public int Handshaking => _occupancy.Handshakes;
 
     /// <summary>True when connections are counted per address (limits.per_ip_rate is not 0).</summary>
     public bool LimitsRate => _rate is not null;
@@ -49,27 +59,33 @@ public sealed class Admission
     /// <summary>Cancelled once a reload replaced these bounds: an accept loop waiting for room here moves to the new ones.</summary>
     public CancellationToken Retired => _retired.Token;
 
-    /// <summary>A reload replaced these bounds; the sessions that took slots here still give them back here.</summary>
+    /// <summary>A reload replaced these bounds; the sessions that took slots here go on counting against the new ones.</summary>
     public void Retire() => _retired.Cancel();
 
-    /// <summary>Waits until one more connection, and one more handshake, fit.</summary>
-    public async ValueTask WaitForRoomAsync(CancellationToken cancellation)
+    /// <summary>Waits until one more connection, and one more handshake, fit; takes both.</summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellation) =>
+        cancellation.IsCancellationRequested ? ValueTask.FromCanceled(cancellation)
+        : _occupancy.TryTake(_maxConnections, _maxHandshakes) ? ValueTask.CompletedTask
+        : WaitForReleaseAsync(cancellation);
+
+    private async ValueTask WaitForReleaseAsync(CancellationToken cancellation)
     {
-        await _connections.WaitAsync(cancellation).ConfigureAwait(false);
-        try
+        while (true)
         {
-            await _handshakes.WaitAsync(cancellation).ConfigureAwait(false);
-        }
-        catch
-        {
-            _connections.Release();
-            throw;
+            // Asked for before looking again: a slot given back in between completes it.
+            var released = _occupancy.NextRelease();
+            if (_occupancy.TryTake(_maxConnections, _maxHandshakes))
+            {
+                return;
+            }
+
+            await released.WaitAsync(cancellation).ConfigureAwait(false);
         }
     }
 
-    public void HandshakeEnded() => _handshakes.Release();
+    public void HandshakeEnded() => _occupancy.Release(Occupancy.Handshake);
 
-    public void ConnectionEnded() => _connections.Release();
+    public void ConnectionEnded() => _occupancy.Release(Occupancy.Connection);
 
     /// <summary>False when the address opened more connections than its rate allows.</summary>
     public bool AllowsNewConnectionFrom(IPAddress? address)
@@ -120,4 +136,63 @@ public sealed class Admission
 
     /// <summary>Forgets addresses whose bucket has refilled: keeps the table as small as the set of recent clients.</summary>
     public void Sweep() => _rate?.Sweep();
+
+    /// <summary>
+    /// Connections open and handshakes in progress: one count handed from each Admission to the next, so that sessions
+    /// that came in before a reload count against the limits after it, and their slots given back make room there.
+    /// </summary>
+    private sealed class Occupancy
+    {
+        public const long Handshake = 1;
+        public const long Connection = 1L << 32;
+
+        // Connections in the high half, handshakes in the low one: a client takes one of each in a single step, so it
+        // never holds one while it waits for the other.
+        private long _counts;
+        private TaskCompletionSource? _released;
+
+        public int Connections => (int)(Volatile.Read(ref _counts) >> 32);
+
+        public int Handshakes => (int)(Volatile.Read(ref _counts) & uint.MaxValue);
+
+        public bool TryTake(int maxConnections, int maxHandshakes)
+        {
+            var counts = Volatile.Read(ref _counts);
+            while ((int)(counts >> 32) < maxConnections && (int)(counts & uint.MaxValue) < maxHandshakes)
+            {
+                var seen = Interlocked.CompareExchange(ref _counts, counts + Connection + Handshake, counts);
+                if (seen == counts)
+                {
+                    return true;
+                }
+
+                counts = seen;
+            }
+
+            return false;
+        }
+
+        public void Release(long slot)
+        {
+            // The full fence of the add orders it before the read below: a waiter either sees the new count when it
+            // looks again, or its task is in _released by now and completes here.
+            Interlocked.Add(ref _counts, -slot);
+            if (Volatile.Read(ref _released) is { } released && Interlocked.CompareExchange(ref _released, null, released) == released)
+            {
+                released.TrySetResult();
+            }
+        }
+
+        /// <summary>Completes at the next slot given back; one task for every waiter, made only when someone waits.</summary>
+        public Task NextRelease()
+        {
+            if (Volatile.Read(ref _released) is { } released)
+            {
+                return released.Task;
+            }
+
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return (Interlocked.CompareExchange(ref _released, fresh, null) ?? fresh).Task;
+        }
+    }
 }

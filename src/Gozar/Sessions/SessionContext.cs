@@ -15,8 +15,8 @@ namespace Gozar.Sessions;
 /// <summary>
 /// What every session of one running configuration shares. A reload builds a new context from the new options and the
 /// previous context: sessions keep the context they started with, while the session registry, the users' accounts, the
-/// count of mask preconnects and, when their options did not change, the replay cache and the admission bounds carry
-/// over.
+/// count of mask preconnects, the replay caches and the counts of open connections and handshakes carry over (the
+/// admission bounds themselves when their options did not change).
 /// </summary>
 public sealed class SessionContext
 {
@@ -67,7 +67,7 @@ public sealed class SessionContext
         TlsDomains = [.. options.Tls.Domains];
         Admission = previous is not null && SameAdmission(previous.Options.Limits, options.Limits)
             ? previous.Admission
-            : new Admission(options.Limits, time, logger);
+            : new Admission(options.Limits, time, logger, previous?.Admission);
         TlsProfile = options.Tls.Profile ?? BuiltInTlsProfile.For(options.Tls.Domains.Count > 0 ? options.Tls.Domains[0] : string.Empty);
     }
 

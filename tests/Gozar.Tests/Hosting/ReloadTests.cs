@@ -89,6 +89,57 @@ public sealed class ReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Apply_OnlyPerIpRateChangedWhileFull_OpenSessionsStillCountAgainstMaxConnections()
+    {
+        var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { MaxConnections = 2, PerIpRate = 0 } };
+        await using var proxy = TestProxy.Start(options);
+        await using var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+        var bob = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(bob);
+
+        var result = proxy.Server.Apply(options with { Limits = options.Limits with { PerIpRate = 1000, PerIpBurst = 1000 } });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(2, proxy.Context.Admission.OpenConnections);
+        await using var third = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        var served = UserLimitServerTests.EchoAsync(third);
+        Assert.False(served.IsCompleted);
+
+        // Bob's slot was taken before the reload; giving it back makes room under the new bounds.
+        await bob.DisposeAsync();
+        await served;
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 2);
+        Assert.Equal(2, proxy.Context.Admission.OpenConnections);
+    }
+
+    [Fact]
+    public async Task Apply_MaxConnectionsLoweredBelowTheOpenCount_AdmitsNobodyUntilUnderIt()
+    {
+        var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { MaxConnections = 2 } };
+        await using var proxy = TestProxy.Start(options);
+        var alice = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(alice);
+        var bob = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+        await UserLimitServerTests.EchoAsync(bob);
+
+        var result = proxy.Server.Apply(options with { Limits = new LimitOptions { MaxConnections = 1 } });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(2, proxy.Context.Admission.OpenConnections);
+        await using var third = await Client.ConnectAsync(proxy.EndPoint, TestProxy.AliceKey, ProtocolTag.Intermediate, 2);
+        var served = UserLimitServerTests.EchoAsync(third);
+        await alice.DisposeAsync();
+        await UserLimitServerTests.WaitForAsync(() => proxy.Context.Registry.Count == 1);
+        Assert.Equal(1, proxy.Context.Admission.OpenConnections);
+        Assert.False(served.IsCompleted);
+
+        await bob.DisposeAsync();
+        await served;
+        Assert.Equal(1, proxy.Context.Admission.OpenConnections);
+    }
+
+    [Fact]
     public async Task Apply_NewLimitsAndUserWhileFull_TheNextClientMeetsTheNewUser()
     {
         var carolKey = Convert.FromHexString("00112233445566778899aabbccddeeff");

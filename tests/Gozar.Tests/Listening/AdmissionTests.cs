@@ -43,19 +43,82 @@ public sealed class AdmissionTests
     }
 
     [Fact]
-    public async Task WaitForRoomAsync_CancelledWhileWaitingForAHandshakeSlot_GivesBackItsConnectionSlot()
+    public async Task WaitForRoomAsync_CancelledWhileWaitingForAHandshakeSlot_HoldsNoConnectionSlot()
     {
         var admission = Create(maxConnections: 2, maxHandshakes: 1);
         await admission.WaitForRoomAsync(CancellationToken.None);
         using var stopping = new CancellationTokenSource();
 
         var next = admission.WaitForRoomAsync(stopping.Token).AsTask();
-        Assert.Equal(2, admission.OpenConnections);
+        Assert.Equal(1, admission.OpenConnections);
         await stopping.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(Patience));
         Assert.Equal(1, admission.OpenConnections);
         Assert.Equal(1, admission.Handshaking);
+    }
+
+    [Fact]
+    public async Task Constructor_ReplacingBoundsInUse_CountsTheirConnectionsAndHandshakes()
+    {
+        var old = Create(maxConnections: 2, maxHandshakes: 10);
+        await old.WaitForRoomAsync(CancellationToken.None);
+        await old.WaitForRoomAsync(CancellationToken.None);
+        old.HandshakeEnded();
+
+        var admission = new Admission(new LimitOptions { MaxConnections = 2, MaxHandshakes = 10, PerIpRate = 7 }, TimeProvider.System, previous: old);
+
+        Assert.Equal(2, admission.OpenConnections);
+        Assert.Equal(1, admission.Handshaking);
+        Assert.False(admission.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompleted);
+    }
+
+    [Fact]
+    public async Task WaitForRoomAsync_SessionOfTheReplacedBoundsEnds_Completes()
+    {
+        var old = Create(maxConnections: 1, maxHandshakes: 10);
+        await old.WaitForRoomAsync(CancellationToken.None);
+        old.HandshakeEnded();
+        var admission = Create(maxConnections: 1, maxHandshakes: 5, previous: old);
+
+        var next = admission.WaitForRoomAsync(CancellationToken.None).AsTask();
+        Assert.False(next.IsCompleted);
+
+        // The session took its slot from the old bounds and gives it back there.
+        old.ConnectionEnded();
+        await next.WaitAsync(Patience);
+        Assert.Equal(1, admission.OpenConnections);
+        Assert.Equal(1, old.OpenConnections);
+    }
+
+    [Fact]
+    public async Task WaitForRoomAsync_LimitLoweredBelowTheOpenCount_WaitsUntilTheCountIsUnderIt()
+    {
+        var old = Create(maxConnections: 3, maxHandshakes: 10);
+        await old.WaitForRoomAsync(CancellationToken.None);
+        await old.WaitForRoomAsync(CancellationToken.None);
+        var admission = Create(maxConnections: 1, maxHandshakes: 10, previous: old);
+
+        var next = admission.WaitForRoomAsync(CancellationToken.None).AsTask();
+        old.ConnectionEnded();
+        Assert.False(next.IsCompleted);
+
+        old.ConnectionEnded();
+        await next.WaitAsync(Patience);
+        Assert.Equal(1, admission.OpenConnections);
+    }
+
+    [Fact]
+    public void AllowsNewConnectionFrom_ReplacedWithTheSameRate_KeepsEachAddressesBucket()
+    {
+        var limits = new LimitOptions { PerIpRate = 1, PerIpBurst = 1 };
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var old = new Admission(limits, time);
+        Assert.True(old.AllowsNewConnectionFrom(IPAddress.Loopback));
+
+        var admission = new Admission(limits with { MaxConnections = 5 }, time, previous: old);
+
+        Assert.False(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
     }
 
     [Fact]
@@ -102,6 +165,6 @@ public sealed class AdmissionTests
         Assert.StartsWith("Warning: 3 new connection(s)", log.Lines.Last());
     }
 
-    private static Admission Create(int maxConnections, int maxHandshakes) =>
-        new(new LimitOptions { MaxConnections = maxConnections, MaxHandshakes = maxHandshakes }, TimeProvider.System);
+    private static Admission Create(int maxConnections, int maxHandshakes, Admission? previous = null) =>
+        new(new LimitOptions { MaxConnections = maxConnections, MaxHandshakes = maxHandshakes }, TimeProvider.System, previous: previous);
 }
