@@ -62,10 +62,13 @@ public sealed class Admission
     /// <summary>A reload replaced these bounds; the sessions that took slots here go on counting against the new ones.</summary>
     public void Retire() => _retired.Cancel();
 
-    /// <summary>Waits until one more connection, and one more handshake, fit; takes both.</summary>
+    /// <summary>
+    /// Waits until one more connection, and one more handshake, fit, and takes neither: a listener waiting for its next
+    /// client holds no slot that a client of another listener needs.
+    /// </summary>
     public ValueTask WaitForRoomAsync(CancellationToken cancellation) =>
         cancellation.IsCancellationRequested ? ValueTask.FromCanceled(cancellation)
-        : _occupancy.TryTake(_maxConnections, _maxHandshakes) ? ValueTask.CompletedTask
+        : _occupancy.HasRoom(_maxConnections, _maxHandshakes) ? ValueTask.CompletedTask
         : WaitForReleaseAsync(cancellation);
 
     private async ValueTask WaitForReleaseAsync(CancellationToken cancellation)
@@ -74,7 +77,7 @@ public sealed class Admission
         {
             // Asked for before looking again: a slot given back in between completes it.
             var released = _occupancy.NextRelease();
-            if (_occupancy.TryTake(_maxConnections, _maxHandshakes))
+            if (_occupancy.HasRoom(_maxConnections, _maxHandshakes))
             {
                 return;
             }
@@ -82,6 +85,9 @@ public sealed class Admission
             await released.WaitAsync(cancellation).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Takes one connection slot and one handshake slot, if both fit; false: neither is taken.</summary>
+    public bool TryEnter() => _occupancy.TryTake(_maxConnections, _maxHandshakes);
 
     public void HandshakeEnded() => _occupancy.Release(Occupancy.Handshake);
 
@@ -155,10 +161,12 @@ public sealed class Admission
 
         public int Handshakes => (int)(Volatile.Read(ref _counts) & uint.MaxValue);
 
+        public bool HasRoom(int maxConnections, int maxHandshakes) => Fits(Volatile.Read(ref _counts), maxConnections, maxHandshakes);
+
         public bool TryTake(int maxConnections, int maxHandshakes)
         {
             var counts = Volatile.Read(ref _counts);
-            while ((int)(counts >> 32) < maxConnections && (int)(counts & uint.MaxValue) < maxHandshakes)
+            while (Fits(counts, maxConnections, maxHandshakes))
             {
                 var seen = Interlocked.CompareExchange(ref _counts, counts + Connection + Handshake, counts);
                 if (seen == counts)
@@ -171,6 +179,9 @@ public sealed class Admission
 
             return false;
         }
+
+        private static bool Fits(long counts, int maxConnections, int maxHandshakes) =>
+            (int)(counts >> 32) < maxConnections && (int)(counts & uint.MaxValue) < maxHandshakes;
 
         public void Release(long slot)
         {

@@ -74,11 +74,14 @@ public sealed class Listener : IDisposable
         // let clients in at once, not after an old session ends. One linked source per set of bounds, not per client.
         Admission? waitingOn = null;
         CancellationTokenSource? wakeUp = null;
+
+        // Accepted, but another listener took the last slot meanwhile (or a reload lowered the limits): it waits here for
+        // room, without a session yet, so each listener holds at most one client the limits do not cover.
+        Socket? waiting = null;
         try
         {
             while (!stopping.IsCancellationRequested)
             {
-                // The slots taken here are given back to these bounds even if a reload replaces them meanwhile.
                 var admission = context().Admission;
                 if (!ReferenceEquals(admission, waitingOn))
                 {
@@ -87,6 +90,8 @@ public sealed class Listener : IDisposable
                     waitingOn = admission;
                 }
 
+                // Room first, then the client: at either limit the listener stops accepting, and clients wait in the
+                // kernel's backlog.
                 try
                 {
                     await admission.WaitForRoomAsync(wakeUp!.Token).ConfigureAwait(false);
@@ -96,45 +101,56 @@ public sealed class Listener : IDisposable
                     continue;
                 }
 
-                // Accepted in this loop's own state machine: an async helper would box one more per client.
-                Socket client;
-                try
+                if (waiting is null)
                 {
-                    client = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+                    // Accepted in this loop's own state machine: an async helper would box one more per client.
+                    try
+                    {
+                        waiting = await _socket.AcceptAsync(stopping).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+                    {
+                        if (e is not SocketException socketError)
+                        {
+                            break;
+                        }
+
+                        if (!IsTransient(socketError.SocketErrorCode))
+                        {
+                            Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                            await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+
+                        continue;
+                    }
                 }
-                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+
+                // The configuration of the moment the client came: a reload while this loop waited in AcceptAsync (new
+                // limits, a user added through the admin API who connects at once) reaches it.
+                var session = context();
+                if (!session.Admission.TryEnter())
                 {
-                    admission.HandshakeEnded();
-                    admission.ConnectionEnded();
-                    if (e is not SocketException socketError)
-                    {
-                        break;
-                    }
-
-                    if (!IsTransient(socketError.SocketErrorCode))
-                    {
-                        Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
-                        await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    }
-
                     continue;
                 }
 
-                // The configuration of the moment the client came: a reload while this loop waited in AcceptAsync (a user
-                // added through the admin API connects at once) reaches it.
-                Admit(client, context(), admission, stopping);
+                var client = waiting;
+                waiting = null;
+                Admit(client, session, stopping);
             }
         }
         finally
         {
+            waiting?.Dispose();
             wakeUp?.Dispose();
         }
 
         Log.StoppedListening(_logger, Format(LocalEndPoint));
     }
 
-    private void Admit(Socket client, SessionContext session, Admission admission, CancellationToken stopping)
+    /// <summary>Starts the session of a client that holds one connection slot and one handshake slot of the session's bounds.</summary>
+    private void Admit(Socket client, SessionContext session, CancellationToken stopping)
     {
+        var admission = session.Admission;
         var source = RemoteAddress(client);
         var proxyHeader = !ExpectsProxyHeader ? ProxyHeaderRule.None
             : session.Options.ProxyProtocol.Trusts(source) ? ProxyHeaderRule.Read

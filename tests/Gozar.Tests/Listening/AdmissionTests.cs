@@ -11,10 +11,38 @@ public sealed class AdmissionTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
+    public async Task WaitForRoomAsync_RoomLeft_CompletesAtOnceAndTakesNothing()
+    {
+        var admission = Create(maxConnections: 1, maxHandshakes: 1);
+
+        await admission.WaitForRoomAsync(CancellationToken.None);
+        await admission.WaitForRoomAsync(CancellationToken.None);
+
+        Assert.Equal(0, admission.OpenConnections);
+        Assert.Equal(0, admission.Handshaking);
+    }
+
+    [Fact]
+    public void TryEnter_AtEitherLimit_TakesNothing()
+    {
+        var admission = Create(maxConnections: 2, maxHandshakes: 1);
+        Assert.True(admission.TryEnter());
+
+        Assert.False(admission.TryEnter());
+        Assert.Equal(1, admission.OpenConnections);
+        admission.HandshakeEnded();
+        Assert.True(admission.TryEnter());
+        admission.HandshakeEnded();
+        Assert.False(admission.TryEnter());
+        Assert.Equal(2, admission.OpenConnections);
+        Assert.Equal(0, admission.Handshaking);
+    }
+
+    [Fact]
     public async Task WaitForRoomAsync_MaxConnectionsReached_WaitsUntilOneEnds()
     {
         var admission = Create(maxConnections: 1, maxHandshakes: 10);
-        await admission.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(admission.TryEnter());
         admission.HandshakeEnded();
 
         // The first client is relaying: its handshake slot is back, its connection slot is not.
@@ -23,34 +51,33 @@ public sealed class AdmissionTests
 
         admission.ConnectionEnded();
         await next.WaitAsync(Patience);
-        Assert.Equal(1, admission.OpenConnections);
-        Assert.Equal(1, admission.Handshaking);
+        Assert.True(admission.TryEnter());
     }
 
     [Fact]
     public async Task WaitForRoomAsync_MaxHandshakesReached_WaitsUntilOneIsDecided()
     {
         var admission = Create(maxConnections: 10, maxHandshakes: 1);
-        await admission.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(admission.TryEnter());
 
         var next = admission.WaitForRoomAsync(CancellationToken.None).AsTask();
         Assert.False(next.IsCompleted);
 
         admission.HandshakeEnded();
         await next.WaitAsync(Patience);
+        Assert.True(admission.TryEnter());
         Assert.Equal(2, admission.OpenConnections);
         Assert.Equal(1, admission.Handshaking);
     }
 
     [Fact]
-    public async Task WaitForRoomAsync_CancelledWhileWaitingForAHandshakeSlot_HoldsNoConnectionSlot()
+    public async Task WaitForRoomAsync_CancelledWhileWaiting_Throws()
     {
         var admission = Create(maxConnections: 2, maxHandshakes: 1);
-        await admission.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(admission.TryEnter());
         using var stopping = new CancellationTokenSource();
 
         var next = admission.WaitForRoomAsync(stopping.Token).AsTask();
-        Assert.Equal(1, admission.OpenConnections);
         await stopping.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(Patience));
@@ -59,25 +86,25 @@ public sealed class AdmissionTests
     }
 
     [Fact]
-    public async Task Constructor_ReplacingBoundsInUse_CountsTheirConnectionsAndHandshakes()
+    public void Constructor_ReplacingBoundsInUse_CountsTheirConnectionsAndHandshakes()
     {
         var old = Create(maxConnections: 2, maxHandshakes: 10);
-        await old.WaitForRoomAsync(CancellationToken.None);
-        await old.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(old.TryEnter());
+        Assert.True(old.TryEnter());
         old.HandshakeEnded();
 
         var admission = new Admission(new LimitOptions { MaxConnections = 2, MaxHandshakes = 10, PerIpRate = 7 }, TimeProvider.System, previous: old);
 
         Assert.Equal(2, admission.OpenConnections);
         Assert.Equal(1, admission.Handshaking);
-        Assert.False(admission.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompleted);
+        Assert.False(admission.TryEnter());
     }
 
     [Fact]
     public async Task WaitForRoomAsync_SessionOfTheReplacedBoundsEnds_Completes()
     {
         var old = Create(maxConnections: 1, maxHandshakes: 10);
-        await old.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(old.TryEnter());
         old.HandshakeEnded();
         var admission = Create(maxConnections: 1, maxHandshakes: 5, previous: old);
 
@@ -87,7 +114,7 @@ public sealed class AdmissionTests
         // The session took its slot from the old bounds and gives it back there.
         old.ConnectionEnded();
         await next.WaitAsync(Patience);
-        Assert.Equal(1, admission.OpenConnections);
+        Assert.True(admission.TryEnter());
         Assert.Equal(1, old.OpenConnections);
     }
 
@@ -95,17 +122,18 @@ public sealed class AdmissionTests
     public async Task WaitForRoomAsync_LimitLoweredBelowTheOpenCount_WaitsUntilTheCountIsUnderIt()
     {
         var old = Create(maxConnections: 3, maxHandshakes: 10);
-        await old.WaitForRoomAsync(CancellationToken.None);
-        await old.WaitForRoomAsync(CancellationToken.None);
+        Assert.True(old.TryEnter());
+        Assert.True(old.TryEnter());
         var admission = Create(maxConnections: 1, maxHandshakes: 10, previous: old);
 
         var next = admission.WaitForRoomAsync(CancellationToken.None).AsTask();
         old.ConnectionEnded();
         Assert.False(next.IsCompleted);
+        Assert.False(admission.TryEnter());
 
         old.ConnectionEnded();
         await next.WaitAsync(Patience);
-        Assert.Equal(1, admission.OpenConnections);
+        Assert.True(admission.TryEnter());
     }
 
     [Fact]
