@@ -11,6 +11,10 @@ public sealed class GatedArrayPool : ArrayPool<byte>
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _released = new();
     private int _armed;
+    private long _outstandingBytes;
+
+    /// <summary>Bytes of the arrays rented and not yet returned.</summary>
+    public long OutstandingBytes => Interlocked.Read(ref _outstandingBytes);
 
     /// <summary>Completes when the armed rent is waiting.</summary>
     public Task Entered => _entered.Task;
@@ -27,8 +31,14 @@ public sealed class GatedArrayPool : ArrayPool<byte>
             _released.Wait(TimeSpan.FromSeconds(30));
         }
 
-        return Shared.Rent(minimumLength);
+        var array = Shared.Rent(minimumLength);
+        Interlocked.Add(ref _outstandingBytes, array.Length);
+        return array;
     }
 
-    public override void Return(byte[] array, bool clearArray = false) => Shared.Return(array, clearArray);
+    public override void Return(byte[] array, bool clearArray = false)
+    {
+        Interlocked.Add(ref _outstandingBytes, -array.Length);
+        Shared.Return(array, clearArray);
+    }
 }

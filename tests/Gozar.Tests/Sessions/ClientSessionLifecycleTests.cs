@@ -50,7 +50,7 @@ public class ClientSessionLifecycleTests
     [Fact]
     public async Task RunAsync_ClientStallsMidHello_HoldsOnlyTheHandshakeBuffer()
     {
-        var pool = new CountingPool();
+        var pool = new GatedArrayPool();
         await using var dc = new EchoDc();
         await using var mask = new FakeMaskSite(answerAfter: 1_000_000);
         await using var proxy = TestProxy.Start(
@@ -58,11 +58,11 @@ public class ClientSessionLifecycleTests
         var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         // The session's first rent (its handshake buffer's, for its first read) is held until the 100 bytes are there,
         // so that it reads them at once and then waits for the rest of the hello.
-        pool.HoldNextRent();
+        pool.ArmNextRent();
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
-        await pool.Held.WaitAsync(TimeSpan.FromSeconds(10));
+        await pool.Entered.WaitAsync(TimeSpan.FromSeconds(10));
         await socket.SendAsync(hello.AsMemory(0, 100));
-        pool.ReleaseHeldRent();
+        pool.Release();
 
         // The preconnect is reserved once the handshake waits for the client: here, for the rest of the hello.
         await WaitUntilAsync(() => proxy.Context.MaskPreconnects == 1);
@@ -186,42 +186,6 @@ public class ClientSessionLifecycleTests
         while (!condition())
         {
             await Task.Delay(5, timeout.Token);
-        }
-    }
-
-    /// <summary>The shared pool, counting what is rented and not yet returned; can hold one rent until told.</summary>
-    private sealed class CountingPool : System.Buffers.ArrayPool<byte>
-    {
-        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ManualResetEventSlim _released = new();
-        private int _holdNext;
-        private long _bytes;
-
-        public long OutstandingBytes => Interlocked.Read(ref _bytes);
-
-        public Task Held => _held.Task;
-
-        public void HoldNextRent() => Volatile.Write(ref _holdNext, 1);
-
-        public void ReleaseHeldRent() => _released.Set();
-
-        public override byte[] Rent(int minimumLength)
-        {
-            if (Interlocked.Exchange(ref _holdNext, 0) == 1)
-            {
-                _held.TrySetResult();
-                _released.Wait(TimeSpan.FromSeconds(10));
-            }
-
-            var array = Shared.Rent(minimumLength);
-            Interlocked.Add(ref _bytes, array.Length);
-            return array;
-        }
-
-        public override void Return(byte[] array, bool clearArray = false)
-        {
-            Interlocked.Add(ref _bytes, -array.Length);
-            Shared.Return(array, clearArray);
         }
     }
 }
