@@ -168,7 +168,7 @@ public sealed class Listener : IDisposable
         }
 
         EnsureNoDelay(client);
-        _ = new ClientSession(client, session, admission, overRate, proxyHeader).RunAsync(stopping);
+        _ = new ClientSession(client, session, overRate, proxyHeader).RunAsync(stopping);
     }
 
     /// <summary>

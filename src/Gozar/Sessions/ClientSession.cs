@@ -36,7 +36,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private readonly SocketLane _upstreamLane = new();
     private readonly SessionContext _context;
 
-    // Where this connection's slots and rate token came from: the context's own, or those a reload has since replaced.
+    // Its connection and handshake slots (counted by every Admission alike, across reloads) and its rate token.
     private readonly Admission _admission;
     private readonly ProxyOptions _options;
     private Socket? _upstream;
@@ -84,13 +84,12 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     private AesCtr? _fromDcCipher;
     private AesCtr? _toClientCipher;
 
-    /// <param name="admission">The bounds whose connection and handshake slots this connection holds; null: the context's.</param>
     /// <param name="overRate">The client's address is over its connection rate: masked without being looked at.</param>
     /// <param name="proxyHeader">Whether the connection starts with a PROXY protocol header naming the real client.</param>
     public ClientSession(
-        Socket client, SessionContext context, Admission? admission = null, bool overRate = false, ProxyHeaderRule proxyHeader = ProxyHeaderRule.None)
+        Socket client, SessionContext context, bool overRate = false, ProxyHeaderRule proxyHeader = ProxyHeaderRule.None)
     {
-        _admission = admission ?? context.Admission;
+        _admission = context.Admission;
         _overRate = overRate;
         _proxyHeader = proxyHeader;
         _client = client;
