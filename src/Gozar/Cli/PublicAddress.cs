@@ -10,7 +10,9 @@ namespace Gozar.Cli;
 /// </summary>
 public static class PublicAddress
 {
-    public const string Placeholder = "YOUR_SERVER_ADDRESS";
+    // A valid host name, so that links can be written with it: with no interface but loopback (a container without a
+    // network, a namespace of its own) the proxy still starts and prints its links.
+    public const string Placeholder = "YOUR-SERVER-ADDRESS";
 
     public static (string Host, bool IsPlaceholder) Choose(string? configured)
     {
