@@ -17,6 +17,9 @@ public enum DcEventKind
 
     /// <summary>Something a real DC would refuse; the connection was closed or the call answered with an error.</summary>
     Problem,
+
+    /// <summary>A sound req_DH_params for a key the DC lists but does not hold; the connection was closed.</summary>
+    ForeignKeyRequest,
 }
 
 public sealed record DcEvent(DcEventKind Kind, string Detail);
@@ -27,6 +30,7 @@ public sealed class DcEvents
     private readonly ConcurrentQueue<DcEvent> _events = new();
     private readonly ConcurrentQueue<(ProtocolTag Tag, short DcId)> _connections = new();
     private readonly ConcurrentQueue<RsaScheme> _schemes = new();
+    private readonly ConcurrentQueue<long> _foreignKeyRequests = new();
     private readonly TextWriter? _trace;
 
     public DcEvents(TextWriter? trace) => _trace = trace;
@@ -38,6 +42,9 @@ public sealed class DcEvents
 
     /// <summary>The RSA scheme of every finished key exchange.</summary>
     public IReadOnlyCollection<RsaScheme> KeySchemes => _schemes;
+
+    /// <summary>The fingerprint of every sound req_DH_params for a foreign key (<see cref="FakeDcOptions.ForeignKeyFingerprints"/>).</summary>
+    public IReadOnlyCollection<long> ForeignKeyRequests => _foreignKeyRequests;
 
     public IEnumerable<string> Problems => _events.Where(e => e.Kind == DcEventKind.Problem).Select(e => e.Detail);
 
@@ -53,6 +60,12 @@ public sealed class DcEvents
     {
         _schemes.Enqueue(scheme);
         Add(DcEventKind.KeyCreated, $"{scheme} key {keyId:x16} ({keyLength} bytes)");
+    }
+
+    internal void ForeignKeyRequest(long fingerprint)
+    {
+        _foreignKeyRequests.Enqueue(fingerprint);
+        Add(DcEventKind.ForeignKeyRequest, $"req_DH_params for key {fingerprint:x16}, nonces, p and q as in resPQ");
     }
 
     internal void Handled(string what) => Add(DcEventKind.Handled, what);

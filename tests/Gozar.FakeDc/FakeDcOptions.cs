@@ -13,6 +13,13 @@ public sealed record FakeDcOptions
     /// <summary>The DC's RSA key; a fresh one when null. Tests share one, since generating it takes a while.</summary>
     public DcRsaKey? RsaKey { get; init; }
 
+    /// <summary>
+    /// Fingerprints of RSA keys the DC lists in resPQ without holding them, such as Telegram's own, which tdlib has built
+    /// in and takes no other. A client that picks one gets as far as req_DH_params: the DC checks its nonces, p and q,
+    /// records it (<see cref="DcEvents.ForeignKeyRequests"/>) and closes, since it cannot open the encrypted data.
+    /// </summary>
+    public IReadOnlyList<long> ForeignKeyFingerprints { get; init; } = [];
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Receives one line per event when set (the runnable DC prints to the console).</summary>

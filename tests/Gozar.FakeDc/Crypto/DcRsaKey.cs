@@ -52,6 +52,15 @@ public sealed class DcRsaKey
         return key;
     }
 
+    /// <summary>The fingerprint of a public key in PEM ("RSA PUBLIC KEY" or "PUBLIC KEY"), such as one of Telegram's.</summary>
+    public static long FingerprintOfPem(string pem)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
+        return ComputeFingerprint(BigEndian.ToInteger(parameters.Modulus), BigEndian.ToInteger(parameters.Exponent));
+    }
+
     /// <summary>c^d mod n as 256 big-endian bytes; false when the block is not a number below n.</summary>
     public bool TryDecryptRaw(ReadOnlySpan<byte> cipher, out byte[] plain)
     {

@@ -30,6 +30,7 @@ internal sealed class KeyExchange
     private const int SecretExponentLength = 64;
 
     private readonly DcRsaKey _rsa;
+    private readonly IReadOnlyList<long> _foreignFingerprints;
     private readonly bool _stripLeadingZeros;
     private readonly TimeProvider _time;
     private Stage _stage = Stage.ExpectReqPq;
@@ -42,9 +43,10 @@ internal sealed class KeyExchange
     private byte[] _tmpKey = [];
     private byte[] _tmpIv = [];
 
-    public KeyExchange(DcRsaKey rsa, bool stripLeadingZeros, TimeProvider time)
+    public KeyExchange(DcRsaKey rsa, IReadOnlyList<long> foreignFingerprints, bool stripLeadingZeros, TimeProvider time)
     {
         _rsa = rsa;
+        _foreignFingerprints = foreignFingerprints;
         _stripLeadingZeros = stripLeadingZeros;
         _time = time;
     }
@@ -94,9 +96,14 @@ internal sealed class KeyExchange
             .Raw(_nonce)
             .Raw(_serverNonce)
             .Bytes(BigEndian.ToMinimalBytes(pq))
-            .VectorHeader(2)
-            .Int64(decoy)
-            .Int64(_rsa.Fingerprint);
+            .VectorHeader(2 + _foreignFingerprints.Count)
+            .Int64(decoy);
+        foreach (var foreign in _foreignFingerprints)
+        {
+            response.Int64(foreign);
+        }
+
+        response.Int64(_rsa.Fingerprint);
         return KeyExchangeStep.Answer(response.ToArray());
     }
 
@@ -116,6 +123,14 @@ internal sealed class KeyExchange
         }
 
         var fingerprint = reader.ReadInt64();
+        if (_foreignFingerprints.Contains(fingerprint))
+        {
+            var length = reader.ReadBytes().Length;
+            return length == DcRsaKey.ModulusLength
+                ? KeyExchangeStep.Stop(fingerprint)
+                : KeyExchangeStep.Fail($"req_DH_params: encrypted_data of {length} bytes for foreign key {fingerprint:x16}");
+        }
+
         if (fingerprint != _rsa.Fingerprint)
         {
             return KeyExchangeStep.Fail($"req_DH_params: unknown key fingerprint {fingerprint}");
@@ -349,10 +364,15 @@ internal sealed class KeyExchange
         BitConverter.ToInt64(_newNonce, 0) ^ BitConverter.ToInt64(_serverNonce, 0);
 }
 
-/// <summary>What the DC does with one unencrypted message: answer it, and possibly hold a finished key, or fail.</summary>
-internal readonly record struct KeyExchangeStep(byte[]? Response, AuthKey? Completed, string? Problem)
+/// <summary>
+/// What the DC does with one unencrypted message: answer it, and possibly hold a finished key; fail; or stop at a sound
+/// req_DH_params for a key it does not hold (<see cref="ForeignKey"/>).
+/// </summary>
+internal readonly record struct KeyExchangeStep(byte[]? Response, AuthKey? Completed, string? Problem, long? ForeignKey = null)
 {
     public static KeyExchangeStep Answer(byte[] response) => new(response, null, null);
 
     public static KeyExchangeStep Fail(string problem) => new(null, null, problem);
+
+    public static KeyExchangeStep Stop(long foreignKey) => new(null, null, null, foreignKey);
 }

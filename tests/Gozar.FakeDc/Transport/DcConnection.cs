@@ -22,7 +22,6 @@ internal sealed class DcConnection
 {
     private const int InitialBuffer = 64 * 1024;
     private const int TransportErrorNotFound = -404;
-    private const int PlainMsgIdOffset = 8;
     private const int PlainLengthOffset = 16;
     private const int PlainHeaderLength = 20;
 
@@ -39,6 +38,9 @@ internal sealed class DcConnection
     private ProtocolTag _tag;
     private AesCtr? _encryptor;
     private long _lastPlainMsgId;
+
+    /// <summary>Set when the key exchange stopped at a foreign key: the DC closes without an answer.</summary>
+    private bool _stopped;
 
     public DcConnection(Socket socket, FakeTelegramDc dc)
     {
@@ -66,7 +68,7 @@ internal sealed class DcConnection
             _encryptor = encryptor;
             _tag = init.Tag;
             _dc.Events.Connected(init.Tag, init.DcId);
-            var keyExchange = new KeyExchange(_dc.RsaKey, _dc.Options.StripAuthKeyLeadingZeros, _dc.Time);
+            var keyExchange = new KeyExchange(_dc.RsaKey, _dc.Options.ForeignKeyFingerprints, _dc.Options.StripAuthKeyLeadingZeros, _dc.Time);
             var api = new ApiHandler(_dc.Files, _dc.Events, init.DcId == 0 ? DcWhenUnnamed : Math.Abs((int)init.DcId), _dc.Port, _dc.Time);
             var channel = new EncryptedChannel(_dc.AuthKeys, _dc.Sessions, api, _dc.Events, _dc.Time);
 
@@ -98,6 +100,11 @@ internal sealed class DcConnection
                 var replies = packet.Length >= 8 && MessageCipher.ReadAuthKeyId(packet) == 0
                     ? HandlePlain(packet, keyExchange)
                     : packet.Length > MessageCipher.PacketHeaderLength ? channel.Handle(packet) : null;
+                if (_stopped)
+                {
+                    return;
+                }
+
                 if (replies is null)
                 {
                     var error = new byte[4];
@@ -142,16 +149,18 @@ internal sealed class DcConnection
             return null;
         }
 
-        if (BinaryPrimitives.ReadInt64LittleEndian(packet.AsSpan(PlainMsgIdOffset)) == 0)
-        {
-            _dc.Events.Problem("unencrypted message with msg_id 0");
-            return null;
-        }
-
+        // msg_id is not checked: TDLib sends every key exchange message with msg_id 0, and Telegram's DCs take them.
         var step = keyExchange.Handle(packet.AsSpan(PlainHeaderLength));
         if (step.Problem is not null)
         {
             _dc.Events.Problem(step.Problem);
+            return null;
+        }
+
+        if (step.ForeignKey is { } foreign)
+        {
+            _dc.Events.ForeignKeyRequest(foreign);
+            _stopped = true;
             return null;
         }
 

@@ -62,6 +62,36 @@ public class KeyExchangeTests
     }
 
     [Fact]
+    public async Task ExchangeKeys_ForeignKeyListedInResPq_DcRecordsTheRequestAndClosesWithoutAnError()
+    {
+        // A key the DC lists but does not hold, as Telegram's built into tdlib: the exchange stops at req_DH_params.
+        var foreign = Gozar.FakeDc.Crypto.DcRsaKey.Generate();
+        await using var dc = SharedDc.Start([foreign.Fingerprint]);
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port);
+
+        var key = await client.ExchangeKeysAsync(foreign, RsaScheme.RsaPad);
+
+        Assert.Null(key);
+        Assert.Equal([foreign.Fingerprint], dc.Events.ForeignKeyRequests);
+        Assert.Empty(dc.Events.Problems);
+        Assert.Empty(dc.AuthKeys);
+    }
+
+    [Fact]
+    public async Task ExchangeKeys_ForeignKeyWithWrongServerNonce_DcRefusesItAsAProblem()
+    {
+        var foreign = Gozar.FakeDc.Crypto.DcRsaKey.Generate();
+        await using var dc = SharedDc.Start([foreign.Fingerprint]);
+        await using var client = await MtprotoTestClient.ConnectAsync(dc.Port);
+
+        var key = await client.ExchangeKeysAsync(foreign, RsaScheme.RsaPad, Tamper.WrongServerNonce);
+
+        Assert.Null(key);
+        Assert.Empty(dc.Events.ForeignKeyRequests);
+        Assert.Contains(dc.Events.Problems, p => p.Contains("server_nonce", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Connect_InitWithoutObfuscatedTag_DcClosesWithoutAnswer()
     {
         await using var dc = SharedDc.Start();
