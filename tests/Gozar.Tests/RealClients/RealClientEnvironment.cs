@@ -4,14 +4,17 @@ namespace Gozar.Tests.RealClients;
 
 /// <summary>
 /// Finds the real client libraries: Telethon for a Python 3 (Debian's python3-telethon lives in /usr/bin/python3's
-/// dist-packages, which a pyenv or venv python3 on PATH does not see), and GramJS and mtcute installed by `npm ci` under
-/// tests/RealClients/gramjs and tests/RealClients/mtcute. GOZAR_TELETHON_PYTHON names another interpreter.
+/// dist-packages, which a pyenv or venv python3 on PATH does not see), and GramJS, mtcute and TDLib installed by
+/// `npm ci` under tests/RealClients/gramjs, mtcute and tdlib. GOZAR_TELETHON_PYTHON names another interpreter.
 /// </summary>
 internal static class RealClientEnvironment
 {
     private static readonly Lazy<string?> TelethonPythonLazy = new(FindTelethonPython);
     private static readonly Lazy<string?> NodeLazy = new(() => FindNode("gramjs", "telegram"));
     private static readonly Lazy<string?> MtcuteNodeLazy = new(() => FindNode("mtcute", Path.Combine("@mtcute", "node")));
+
+    // The library itself, not only its bindings: prebuilt-tdlib holds it in a package per platform (Linux x64 here).
+    private static readonly Lazy<string?> TdlibNodeLazy = new(() => FindNode("tdlib", Path.Combine("@prebuilt-tdlib", "linux-x64-glibc")));
     private static readonly Lazy<string> RootLazy = new(FindRepositoryRoot);
 
     /// <summary>CI sets CI=true; there a missing client library fails the tests instead of skipping them.</summary>
@@ -30,6 +33,9 @@ internal static class RealClientEnvironment
     /// <summary>node, when mtcute is installed next to its driver script; else null.</summary>
     public static string? MtcuteNode => MtcuteNodeLazy.Value;
 
+    /// <summary>node, when tdl and a prebuilt TDLib for this machine are installed next to the driver script; else null.</summary>
+    public static string? TdlibNode => TdlibNodeLazy.Value;
+
     public static string TelethonMissing =>
         "Telethon is not installed: apt-get install -y python3-telethon (or set GOZAR_TELETHON_PYTHON to a python3 that has it).";
 
@@ -38,6 +44,9 @@ internal static class RealClientEnvironment
 
     public static string MtcuteMissing =>
         "mtcute is not installed: run `npm ci --ignore-scripts` in tests/RealClients/mtcute (needs node on PATH).";
+
+    public static string TdlibMissing =>
+        "TDLib is not installed: run `npm ci --ignore-scripts` in tests/RealClients/tdlib (needs node on PATH, Linux x64 with glibc).";
 
     private static string? FindTelethonPython()
     {

@@ -5,6 +5,7 @@ public enum RealClient
     Telethon,
     GramJs,
     Mtcute,
+    Tdlib,
 }
 
 /// <summary>
@@ -22,6 +23,7 @@ public sealed class RealClientTheoryAttribute : TheoryAttribute
             RealClient.Telethon when RealClientEnvironment.TelethonPython is null => RealClientEnvironment.TelethonMissing,
             RealClient.GramJs when RealClientEnvironment.Node is null => RealClientEnvironment.GramJsMissing,
             RealClient.Mtcute when RealClientEnvironment.MtcuteNode is null => RealClientEnvironment.MtcuteMissing,
+            RealClient.Tdlib when RealClientEnvironment.TdlibNode is null => RealClientEnvironment.TdlibMissing,
             _ => null,
         };
         if (missing is not null && !RealClientEnvironment.IsCi)

@@ -36,7 +36,8 @@ internal static class ThroughGozar
         {
             RealClient.Telethon => (RealClientEnvironment.TelethonPython, RealClientEnvironment.TelethonMissing),
             RealClient.GramJs => (RealClientEnvironment.Node, RealClientEnvironment.GramJsMissing),
-            _ => (RealClientEnvironment.MtcuteNode, RealClientEnvironment.MtcuteMissing),
+            RealClient.Mtcute => (RealClientEnvironment.MtcuteNode, RealClientEnvironment.MtcuteMissing),
+            _ => throw new ArgumentOutOfRangeException(nameof(client), client, "TDLib runs its own test: it cannot make a key with the fake DC."),
         };
         if (tool is null)
         {
@@ -116,7 +117,7 @@ internal static class ThroughGozar
         return failures;
     }
 
-    private static ProxyOptions ProxyOptionsFor(int dcPort, Expectation expected)
+    public static ProxyOptions ProxyOptionsFor(int dcPort, Expectation expected)
     {
         // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
         var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
