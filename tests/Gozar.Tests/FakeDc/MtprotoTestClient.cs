@@ -79,9 +79,10 @@ internal sealed class MtprotoTestClient : IAsyncDisposable
     }
 
     /// <summary>The next packet from the DC, or null when it closed the connection.</summary>
-    public async Task<byte[]?> ReceivePacketAsync()
+    /// <param name="timeout">How long to wait for it; ten seconds when null, <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    public async Task<byte[]?> ReceivePacketAsync(TimeSpan? timeout = null)
     {
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
+        using var deadline = new CancellationTokenSource(timeout ?? ReceiveTimeout);
         while (true)
         {
             var frame = FrameDecoder.Decode(_tag, FrameDirection.ServerToClient, _buffer.AsSpan(0, _filled));
@@ -99,7 +100,7 @@ internal sealed class MtprotoTestClient : IAsyncDisposable
                 Array.Resize(ref _buffer, frame.FrameLength * 2);
             }
 
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), timeout.Token);
+            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), deadline.Token);
             if (read == 0)
             {
                 return null;

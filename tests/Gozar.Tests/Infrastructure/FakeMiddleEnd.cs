@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Gozar.Protocol.Framing;
 using Gozar.Protocol.MiddleProxy;
+using Gozar.Tests.FakeDc;
 
 namespace Gozar.Tests.Infrastructure;
 
@@ -14,7 +16,10 @@ public sealed record RecordedRequest(
 /// <summary>
 /// A middle-end on loopback implementing the server side of spec §7: nonce, KDF with purposes swapped, handshake with
 /// optional CRC32C, then RPC frames. It records every RPC_PROXY_REQ and RPC_CLOSE_CONN and, unless told otherwise,
-/// answers every request with an RPC_PROXY_ANS carrying the same packet.
+/// answers every request with an RPC_PROXY_ANS carrying the same packet. As a bridge it does what Telegram's
+/// middle-ends do instead: each client connection (conn_id) gets a connection of its own to a DC (the fake DC), its
+/// packets go there and the DC's come back as RPC_PROXY_ANS; RPC_CLOSE_CONN closes it, and a DC that closes is told to
+/// the proxy with RPC_CLOSE_EXT.
 /// </summary>
 public sealed class FakeMiddleEnd : IAsyncDisposable
 {
@@ -22,6 +27,7 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     private readonly byte[] _secret;
     private readonly bool _grantCrc32C;
     private readonly IPAddress? _proxyAddress;
+    private readonly int? _bridgeDcPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<int, MeSide> _connections = new();
     private readonly Task _acceptLoop;
@@ -30,9 +36,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
     private int _disconnected;
 
     /// <param name="proxyAddress">The proxy's address as the ME "sees" it in the KDF (nat_ip); null: the real peer address.</param>
-    public FakeMiddleEnd(byte[] secret, bool grantCrc32C = true, IPAddress? proxyAddress = null)
+    /// <param name="bridgeDcPort">Carry the clients' packets to and from the fake DC on this loopback port instead of echoing them.</param>
+    public FakeMiddleEnd(byte[] secret, bool grantCrc32C = true, IPAddress? proxyAddress = null, int? bridgeDcPort = null)
     {
         _secret = secret;
+        _bridgeDcPort = bridgeDcPort;
         _grantCrc32C = grantCrc32C;
         _proxyAddress = proxyAddress;
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -181,6 +189,7 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
         private int _decrypted;
         private int _sendSequence;
         private RpcChecksum _checksum = RpcChecksum.Crc32;
+        private readonly ConcurrentDictionary<long, MtprotoTestClient> _dcLinks = new();
 
         public Socket Socket => socket;
         public bool Ready { get; private set; }
@@ -214,6 +223,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
             finally
             {
                 socket.Dispose();
+                foreach (var link in _dcLinks.Values)
+                {
+                    await link.DisposeAsync();
+                }
+
                 Interlocked.Increment(ref owner._disconnected);
                 owner.Changed();
             }
@@ -284,7 +298,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
                     var request = Parse(payload);
                     owner.Requests.Enqueue(request);
                     owner.Changed();
-                    if (owner.Echo)
+                    if (owner._bridgeDcPort is { } dcPort)
+                    {
+                        await BridgeAsync(dcPort, request);
+                    }
+                    else if (owner.Echo)
                     {
                         await owner.SendAnswerAsync(number, request.ConnId, request.Packet);
                     }
@@ -293,6 +311,11 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
                 case RpcPacketType.CloseConn:
                     RpcControl.TryReadId(payload, out var closed);
                     owner.ClosedConnIds.Enqueue(closed);
+                    if (_dcLinks.TryRemove(closed, out var link))
+                    {
+                        await link.DisposeAsync();
+                    }
+
                     owner.Changed();
                     break;
                 case RpcPacketType.Pong:
@@ -318,6 +341,45 @@ public sealed class FakeMiddleEnd : IAsyncDisposable
                 default:
                     owner.Failures.Enqueue($"unexpected packet type {RpcPacketType.Of(payload):x8}");
                     break;
+            }
+        }
+
+        private async Task BridgeAsync(int dcPort, RecordedRequest request)
+        {
+            if (!_dcLinks.TryGetValue(request.ConnId, out var link))
+            {
+                // Padded intermediate: the proxy can strip a dd client's padding only down to n & ~3, so up to 12 junk
+                // bytes may follow a packet, which the DC then ignores, as Telegram's do.
+                link = await MtprotoTestClient.ConnectAsync(dcPort, ProtocolTag.PaddedIntermediate);
+                _dcLinks[request.ConnId] = link;
+                _ = CarryAnswersAsync(request.ConnId, link);
+            }
+
+            await link.SendPacketAsync(request.Packet);
+        }
+
+        private async Task CarryAnswersAsync(long connId, MtprotoTestClient link)
+        {
+            try
+            {
+                while (await link.ReceivePacketAsync(Timeout.InfiniteTimeSpan) is { } packet)
+                {
+                    // The DC pads 0..3 bytes, which n & ~3 removes: the packet goes on as the DC made it.
+                    await owner.SendAnswerAsync(number, connId, packet[..(packet.Length & ~3)]);
+                }
+
+                if (_dcLinks.TryRemove(connId, out _))
+                {
+                    await owner.SendWithIdAsync(number, RpcPacketType.CloseExt, connId);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+            {
+                // Closed on RPC_CLOSE_CONN, or the proxy's connection ended.
+            }
+            finally
+            {
+                await link.DisposeAsync();
             }
         }
 

@@ -15,10 +15,11 @@ public sealed class MiddleHarness : IAsyncDisposable
 
     private readonly EchoDc _unusedDc = new();
 
-    public MiddleHarness(byte[]? secret = null, bool grantCrc32C = true, IPAddress? natIp = null)
+    /// <param name="bridgeDcPort">A fake DC's port: the middle-end carries the clients' packets there instead of echoing them.</param>
+    public MiddleHarness(byte[]? secret = null, bool grantCrc32C = true, IPAddress? natIp = null, int? bridgeDcPort = null)
     {
         Secret = secret ?? NewSecret();
-        Me = new FakeMiddleEnd(Secret, grantCrc32C, natIp);
+        Me = new FakeMiddleEnd(Secret, grantCrc32C, natIp, bridgeDcPort);
         Directory = Path.Combine(Path.GetTempPath(), "gozar-middle-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         File.WriteAllBytes(SecretFile, Secret);

@@ -10,22 +10,24 @@ namespace Gozar.Tests.RealClients;
 /// </summary>
 public class GramJsThroughGozarTests
 {
-    public static TheoryData<string, bool> Secrets => new()
+    public static TheoryData<string, bool, bool> Secrets => new()
     {
-        { ThroughGozar.PlainSecret, true },
-        { ThroughGozar.DdSecret, true },
-        { ThroughGozar.PlainSecret, false },
+        { ThroughGozar.PlainSecret, true, false },
+        { ThroughGozar.DdSecret, true, false },
+        { ThroughGozar.PlainSecret, false, false },
+        { ThroughGozar.PlainSecret, true, true },
     };
 
     [RealClientTheory(RealClient.GramJs)]
     [MemberData(nameof(Secrets))]
-    public async Task GramJs_ThroughGozar_PingsUploadsAndReadsBack(string secret, bool fastMode)
+    public async Task GramJs_ThroughGozar_PingsUploadsAndReadsBack(string secret, bool fastMode, bool middle)
     {
-        var label = $"abridged, {(secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain")} secret, fast mode {(fastMode ? "on" : "off")}";
+        var label = $"abridged, {(secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain")} secret" +
+            (middle ? ", middle proxy" : $", fast mode {(fastMode ? "on" : "off")}");
         await ThroughGozar.RunAsync(
             RealClient.GramJs,
             label,
-            new ThroughGozar.Expectation(ProtocolTag.Abridged, RsaScheme.RsaPad, fastMode),
+            new ThroughGozar.Expectation(ProtocolTag.Abridged, RsaScheme.RsaPad, fastMode, Middle: middle),
             (dc, proxy, scratch) =>
             {
                 var directory = Path.Combine(RealClientEnvironment.ScriptsDirectory, "gramjs");

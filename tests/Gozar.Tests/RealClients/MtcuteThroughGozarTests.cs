@@ -11,25 +11,28 @@ namespace Gozar.Tests.RealClients;
 /// </summary>
 public class MtcuteThroughGozarTests
 {
-    public static TheoryData<string, ProtocolTag, bool> Secrets => new()
+    public static TheoryData<string, ProtocolTag, bool, bool> Secrets => new()
     {
-        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true },
-        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, false },
-        { ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true },
-        { ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, false, false },
+        { ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, false },
+        { ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, true },
+        { ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true, true },
     };
 
     [RealClientTheory(RealClient.Mtcute)]
     [MemberData(nameof(Secrets))]
-    public async Task Mtcute_ThroughGozar_PingsUploadsAndReadsBack(string secret, ProtocolTag tag, bool fastMode)
+    public async Task Mtcute_ThroughGozar_PingsUploadsAndReadsBack(string secret, ProtocolTag tag, bool fastMode, bool middle)
     {
         var tls = secret.StartsWith("ee", StringComparison.Ordinal);
         var kind = tls ? "ee" : secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain";
-        var label = $"{tag}, {kind} secret, fast mode {(fastMode ? "on" : "off")}" + (tls ? ", fake-TLS only" : string.Empty);
+        var label = $"{tag}, {kind} secret" + (middle ? ", middle proxy" : $", fast mode {(fastMode ? "on" : "off")}") +
+            (tls ? ", fake-TLS only" : string.Empty);
         await ThroughGozar.RunAsync(
             RealClient.Mtcute,
             label,
-            new ThroughGozar.Expectation(tag, RsaScheme.RsaPad, fastMode, TlsOnly: tls),
+            new ThroughGozar.Expectation(tag, RsaScheme.RsaPad, fastMode, TlsOnly: tls, Middle: middle),
             (dc, proxy, scratch) =>
             {
                 var pem = Path.Combine(scratch, "dc.pem");

@@ -33,13 +33,15 @@ public class TdlibThroughGozarTests
 
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(50);
 
-    public static TheoryData<string, ProtocolTag, bool, bool> Cases => new()
+    public static TheoryData<string, ProtocolTag, bool, bool, bool> Cases => new()
     {
-        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, true },
-        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, false, true },
-        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, false },
-        { ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, false },
-        { ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, true, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, false, true, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, false, false },
+        { ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, false, false },
+        { ThroughGozar.PlainSecret, ProtocolTag.Intermediate, true, false, false },
+        { ThroughGozar.EeSecret, ProtocolTag.PaddedIntermediate, true, true, true },
+        { ThroughGozar.DdSecret, ProtocolTag.PaddedIntermediate, true, false, true },
     };
 
     [Fact]
@@ -51,10 +53,11 @@ public class TdlibThroughGozarTests
     [RealClientTheory(RealClient.Tdlib)]
     [MemberData(nameof(Cases))]
     public async Task Tdlib_TestProxyThroughGozar_KeyExchangeReachesReqDhParamsForTelegramsKey(
-        string secret, ProtocolTag tag, bool fastMode, bool tlsOnly)
+        string secret, ProtocolTag tag, bool fastMode, bool tlsOnly, bool middle)
     {
         var kind = secret.StartsWith("ee", StringComparison.Ordinal) ? "ee" : secret.StartsWith("dd", StringComparison.Ordinal) ? "dd" : "plain";
-        var mode = $"{tag}, {kind} secret, fast mode {(fastMode ? "on" : "off")}" + (tlsOnly ? ", fake-TLS only" : string.Empty);
+        var mode = $"{tag}, {kind} secret" + (middle ? ", middle proxy" : $", fast mode {(fastMode ? "on" : "off")}") +
+            (tlsOnly ? ", fake-TLS only" : string.Empty);
         if (RealClientEnvironment.TdlibNode is null)
         {
             RealClientReport.Add("TDLib", mode, passed: false, "client library missing");
@@ -63,9 +66,10 @@ public class TdlibThroughGozarTests
 
         var telegramKey = DcRsaKey.FingerprintOfPem(TelegramKeyPem);
         await using var dc = SharedDc.Start([telegramKey]);
+        await using var middleEnd = middle ? new MiddleHarness(bridgeDcPort: dc.Port) : null;
         var logs = new CapturingLoggerProvider();
-        var expected = new ThroughGozar.Expectation(tag, RsaScheme.RsaPad, fastMode, TlsOnly: tlsOnly);
-        await using var proxy = TestProxy.Start(ThroughGozar.ProxyOptionsFor(dc.Port, expected), logs);
+        var expected = new ThroughGozar.Expectation(tag, RsaScheme.RsaPad, fastMode, TlsOnly: tlsOnly, Middle: middle);
+        await using var proxy = TestProxy.Start(ThroughGozar.ProxyOptionsFor(dc.Port, expected, middleEnd), logs);
         var directory = Path.Combine(RealClientEnvironment.ScriptsDirectory, "tdlib");
         List<string> arguments =
         [
@@ -86,9 +90,9 @@ public class TdlibThroughGozarTests
         }
 
         var connections = dc.Events.Connections;
-        if (connections.Count == 0 || connections.Any(c => c != (tag, ThroughGozar.Dc)))
+        if (connections.Count == 0 || connections.Any(c => c != (expected.DcTag, ThroughGozar.Dc)))
         {
-            failures.Add($"DC saw [{string.Join(", ", connections)}], expected only ({tag}, {ThroughGozar.Dc})");
+            failures.Add($"DC saw [{string.Join(", ", connections)}], expected only ({expected.DcTag}, {ThroughGozar.Dc})");
         }
 
         if (!dc.Events.ForeignKeyRequests.Contains(telegramKey))

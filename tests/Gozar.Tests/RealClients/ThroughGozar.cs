@@ -26,7 +26,16 @@ internal static class ThroughGozar
 
     /// <param name="SecureOnly">Gozar with only secure mode on (dd secrets), else with every mode on.</param>
     /// <param name="TlsOnly">Gozar with only fake-TLS on (ee secrets): any other client would be masked.</param>
-    public sealed record Expectation(ProtocolTag Tag, RsaScheme Scheme, bool FastMode, bool SecureOnly = false, bool TlsOnly = false);
+    /// <param name="Middle">
+    /// Gozar in middle mode: the client's packets go as RPC_PROXY_REQ to a fake middle-end, which carries them to the
+    /// fake DC over connections of its own (padded intermediate), as Telegram's middle-ends do.
+    /// </param>
+    public sealed record Expectation(
+        ProtocolTag Tag, RsaScheme Scheme, bool FastMode, bool SecureOnly = false, bool TlsOnly = false, bool Middle = false)
+    {
+        /// <summary>The framing the DC sees: the client's, or in middle mode the middle-end's.</summary>
+        public ProtocolTag DcTag => Middle ? ProtocolTag.PaddedIntermediate : Tag;
+    }
 
     public delegate (string FileName, List<string> Arguments, string WorkingDirectory) Command(FakeTelegramDc dc, IPEndPoint proxy, string scratch);
 
@@ -49,8 +58,9 @@ internal static class ThroughGozar
         try
         {
             await using var dc = SharedDc.Start();
+            await using var middle = expected.Middle ? new MiddleHarness(bridgeDcPort: dc.Port) : null;
             var logs = new CapturingLoggerProvider();
-            await using var proxy = TestProxy.Start(ProxyOptionsFor(dc.Port, expected), logs);
+            await using var proxy = TestProxy.Start(ProxyOptionsFor(dc.Port, expected, middle), logs);
             var (fileName, arguments, workingDirectory) = command(dc, proxy.EndPoint, scratch);
             var run = await ClientRun.StartAsync(fileName, arguments, workingDirectory, ClientTimeout);
 
@@ -103,9 +113,9 @@ internal static class ThroughGozar
         }
 
         var connections = dc.Events.Connections;
-        if (connections.Count == 0 || connections.Any(c => c != (expected.Tag, Dc)))
+        if (connections.Count == 0 || connections.Any(c => c != (expected.DcTag, Dc)))
         {
-            failures.Add($"DC saw [{string.Join(", ", connections)}], expected only ({expected.Tag}, {Dc})");
+            failures.Add($"DC saw [{string.Join(", ", connections)}], expected only ({expected.DcTag}, {Dc})");
         }
 
         if (!dc.Events.KeySchemes.Contains(expected.Scheme))
@@ -117,14 +127,21 @@ internal static class ThroughGozar
         return failures;
     }
 
-    public static ProxyOptions ProxyOptionsFor(int dcPort, Expectation expected)
+    /// <param name="middle">In middle mode, the fake middle-end and its files (every DC id goes to it); else null.</param>
+    public static ProxyOptions ProxyOptionsFor(int dcPort, Expectation expected, MiddleHarness? middle = null)
     {
-        // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
-        var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
-        // TestProxy.Options reads its EchoDc only to build the overrides, which are given here.
         var modes = expected.SecureOnly ? new ModeOptions(Classic: false, Secure: true, Tls: false)
             : expected.TlsOnly ? new ModeOptions(Classic: false, Secure: false, Tls: true)
             : null;
+        if (middle is not null)
+        {
+            var options = middle.Options();
+            return modes is null ? options : options with { Modes = modes };
+        }
+
+        // Every DC id, media and CDN ones included, goes to the fake DC: nothing but loopback is ever dialled.
+        var overrides = new Dictionary<string, IReadOnlyList<HostEndpoint>> { ["*"] = [new HostEndpoint("127.0.0.1", dcPort)] };
+        // TestProxy.Options reads its EchoDc only to build the overrides, which are given here.
         return TestProxy.Options(dc: null!, modes: modes, overrides: overrides, fastMode: expected.FastMode);
     }
 }
