@@ -93,9 +93,10 @@ soak = "$key"
 
 [limits]
 # Every legitimate client comes from 127.0.0.1, far above the default 20 a second; probes come from random
-# 127.x.y.z addresses, so the limiter's table still fills and is swept.
+# 127.x.y.z addresses, so the limiter's table still fills and is swept (loopback, exempt by default, counts here).
 per_ip_rate = 100000
 per_ip_burst = 100000
+per_ip_exempt = []
 
 # For /metrics: the soak samples the proxy's managed heap there (the runtime's System.Runtime meter).
 [admin]

@@ -94,6 +94,31 @@ public static partial class ConfigLoader
         return networks;
     }
 
+    /// <summary>A list of networks under <paramref name="key"/> (may be empty); null when the key is absent or not a list.</summary>
+    private static List<IPNetwork>? BindNetworks(ConfigTable section, string key)
+    {
+        var entries = section.StringArray(key);
+        if (entries is null)
+        {
+            return null;
+        }
+
+        var networks = new List<IPNetwork>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (TryParseNetwork(entries[i], out var network) is { } problem)
+            {
+                section.FailAt(ConfigText.Index(section.PathOf(key), i), $"{ConfigText.Show(entries[i])} {problem}");
+            }
+            else
+            {
+                networks.Add(network);
+            }
+        }
+
+        return networks;
+    }
+
     /// <summary>"address/prefix", or a bare address for that one host; bits after the prefix must be zero.</summary>
     private static string? TryParseNetwork(string text, out IPNetwork network)
     {

@@ -10,7 +10,7 @@ public static partial class ConfigLoader
     private static readonly string[] UpstreamKeys = ["mode", "ip_preference", "connect_timeout", "dns_cache", "fast_mode", "dc_overrides", "ad_tag", "middle"];
     private static readonly string[] TimeoutKeys = ["handshake", "idle", "drain", "memory_trim"];
     private static readonly string[] LimitKeys =
-        ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "over_rate", "unique_ip_window"];
+        ["relay_buffer", "max_connections", "max_handshakes", "max_mask_preconnects", "per_ip_rate", "per_ip_burst", "per_ip_exempt", "over_rate", "unique_ip_window"];
 
     private static readonly (string Name, IpPreference Preference)[] IpPreferences =
     [
@@ -159,6 +159,7 @@ public static partial class ConfigLoader
             MaxMaskPreconnects = (int)limits.Integer("max_mask_preconnects", defaults.MaxMaskPreconnects, 0, 1_000_000),
             PerIpRate = (int)limits.Integer("per_ip_rate", defaults.PerIpRate, 0, 1_000_000),
             PerIpBurst = (int)limits.Integer("per_ip_burst", defaults.PerIpBurst, 1, 1_000_000),
+            PerIpExempt = BindNetworks(limits, "per_ip_exempt") ?? defaults.PerIpExempt,
             OverRate = limits.String("over_rate") switch
             {
                 null => defaults.OverRate,

@@ -137,6 +137,9 @@ public static class ConfigWriter
             # more handshakes than that may be in flight from one address without a PROXY header.
             #per_ip_rate = 20
             #per_ip_burst = 100
+            # Sources the rate does not count: loopback (a forwarder on this host), or a relay in front of
+            # Gozar that sends no PROXY header.
+            #per_ip_exempt = ["127.0.0.0/8", "::1/128"]
             # A connection over its address's rate: mask (relayed to the mask site, like a probe) | close.
             #over_rate = "mask"
 

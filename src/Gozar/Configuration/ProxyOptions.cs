@@ -298,10 +298,29 @@ public sealed record LimitOptions
     public OverRateAction OverRate { get; init; } = OverRateAction.Mask;
 
     /// <summary>
+    /// Source networks per_ip_rate does not count (default: loopback, 127.0.0.0/8 and ::1). Every client of a forwarder on
+    /// the same host (or of a relay named here) shares its address, so a limit there would hold back the clients, not
+    /// the probes; and no prober on the network can send from loopback.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> PerIpExempt { get; init; } = DefaultPerIpExempt;
+
+    public static IReadOnlyList<System.Net.IPNetwork> DefaultPerIpExempt { get; } =
+        [System.Net.IPNetwork.Parse("127.0.0.0/8"), System.Net.IPNetwork.Parse("::1/128")];
+
+    /// <summary>
     /// How long a client address still counts towards its user's max_unique_ips after its last session ended
     /// (default 10 min): a phone hopping between Wi-Fi and mobile is not locked out, a shared key is.
     /// </summary>
     public TimeSpan UniqueIpWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    // By value, the exempt networks included, as the other fields compare: two loads of one file are equal.
+    public bool Equals(LimitOptions? other) =>
+        other is not null && RelayBufferBytes == other.RelayBufferBytes && MaxConnections == other.MaxConnections
+        && MaxHandshakes == other.MaxHandshakes && MaxMaskPreconnects == other.MaxMaskPreconnects
+        && PerIpRate == other.PerIpRate && PerIpBurst == other.PerIpBurst && OverRate == other.OverRate
+        && PerIpExempt.SequenceEqual(other.PerIpExempt) && UniqueIpWindow == other.UniqueIpWindow;
+
+    public override int GetHashCode() => HashCode.Combine(MaxConnections, MaxHandshakes, PerIpRate, PerIpBurst, PerIpExempt.Count);
 }
 
 public enum OverRateAction

@@ -14,6 +14,7 @@ public sealed class Admission
 {
     private readonly Occupancy _occupancy;
     private readonly PerAddressRateLimiter? _rate;
+    private readonly IReadOnlyList<IPNetwork> _exempt;
     private readonly int _perIpRate;
     private readonly int _perIpBurst;
     private readonly int _maxConnections;
@@ -41,6 +42,7 @@ public sealed class Admission
         _maxHandshakes = limits.MaxHandshakes;
         _perIpRate = limits.PerIpRate;
         _perIpBurst = limits.PerIpBurst;
+        _exempt = limits.PerIpExempt;
         _occupancy = previous?._occupancy ?? new Occupancy();
         _rate = limits.PerIpRate <= 0 ? null
             : previous is not null && previous._perIpRate == _perIpRate && previous._perIpBurst == _perIpBurst ? previous._rate
@@ -96,7 +98,7 @@ public sealed class Admission
     /// <summary>False when the address opened more connections than its rate allows.</summary>
     public bool AllowsNewConnectionFrom(IPAddress? address)
     {
-        if (_rate is null || address is null)
+        if (_rate is null || address is null || IsExempt(address))
         {
             return true;
         }
@@ -134,10 +136,34 @@ public sealed class Admission
     /// </summary>
     public void Authenticated(IPAddress? address)
     {
-        if (address is not null)
+        if (address is not null && _rate is not null && !IsExempt(address))
         {
-            _rate?.Return(address);
+            _rate.Return(address);
         }
+    }
+
+    private bool IsExempt(IPAddress address)
+    {
+        if (_exempt.Count == 0)
+        {
+            return false;
+        }
+
+        // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; the networks name them as IPv4.
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        foreach (var network in _exempt)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Forgets addresses whose bucket has refilled: keeps the table as small as the set of recent clients.</summary>

@@ -102,7 +102,7 @@ public sealed class SessionContext
 
     private static bool SameAdmission(LimitOptions a, LimitOptions b) =>
         a.MaxConnections == b.MaxConnections && a.MaxHandshakes == b.MaxHandshakes && a.PerIpRate == b.PerIpRate
-        && a.PerIpBurst == b.PerIpBurst;
+        && a.PerIpBurst == b.PerIpBurst && a.PerIpExempt.SequenceEqual(b.PerIpExempt);
 
     private static byte[] NewSalt(IRandomSource random)
     {

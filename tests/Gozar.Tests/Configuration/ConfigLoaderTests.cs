@@ -128,6 +128,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(256, options.Limits.MaxMaskPreconnects);
         Assert.Equal(20, options.Limits.PerIpRate);
         Assert.Equal(100, options.Limits.PerIpBurst);
+        Assert.Equal(["127.0.0.0/8", "::1/128"], options.Limits.PerIpExempt.Select(n => n.ToString()));
         Assert.Equal(OverRateAction.Mask, options.Limits.OverRate);
         Assert.Equal(TimeSpan.FromMinutes(10), options.Limits.UniqueIpWindow);
     }
@@ -226,6 +227,7 @@ public sealed class ConfigLoaderTests
             max_mask_preconnects = 0
             per_ip_rate = 0
             per_ip_burst = 7
+            per_ip_exempt = ["10.1.0.0/16", "2001:db8::/32", "192.0.2.1"]
             over_rate = "close"
             unique_ip_window = "1h"
             """));
@@ -235,8 +237,17 @@ public sealed class ConfigLoaderTests
         Assert.Equal(0, options.Limits.MaxMaskPreconnects);
         Assert.Equal(0, options.Limits.PerIpRate);
         Assert.Equal(7, options.Limits.PerIpBurst);
+        Assert.Equal(["10.1.0.0/16", "2001:db8::/32", "192.0.2.1/32"], options.Limits.PerIpExempt.Select(n => n.ToString()));
         Assert.Equal(OverRateAction.Close, options.Limits.OverRate);
         Assert.Equal(TimeSpan.FromHours(1), options.Limits.UniqueIpWindow);
+    }
+
+    [Fact]
+    public void Load_EmptyPerIpExempt_LoopbackCounts()
+    {
+        var options = LoadValid(Config(tables: "[limits]\nper_ip_exempt = []"));
+
+        Assert.Empty(options.Limits.PerIpExempt);
     }
 
     [Theory]

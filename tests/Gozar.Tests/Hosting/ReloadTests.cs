@@ -114,6 +114,20 @@ public sealed class ReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Apply_OnlyPerIpExemptChanged_TheNewExemptionsApply()
+    {
+        var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { PerIpRate = 1, PerIpBurst = 1, PerIpExempt = [] } };
+        await using var proxy = TestProxy.Start(options);
+        Assert.True(proxy.Context.Admission.AllowsNewConnectionFrom(System.Net.IPAddress.Loopback));
+        Assert.False(proxy.Context.Admission.AllowsNewConnectionFrom(System.Net.IPAddress.Loopback));
+
+        var result = proxy.Server.Apply(options with { Limits = options.Limits with { PerIpExempt = LimitOptions.DefaultPerIpExempt } });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(proxy.Context.Admission.AllowsNewConnectionFrom(System.Net.IPAddress.Loopback));
+    }
+
+    [Fact]
     public async Task Apply_MaxConnectionsLoweredBelowTheOpenCount_AdmitsNobodyUntilUnderIt()
     {
         var options = TestProxy.Options(_dc, _mask) with { Limits = new LimitOptions { MaxConnections = 2 } };

@@ -10,6 +10,9 @@ public sealed class AdmissionTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
+    // A client address for the rate tests (documentation range; a key of the limiter, never dialled): loopback is exempt.
+    private static readonly IPAddress Client = IPAddress.Parse("198.51.100.7");
+
     [Fact]
     public async Task WaitForRoomAsync_RoomLeft_CompletesAtOnceAndTakesNothing()
     {
@@ -142,10 +145,57 @@ public sealed class AdmissionTests
         var limits = new LimitOptions { PerIpRate = 1, PerIpBurst = 1 };
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var old = new Admission(limits, time);
-        Assert.True(old.AllowsNewConnectionFrom(IPAddress.Loopback));
+        Assert.True(old.AllowsNewConnectionFrom(Client));
 
         var admission = new Admission(limits with { MaxConnections = 5 }, time, previous: old);
 
+        Assert.False(admission.AllowsNewConnectionFrom(Client));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.3.2.1")]
+    [InlineData("::1")]
+    [InlineData("::ffff:127.0.0.1")]
+    public void AllowsNewConnectionFrom_LoopbackWithDefaultExemptions_NeverRefusedNorCounted(string address)
+    {
+        var admission = new Admission(new LimitOptions { PerIpRate = 1, PerIpBurst = 1 }, TimeProvider.System);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True(admission.AllowsNewConnectionFrom(IPAddress.Parse(address)));
+        }
+
+        admission.Sweep();
+        Assert.True(admission.AllowsNewConnectionFrom(Client));
+        Assert.False(admission.AllowsNewConnectionFrom(Client));
+    }
+
+    [Fact]
+    public void AllowsNewConnectionFrom_LoopbackWithNoExemptions_RefusedOverTheBurst()
+    {
+        var admission = new Admission(new LimitOptions { PerIpRate = 1, PerIpBurst = 1, PerIpExempt = [] }, TimeProvider.System);
+
+        Assert.True(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
+        Assert.False(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
+    }
+
+    [Fact]
+    public void AllowsNewConnectionFrom_AddressInAnExemptNetwork_NeverRefusedWhileOthersAre()
+    {
+        // A relay in front of Gozar that sends no PROXY header: all of its clients share its address.
+        var relay = IPAddress.Parse("203.0.113.9");
+        var limits = new LimitOptions { PerIpRate = 1, PerIpBurst = 1, PerIpExempt = [IPNetwork.Parse("203.0.113.0/24")] };
+        var admission = new Admission(limits, TimeProvider.System);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True(admission.AllowsNewConnectionFrom(relay));
+        }
+
+        Assert.True(admission.AllowsNewConnectionFrom(Client));
+        Assert.False(admission.AllowsNewConnectionFrom(Client));
+        Assert.True(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
         Assert.False(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
     }
 
@@ -156,7 +206,7 @@ public sealed class AdmissionTests
 
         for (var i = 0; i < 1000; i++)
         {
-            Assert.True(admission.AllowsNewConnectionFrom(IPAddress.Loopback));
+            Assert.True(admission.AllowsNewConnectionFrom(Client));
         }
     }
 

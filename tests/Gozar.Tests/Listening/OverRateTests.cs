@@ -111,6 +111,7 @@ public class OverRateTests
     private static ProxyOptions Options(EchoDc dc, FakeMaskSite mask, OverRateAction overRate)
     {
         var options = TestProxy.Options(dc, mask);
-        return options with { Limits = options.Limits with { PerIpRate = 1, PerIpBurst = 1, OverRate = overRate } };
+        // Loopback counts here (it is exempt by default): these clients come from 127.0.0.1.
+        return options with { Limits = options.Limits with { PerIpRate = 1, PerIpBurst = 1, OverRate = overRate, PerIpExempt = [] } };
     }
 }
