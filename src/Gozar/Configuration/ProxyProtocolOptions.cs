@@ -17,26 +17,5 @@ public sealed record ProxyProtocolOptions
     /// <summary>Longest v2 header accepted, TLVs included (default 4 KiB; a v1 header is at most 107 bytes).</summary>
     public int MaxHeaderBytes { get; init; } = 4 * 1024;
 
-    public bool Trusts(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        foreach (var network in Trusted)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool Trusts(IPAddress? address) => address is not null && NetworkList.Contains(Trusted, address);
 }

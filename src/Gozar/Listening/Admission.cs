@@ -142,29 +142,7 @@ public sealed class Admission
         }
     }
 
-    private bool IsExempt(IPAddress address)
-    {
-        if (_exempt.Count == 0)
-        {
-            return false;
-        }
-
-        // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; the networks name them as IPv4.
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        foreach (var network in _exempt)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsExempt(IPAddress address) => NetworkList.Contains(_exempt, address);
 
     /// <summary>Forgets addresses whose bucket has refilled: keeps the table as small as the set of recent clients.</summary>
     public void Sweep() => _rate?.Sweep();
