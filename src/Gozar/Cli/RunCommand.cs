@@ -89,7 +89,7 @@ public static class RunCommand
                 signal.Cancel = true;
                 reloader.RequestReload();
             });
-            DescriptorCheck.WarnIfTooFew(options.Limits, server.Context.Logger);
+            DescriptorCheck.RaiseAndWarnIfTooFew(options.Limits, server.Context.Logger);
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
             if (admin is not null)
             {

@@ -39,6 +39,9 @@ public static partial class Log
         "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
     public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
 
+    [LoggerMessage(92, LogLevel.Information, "Raised the open-file limit (ulimit -n) from {Before} to its hard limit {After}")]
+    public static partial void DescriptorLimitRaised(ILogger logger, ulong before, ulong after);
+
     [LoggerMessage(40, LogLevel.Warning,
         "A trusted load balancer sent no valid PROXY protocol header (v1 or v2); connection closed. Check that it sends one to every listener in [proxy_protocol] listeners")]
     public static partial void BadProxyHeader(ILogger logger);
