@@ -192,14 +192,7 @@ public static class RunCommand
                 Directory.CreateDirectory(directory);
             }
 
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, text);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            File.Move(temporary, path, overwrite: false);
+            PrivateFile.Write(path, path + ".tmp", text, overwrite: false);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -23,17 +23,7 @@ public static partial class AdminTokenWriter
     }
 
     /// <summary>Writes <paramref name="text"/> over <paramref name="path"/> atomically, readable by the owner only.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void WriteAtomically(string path, string text) => PrivateFile.Write(path, path + ".tmp", text, overwrite: true);
 
     [GeneratedRegex(@"^[ \t]*\[[ \t]*admin[ \t]*\][ \t]*(#[^\r\n]*)?(?=\r?$)", RegexOptions.Multiline)]
     private static partial Regex AdminHeader();

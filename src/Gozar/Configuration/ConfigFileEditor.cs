@@ -160,35 +160,13 @@ public sealed class ConfigFileEditor
 
     private ConfigEditResult Write(string text)
     {
-        var temporary = Path + ".edit.tmp";
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, Path, overwrite: true);
+            PrivateFile.Write(Path, Path + ".edit.tmp", text, overwrite: true);
             return ConfigEditResult.Success;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // The original file is untouched either way.
-            }
-
             return ConfigEditResult.Failure($"cannot write config file '{Path}': {e.Message}");
         }
     }

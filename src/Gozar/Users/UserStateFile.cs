@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gozar.Configuration;
 
 namespace Gozar.Users;
 
@@ -15,7 +16,7 @@ public sealed class UserStateFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
-        _createTemporary = createTemporary ?? CreateTemporary;
+        _createTemporary = createTemporary ?? PrivateFile.CreateTemporary;
     }
 
     public string Path { get; }
@@ -90,31 +91,8 @@ public sealed class UserStateFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            TryDelete(temporary);
+            PrivateFile.TryDelete(temporary);
             return $"cannot write state file '{Path}': {e.Message}";
-        }
-    }
-
-    private static Stream CreateTemporary(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return new FileStream(path, options);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing more to do: the next save overwrites it.
         }
     }
 }

@@ -112,6 +112,28 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("users", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RunAsync_NoConfigAndItsTemporaryNameHeldOpenElsewhere_TheSecretsNeverReachThatFile()
+    {
+        // The proxy's port is taken, so that run ends right after writing the fresh config.
+        using var occupier = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupier.Bind(new IPEndPoint(IPAddress.Any, 0));
+        occupier.Listen();
+        var busy = ((IPEndPoint)occupier.LocalEndPoint!).Port;
+        var path = Path.Combine(_directory, "gozar.toml");
+        File.WriteAllText(path + ".tmp", string.Empty);
+        File.SetUnixFileMode(path + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using var held = new FileStream(path + ".tmp", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+        var code = await RunCommand.RunAsync(path, new StringWriter(), new StringWriter(), () => busy, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.True(ConfigLoader.LoadFile(path).Succeeded);
+        Assert.Equal(0, held.Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
     internal static int FreePort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

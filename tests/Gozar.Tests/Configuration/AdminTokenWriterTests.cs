@@ -35,4 +35,23 @@ public sealed class AdminTokenWriterTests
         Assert.False(File.Exists(path + ".tmp"));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void WriteAtomically_TemporaryNameHeldOpenElsewhere_TheTextNeverReachesThatFile()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("gozar-admin-").FullName, "gozar.toml");
+        File.WriteAllText(path, "old");
+        // Left at the temporary name (a crash; another user where the directory lets them) and kept open by someone.
+        File.WriteAllText(path + ".tmp", string.Empty);
+        File.SetUnixFileMode(path + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using var held = new FileStream(path + ".tmp", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+        AdminTokenWriter.WriteAtomically(path, $"token = \"{Token}\"");
+
+        Assert.Equal($"token = \"{Token}\"", File.ReadAllText(path));
+        Assert.Equal(0, held.Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
 }

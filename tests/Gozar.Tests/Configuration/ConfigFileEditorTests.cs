@@ -172,6 +172,25 @@ public class ConfigFileEditorTests
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void SetUser_TemporaryFileLeftReadableByOthers_ConfigStaysOwnerOnly()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("gozar-edit-").FullName, "gozar.toml");
+        File.WriteAllText(path, Original);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Left at the editor's temporary name by something else, with the mode a umask of 022 gives.
+        File.WriteAllText(path + ".edit.tmp", string.Empty);
+        File.SetUnixFileMode(path + ".edit.tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var result = new ConfigFileEditor(path).SetUser("bob", new UserPatch { Secret = BobKey });
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(2, LoadValid(File.ReadAllText(path)).Users.Count);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
     private static string Edit((string? Text, ConfigEditResult Result) edit)
     {
         Assert.True(edit.Result.Succeeded, edit.Result.Error);

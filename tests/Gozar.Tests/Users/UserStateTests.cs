@@ -93,6 +93,21 @@ public sealed class UserStateTests : IAsyncDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Save_TemporaryFileLeftReadableByOthers_StateStaysOwnerOnly()
+    {
+        var path = Path.Combine(_directory, "state.json");
+        // Left at the temporary name by something else, with the mode a umask of 022 gives: the file holds the salt
+        // that keys client addresses, which is all it takes to undo the keys of IPv4 addresses.
+        File.WriteAllText(path + ".tmp", string.Empty);
+        File.SetUnixFileMode(path + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        Assert.Null(new UserStateFile(path).Save(new UserStateDocument { AddressSalt = Convert.ToBase64String(new byte[ClientAddressKeys.SaltLength]) }));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public void StoreSave_DiskFull_IsLoggedAndCounted()
     {
         var logs = new CapturingLoggerProvider();
