@@ -144,7 +144,7 @@ public sealed class ProxyServer : IAsyncDisposable
             var file = new UserStateFile(path);
             var saved = UserStateStore.LoadOrFresh(file, logger);
             context = new SessionContext(options, environment, logger, metrics, UserStateStore.SaltOf(saved)) { Middle = middle };
-            context.Accounts.Import(saved.Users);
+            context.Accounts.Import(saved.Users, context.AddressKeys);
             state = new UserStateStore(
                 file, context.Accounts, context.AddressKeys, metrics, logger, environment.Time, options.State.SaveInterval);
         }
@@ -263,6 +263,8 @@ public sealed class ProxyServer : IAsyncDisposable
                 _state.MoveTo(new UserStateFile(path));
                 changes.Add("state file moved");
             }
+
+            _state?.UseAddressKeys(next.AddressKeys);
 
             if (!current.Options.Equals(options) && changes.Count == 0)
             {

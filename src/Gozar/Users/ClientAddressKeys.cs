@@ -61,4 +61,10 @@ public sealed class ClientAddressKeys
         _mac.Compute(bytes[..written], mac);
         return HashPrefix + Convert.ToBase64String(mac[..KeyBytes]);
     }
+
+    /// <summary>
+    /// The key that <paramref name="key"/>, made under earlier settings, has under these: an address kept in the clear
+    /// while log_client_ips was on becomes its keyed hash once it is off. Keyed ones stay as they are.
+    /// </summary>
+    public string Rekey(string key) => !Plain && IPAddress.TryParse(key, out var address) ? KeyOf(address) : key;
 }

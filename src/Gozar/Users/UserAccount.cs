@@ -235,8 +235,8 @@ public sealed class UserAccount
         }
     }
 
-    /// <summary>What the state file keeps of this user.</summary>
-    internal UserStateRecord Export(DateTimeOffset now)
+    /// <summary>What the state file keeps of this user, its addresses keyed as <paramref name="keys"/> say.</summary>
+    internal UserStateRecord Export(DateTimeOffset now, ClientAddressKeys keys)
     {
         lock (_gate)
         {
@@ -245,7 +245,9 @@ public sealed class UserAccount
             foreach (var (key, use) in _addresses)
             {
                 // An open session's address counts as seen now: after a restart it is still one of the user's.
-                addresses[key] = use.Open > 0 ? now : use.LastSeen;
+                // Addresses seen before a reload turned log_client_ips off are still held in the clear here until they
+                // age out; the file gets them keyed.
+                Remember(addresses, keys.Rekey(key), use.Open > 0 ? now : use.LastSeen);
             }
 
             return new UserStateRecord
@@ -260,8 +262,11 @@ public sealed class UserAccount
         }
     }
 
-    /// <summary>Restores usage written by an earlier run; called once, before any session.</summary>
-    internal void Import(UserStateRecord record, DateTimeOffset now)
+    /// <summary>
+    /// Restores usage written by an earlier run; called once, before any session. Addresses that run kept in the clear
+    /// (log_client_ips was on) are keyed as <paramref name="keys"/> say, so they count as the same addresses again.
+    /// </summary>
+    internal void Import(UserStateRecord record, DateTimeOffset now, ClientAddressKeys keys)
     {
         lock (_gate)
         {
@@ -276,7 +281,13 @@ public sealed class UserAccount
                 _periodStart = record.PeriodStart;
             }
 
+            var addresses = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             foreach (var (key, seen) in record.Addresses ?? [])
+            {
+                Remember(addresses, keys.Rekey(key), seen);
+            }
+
+            foreach (var (key, seen) in addresses)
             {
                 _addresses[key] = new AddressUse { Open = 0, LastSeen = seen };
             }
@@ -310,6 +321,15 @@ public sealed class UserAccount
             _periodStart = current;
             Interlocked.Exchange(ref _quotaUsed, 0);
             Volatile.Write(ref _exhaustionSignalled, 0);
+        }
+    }
+
+    /// <summary>Two keys that became one (an address in the clear and its keyed hash) keep the later time.</summary>
+    private static void Remember(Dictionary<string, DateTimeOffset> addresses, string key, DateTimeOffset seen)
+    {
+        if (!addresses.TryGetValue(key, out var other) || other < seen)
+        {
+            addresses[key] = seen;
         }
     }
 

@@ -105,28 +105,31 @@ public sealed class UserRegistry
         }
     }
 
-    /// <summary>What the state file keeps: usage per user name.</summary>
-    internal Dictionary<string, UserStateRecord> Export()
+    /// <summary>What the state file keeps: usage per user name, client addresses keyed as <paramref name="keys"/> say.</summary>
+    internal Dictionary<string, UserStateRecord> Export(ClientAddressKeys keys)
     {
         var now = _time.GetUtcNow();
         var records = new Dictionary<string, UserStateRecord>(StringComparer.Ordinal);
         foreach (var account in _accounts)
         {
-            records[account.Name] = account.Export(now);
+            records[account.Name] = account.Export(now, keys);
         }
 
         return records;
     }
 
-    /// <summary>Restores usage from the state file for users still configured; others are dropped.</summary>
-    internal void Import(IReadOnlyDictionary<string, UserStateRecord> records)
+    /// <summary>
+    /// Restores usage from the state file for users still configured; others are dropped. Client addresses are keyed as
+    /// <paramref name="keys"/> say.
+    /// </summary>
+    internal void Import(IReadOnlyDictionary<string, UserStateRecord> records, ClientAddressKeys keys)
     {
         var now = _time.GetUtcNow();
         foreach (var account in _accounts)
         {
             if (records.TryGetValue(account.Name, out var record))
             {
-                account.Import(record, now);
+                account.Import(record, now, keys);
             }
         }
     }

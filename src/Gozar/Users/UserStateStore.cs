@@ -11,11 +11,11 @@ public sealed class UserStateStore : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly UserRegistry _users;
-    private readonly ClientAddressKeys _addressKeys;
     private readonly GozarMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
     private UserStateFile _file;
+    private ClientAddressKeys _addressKeys;
 
     public UserStateStore(
         UserStateFile file, UserRegistry users, ClientAddressKeys addressKeys, GozarMetrics metrics, ILogger logger,
@@ -65,7 +65,7 @@ public sealed class UserStateStore : IDisposable
             var document = new UserStateDocument
             {
                 AddressSalt = Convert.ToBase64String(_addressKeys.Salt),
-                Users = _users.Export(),
+                Users = _users.Export(_addressKeys),
             };
             if (_file.Save(document) is not { } error)
             {
@@ -83,6 +83,15 @@ public sealed class UserStateStore : IDisposable
         lock (_gate)
         {
             _file = file;
+        }
+    }
+
+    /// <summary>A reload made new address keys (log_client_ips may have changed): later saves key addresses as they say.</summary>
+    public void UseAddressKeys(ClientAddressKeys keys)
+    {
+        lock (_gate)
+        {
+            _addressKeys = keys;
         }
     }
 

@@ -8,6 +8,7 @@ namespace Gozar.Tests.Users;
 public class UserAccountTests
 {
     private static readonly byte[] Key = new byte[16];
+    private static readonly ClientAddressKeys Keys = new(new byte[ClientAddressKeys.SaltLength], plain: false);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 30, 12, 0, 0, TimeSpan.Zero));
     private readonly List<SessionOutcome> _ended = [];
 
@@ -183,10 +184,10 @@ public class UserAccountTests
         var account = Account(User(u => u with { Quota = 1000, MaxUniqueIps = 1 }));
         Assert.Equal(UserAdmission.Admitted, account.TryOpen("a", _time.GetUtcNow()));
         account.Up.Count(300);
-        var saved = account.Export(_time.GetUtcNow());
+        var saved = account.Export(_time.GetUtcNow(), Keys);
 
         var restored = Account(User(u => u with { Quota = 1000, MaxUniqueIps = 1 }));
-        restored.Import(saved, _time.GetUtcNow());
+        restored.Import(saved, _time.GetUtcNow(), Keys);
 
         var usage = restored.Snapshot(_time.GetUtcNow());
         Assert.Equal(300, usage.QuotaUsed);
@@ -199,11 +200,11 @@ public class UserAccountTests
     {
         var never = Account(User(u => u with { Quota = 1000 }));
         never.Up.Count(300);
-        var saved = never.Export(_time.GetUtcNow());
+        var saved = never.Export(_time.GetUtcNow(), Keys);
         var monthly = User(u => u with { Quota = 1000, QuotaReset = QuotaReset.Monthly });
 
         var restarted = Account(monthly);
-        restarted.Import(saved, _time.GetUtcNow());
+        restarted.Import(saved, _time.GetUtcNow(), Keys);
         never.Update(monthly, TimeSpan.FromDays(1), _time.GetUtcNow());
 
         var afterRestart = restarted.Snapshot(_time.GetUtcNow());

@@ -62,6 +62,49 @@ public sealed class UserStateTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task Restart_ClientIpsTurnedOff_FileHoldsTheAddressesOnlyAsKeys()
+    {
+        var state = Path.Combine(_directory, "gozar.state.json");
+        await using (var first = TestProxy.Start(Options(state, clientIps: true)))
+        {
+            await using var client = await Client.ConnectAsync(first.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2);
+            await UserLimitServerTests.EchoAsync(client);
+        }
+
+        Assert.Contains("\"127.0.0.1\"", await File.ReadAllTextAsync(state), StringComparison.Ordinal);
+        await using var second = TestProxy.Start(Options(state));
+        await using (var again = await Client.ConnectAsync(second.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2))
+        {
+            await UserLimitServerTests.EchoAsync(again);
+        }
+
+        Assert.True(second.Server.State!.Save());
+        var text = await File.ReadAllTextAsync(state);
+        Assert.DoesNotContain("127.0.0.1", text, StringComparison.Ordinal);
+        Assert.Contains("\"h:", text, StringComparison.Ordinal);
+        // The address from before the restart and the same one after it are one address.
+        Assert.Equal(1, second.Users.Find("bob")!.Snapshot(DateTimeOffset.UtcNow).UniqueIps);
+    }
+
+    [Fact]
+    public async Task Reload_ClientIpsTurnedOff_NextSaveHoldsTheAddressesOnlyAsKeys()
+    {
+        var state = Path.Combine(_directory, "gozar.state.json");
+        await using var proxy = TestProxy.Start(Options(state, clientIps: true));
+        await using (var client = await Client.ConnectAsync(proxy.EndPoint, TestProxy.BobKey, ProtocolTag.Intermediate, 2))
+        {
+            await UserLimitServerTests.EchoAsync(client);
+        }
+
+        Assert.True(proxy.Server.Apply(Options(state)).Succeeded);
+
+        Assert.True(proxy.Server.State!.Save());
+        var text = await File.ReadAllTextAsync(state);
+        Assert.DoesNotContain("127.0.0.1", text, StringComparison.Ordinal);
+        Assert.Contains("\"h:", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"version":1,"users":null}""")]
     [InlineData("""{"version":1,"users":{"alice":null}}""")]
