@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Gozar.Sessions;
+using Gozar.Upstream;
 using Gozar.Users;
 
 namespace Gozar.Diagnostics;
@@ -16,6 +17,9 @@ public sealed class GozarMetrics : IDisposable
 
     /// <summary>Label value of sessions that never authenticated (probes, masked connections).</summary>
     public const string NoUser = "-";
+
+    /// <summary>Label value of DC indexes that are neither Telegram's nor named by an override.</summary>
+    public const string OtherDc = "other";
 
     private static readonly HandshakeVerdict[] Verdicts = Enum.GetValues<HandshakeVerdict>();
 
@@ -146,11 +150,17 @@ public sealed class GozarMetrics : IDisposable
         }
     }
 
-    public void DcConnected(short dc, TimeSpan elapsed) =>
-        _dcConnect.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dc", dc));
+    public void DcConnected(DcRoute route, TimeSpan elapsed) =>
+        _dcConnect.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dc", DcLabel(route)));
 
-    public void DcUnreachable(short dc, string reason) =>
-        _upstreamErrors.Add(1, new("dc", dc), new("reason", reason));
+    public void DcUnreachable(DcRoute route, string reason) =>
+        _upstreamErrors.Add(1, new("dc", DcLabel(route)), new("reason", reason));
+
+    /// <summary>
+    /// The DC index, or "other" for one nobody listed: through the "*" override every client with a secret could
+    /// otherwise add a series per index it makes up, 65536 of them per instrument.
+    /// </summary>
+    private static object DcLabel(DcRoute route) => route.Listed ? route.DcId : OtherDc;
 
     /// <summary>Totals per verdict since start, indexed by <see cref="HandshakeVerdict"/>.</summary>
     public long[] VerdictTotals() => Snapshot(_verdictTotals);

@@ -514,12 +514,12 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             var connected = await _context.DcConnector.ConnectAsync(route.Targets, stopping, _upstreamLane).ConfigureAwait(false);
             if (connected.Socket is null)
             {
-                _context.Metrics.DcUnreachable(route.DcId, connected.Failure.ToString().ToLowerInvariant());
+                _context.Metrics.DcUnreachable(route, connected.Failure.ToString().ToLowerInvariant());
                 Log.DcUnreachable(_context.Logger, route.DcId, connected.Failure.ToString(), string.Join(", ", route.Targets));
                 return SessionOutcome.UpstreamUnreachable;
             }
 
-            _context.Metrics.DcConnected(route.DcId, _context.Time.GetElapsedTime(connecting));
+            _context.Metrics.DcConnected(route, _context.Time.GetElapsedTime(connecting));
             _upstream = connected.Socket;
             if (Volatile.Read(ref _abortReason) != NoAbort)
             {

@@ -37,23 +37,23 @@ public sealed class DcDirectory
         var absolute = Math.Abs((int)requestedDc);
         if (_overrides.TryGetValue(signed, out var exact))
         {
-            return new DcRoute(requestedDc, exact, IsFallback: false);
+            return new DcRoute(requestedDc, exact, IsFallback: false, Listed: true);
         }
 
         var absoluteText = absolute.ToString(CultureInfo.InvariantCulture);
         if (_overrides.TryGetValue(absoluteText, out var byAbsolute))
         {
-            return new DcRoute(requestedDc, byAbsolute, IsFallback: false);
+            return new DcRoute(requestedDc, byAbsolute, IsFallback: false, Listed: true);
         }
 
         var known = BuiltIn.ContainsKey(absolute);
         var effective = known ? requestedDc : (short)(requestedDc < 0 ? -FallbackDc : FallbackDc);
         if (_overrides.TryGetValue("*", out var wildcard))
         {
-            return new DcRoute(requestedDc, wildcard, IsFallback: false);
+            return new DcRoute(requestedDc, wildcard, IsFallback: false, Listed: known);
         }
 
-        return new DcRoute(effective, BuiltInTargets(Math.Abs((int)effective)), IsFallback: !known);
+        return new DcRoute(effective, BuiltInTargets(Math.Abs((int)effective)), IsFallback: !known, Listed: true);
     }
 
     private List<HostEndpoint> BuiltInTargets(int dc)
@@ -71,5 +71,9 @@ public sealed class DcDirectory
     }
 }
 
-/// <summary>Where a session goes: the DC index written into the proxy's own init and the addresses to try in order.</summary>
-public sealed record DcRoute(short DcId, IReadOnlyList<HostEndpoint> Targets, bool IsFallback);
+/// <summary>
+/// Where a session goes: the DC index written into the proxy's own init and the addresses to try in order.
+/// <paramref name="Listed"/> is false for an index that is neither Telegram's nor named by an override, which the "*"
+/// override passes on as the client sent it.
+/// </summary>
+public sealed record DcRoute(short DcId, IReadOnlyList<HostEndpoint> Targets, bool IsFallback, bool Listed);

@@ -176,6 +176,29 @@ public sealed class AdminServerTests
     }
 
     [Fact]
+    public async Task Metrics_DcIdsNoDcHasSentThroughTheWildcardOverride_ShareOneDcLabel()
+    {
+        // The harness's "*" override sends every id to the echo DC: a client with a secret picks the id, any of 65536.
+        await using var harness = await AdminHarness.StartAsync();
+        foreach (var dc in new short[] { 1234, -1235, 4 })
+        {
+            await using var client = await Client.ConnectTlsAsync(harness.Proxy.EndPoint, TestProxy.AliceKey, dc);
+            var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [64]);
+            var echo = client.ReceiveAsync(frame.Length, default);
+            await client.SendAsync(frame, default);
+            Assert.Equal(frame, await echo);
+        }
+
+        await WaitForAsync(() => harness.Proxy.Context.Registry.Count == 0);
+        var scrape = await harness.ScrapeAsync();
+
+        Assert.Equal(2, scrape.Value("gozar_dc_connect_duration_seconds_count", ("dc", "other")));
+        Assert.Equal(1, scrape.Value("gozar_dc_connect_duration_seconds_count", ("dc", "4")));
+        Assert.False(scrape.Has("gozar_dc_connect_duration_seconds_count", ("dc", "1234")));
+        Assert.False(scrape.Has("gozar_dc_connect_duration_seconds_count", ("dc", "-1235")));
+    }
+
+    [Fact]
     public async Task Page_WithoutToken_IsTheLoginShellWithANonceCsp()
     {
         await using var harness = await AdminHarness.StartAsync();

@@ -79,4 +79,16 @@ public class DcDirectoryTests
         Assert.Equal([wildcard], directory.Resolve(10002).Targets);
         Assert.False(directory.Resolve(10002).IsFallback);
     }
+
+    [Fact]
+    public void Resolve_WildcardOverride_ListedOnlyForTelegramsIds()
+    {
+        var directory = Directory(overrides: new() { ["7"] = [new HostEndpoint("127.0.0.1", 1001)], ["*"] = [new HostEndpoint("127.0.0.1", 1003)] });
+
+        Assert.True(directory.Resolve(-5).Listed);
+        Assert.True(directory.Resolve(203).Listed);
+        Assert.True(directory.Resolve(-7).Listed);
+        Assert.False(directory.Resolve(10002).Listed);
+        Assert.True(Directory().Resolve(10002).Listed);
+    }
 }
