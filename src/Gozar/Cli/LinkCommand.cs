@@ -60,14 +60,17 @@ public static class LinkCommand
         var preferred = UserLinks.Write(output, options, user, host);
         try
         {
-            if (format == "svg")
+            var image = format == "svg" ? System.Text.Encoding.UTF8.GetBytes(QrImage.Svg(preferred)) : QrImage.Png(preferred);
+            // The code carries the user's secret: a new file is the owner's only, as the config is. Written in place, not
+            // renamed, so that --out may name a device or a file the operator made with modes of their own.
+            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
             {
-                File.WriteAllText(file, QrImage.Svg(preferred));
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
-            else
-            {
-                File.WriteAllBytes(file, QrImage.Png(preferred));
-            }
+
+            using var stream = new FileStream(file, create);
+            stream.Write(image);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

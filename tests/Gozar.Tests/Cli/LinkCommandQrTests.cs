@@ -39,6 +39,20 @@ public sealed class LinkCommandQrTests
         Assert.True(bytes.Length > 200);
     }
 
+    [Theory]
+    [InlineData("svg")]
+    [InlineData("png")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Run_QrToANewFile_ItIsReadableByItsOwnerOnly(string format)
+    {
+        // The code carries the user's secret, like the config: anyone who can read it can use the proxy as that user.
+        var file = Path.Combine(_directory, "alice." + format);
+
+        Assert.Equal(0, LinkCommand.Run(WriteConfig(), "alice", new StringWriter(), new StringWriter(), format, file));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+    }
+
     [Fact]
     public void Run_QrWithoutOut_ExitsTwo()
     {
