@@ -115,7 +115,7 @@ public sealed class MiddleRelay
             _link.Stop();
             _client.Dispose();
         }
-        else if (down.Result == MiddleDownEnd.ClosedByMiddleEnd)
+        else if (down.IsCompletedSuccessfully && down.Result == MiddleDownEnd.ClosedByMiddleEnd)
         {
             // The answers and the FIN are on their way; the client's own close (or the session's abort) ends the up half.
             _draining = true;
@@ -131,9 +131,10 @@ public sealed class MiddleRelay
             _abort.Cancel();
         }
 
-        var upEnd = await up.ConfigureAwait(false);
+        // Both halves, even after a fault in one: the session gives their ciphers' secrets back once this returns.
+        await Task.WhenAll(up, down).ConfigureAwait(false);
         _client.Dispose();
-        var downEnd = await down.ConfigureAwait(false);
+        var (upEnd, downEnd) = (up.Result, down.Result);
         _me.Unregister(_link, tellMiddleEnd: true);
         _link.Discard();
         return (upEnd, downEnd);
