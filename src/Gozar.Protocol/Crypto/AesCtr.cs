@@ -27,18 +27,18 @@ public sealed class AesCtr : IDisposable
     // Below this a call into the library costs more than the managed loop saves; bulk relay chunks are 16-64 KiB.
     private const int NativeThreshold = 1024;
 
-    // _secret layout: [0, 32) the key (AES-NI only), [32, 48) keystream of the current block. Pinned so that heap
-    // compaction never leaves stale copies of key material behind. The 240 bytes of round keys are expanded on the
-    // stack for each call and wiped after it, not kept: an idle relayed connection holds two ciphers, and this saves
-    // about 0.4 KiB per connection for tens of nanoseconds per call.
+    // The secret, a slot of SecretPool (pinned, so that heap compaction never leaves stale copies of key material
+    // behind): [0, 32) the key (AES-NI only), [32, 48) keystream of the current block. The 240 bytes of round keys are
+    // expanded on the stack for each call and wiped after it, not kept: an idle relayed connection holds two ciphers,
+    // and this saves about 0.4 KiB per connection for tens of nanoseconds per call.
     private const int KeystreamOffset = KeySize;
 
-    // What a disposed cipher points at instead of its own secret, which the GC may then take (an idle relayed
-    // connection in fast mode holds two ciphers it never uses). Same size, so a transform racing with Dispose reads
-    // zeros instead of past an array's end.
-    private static readonly byte[] DisposedSecret = new byte[KeystreamOffset + BlockSize];
+    // What a disposed cipher points at once its slot went back to the pool (where the next cipher may get it). As large
+    // as a slab, so a transform racing with Dispose (a bug) reads zeros at any slot's offset instead of past an array's end.
+    private static readonly SecretPool.Slab DisposedSecret = new(pool: null);
 
-    private byte[] _secret = GC.AllocateArray<byte>(KeystreamOffset + BlockSize, pinned: true);
+    private SecretPool.Slab _secret;
+    private readonly int _secretOffset;
     private readonly EcbCtr? _portable;
     private bool _allowNative;
     private NativeCtr? _native;
@@ -74,14 +74,18 @@ public sealed class AesCtr : IDisposable
         }
 
         _counter = BinaryPrimitives.ReadUInt128BigEndian(iv);
-        if (!forcePortable && AesNiCtr.IsSupported)
-        {
-            key.CopyTo(_secret);
-            _allowNative = allowNative && NativeCtr.IsAvailable;
-        }
-        else
+        var hardware = !forcePortable && AesNiCtr.IsSupported;
+        if (!hardware)
         {
             _portable = new EcbCtr(key);
+        }
+
+        // Rented last: nothing above may throw with the slot taken.
+        _secret = SecretPool.Shared.Rent(out _secretOffset);
+        if (hardware)
+        {
+            key.CopyTo(Secret);
+            _allowNative = allowNative && NativeCtr.IsAvailable;
         }
     }
 
@@ -129,7 +133,9 @@ public sealed class AesCtr : IDisposable
     /// <summary>True while the system library carries the stream.</summary>
     internal bool UsesNativeLibrary => _nativeActive;
 
-    private Span<byte> Keystream => _secret.AsSpan(KeystreamOffset, BlockSize);
+    private Span<byte> Secret => _secret.Memory.AsSpan(_secretOffset, SecretPool.SlotSize);
+
+    private Span<byte> Keystream => _secret.Memory.AsSpan(_secretOffset + KeystreamOffset, BlockSize);
 
     /// <summary>Transforms <paramref name="data"/> in place.</summary>
     public void Transform(Span<byte> data) => Transform(data, data);
@@ -281,7 +287,7 @@ public sealed class AesCtr : IDisposable
     /// </summary>
     private bool MoveToNative()
     {
-        var key = _secret.AsSpan(0, KeySize);
+        var key = Secret[..KeySize];
         if (_native is null)
         {
             _native = NativeCtr.Create(key, _counter);
@@ -379,7 +385,7 @@ public sealed class AesCtr : IDisposable
     {
         if (_portable is null)
         {
-            AesNiCtr.ExpandKey(_secret.AsSpan(0, KeySize), roundKeys);
+            AesNiCtr.ExpandKey(Secret[..KeySize], roundKeys);
         }
     }
 
@@ -410,23 +416,27 @@ public sealed class AesCtr : IDisposable
             AesNiCtr.EncryptCounter(
                 ref MemoryMarshal.GetReference(roundKeys),
                 ref _counter,
-                ref _secret[KeystreamOffset]);
+                ref MemoryMarshal.GetReference(Keystream));
         }
 
         _keystreamUsed = 0;
     }
 
-    /// <summary>Wipes the round keys, the keystream and the counter and lets their memory go. Further transforms throw.</summary>
+    /// <summary>
+    /// Wipes the key, the keystream and the counter and gives their slot back. Further transforms throw. Call it once no
+    /// transform can run any more: the slot may go to another cipher at once.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        _disposed = true;
+        // Exchanged, so that of two racing calls only one gives the slot back.
+        var secret = Interlocked.Exchange(ref _secret, DisposedSecret);
+        if (secret == DisposedSecret)
         {
             return;
         }
 
-        _disposed = true;
-        CryptographicOperations.ZeroMemory(_secret);
-        _secret = DisposedSecret;
+        SecretPool.Shared.Return(secret, _secretOffset);
         _counter = UInt128.Zero;
         _portable?.Dispose();
         _native?.Dispose();
