@@ -66,7 +66,9 @@ public sealed partial class ClientSession
         }
         finally
         {
+            // The relay has ended (both halves), or never started: nothing reads the pending bytes any more.
             DisposeInit(init);
+            ReturnWiped(authentication.Buffer, authentication.Length);
         }
     }
 

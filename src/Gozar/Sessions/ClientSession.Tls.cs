@@ -230,8 +230,7 @@ public sealed partial class ClientSession
             }
 
             // Everything read so far went through the reader: the relay continues with its state.
-            var pending = payload.AsSpan(Obfuscated2.InitLength, produced - Obfuscated2.InitLength).ToArray();
-            return new Authentication(init, wire.ToArray(), pending, reader);
+            return Authenticated(init, payload.AsSpan(0, produced), reader);
         }
         finally
         {

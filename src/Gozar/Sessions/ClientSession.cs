@@ -481,7 +481,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             return null;
         }
 
-        return new Authentication(init, wire.ToArray(), handshake.Data[Obfuscated2.InitLength..].ToArray(), TlsReader: null);
+        return Authenticated(init, handshake.Data, tlsReader: null);
     }
 
     /// <summary>
@@ -527,10 +527,10 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             }
 
             var fastMode = _options.Upstream.FastMode;
-            var opening = BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
+            BuildUpstreamOpening(authentication, route.DcId, fastMode, out p2d, out d2p);
             try
             {
-                await SendAllAsync(_upstreamLane, _upstream, opening).ConfigureAwait(false);
+                await SendAllAsync(_upstreamLane, _upstream, authentication.Buffer.AsMemory(0, authentication.Length)).ConfigureAwait(false);
             }
             catch (SocketException)
             {
@@ -552,6 +552,8 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
         finally
         {
+            // The opening is sent (or will not be): nothing refers to the buffer any more.
+            ReturnWiped(authentication.Buffer, authentication.Length);
             if (!handedOver)
             {
                 DisposeInit(init);
@@ -561,7 +563,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
     }
 
-    private byte[] BuildUpstreamOpening(Authentication authentication, short dcId, bool fastMode, out AesCtr p2d, out AesCtr? d2p)
+    /// <summary>
+    /// Writes the opening towards the DC over the authentication's buffer: the proxy's init in place of the client's (read
+    /// first, for fast mode), then the client's pending bytes re-encrypted for the DC.
+    /// </summary>
+    private void BuildUpstreamOpening(Authentication authentication, short dcId, bool fastMode, out AesCtr p2d, out AesCtr? d2p)
     {
         Span<byte> random = stackalloc byte[Obfuscated2.InitLength];
         _context.Random.Fill(random);
@@ -578,16 +584,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
         }
 
-        var opening = new byte[Obfuscated2.InitLength + authentication.Pending.Length];
         // In fast mode the DC's stream is the client's (spec §4.3): nothing decrypts it, and a relay may idle for hours.
-        var upstream = Obfuscated2.CreateUpstreamInit(random, authentication.Init.Tag, dcId, opening, withDecryptor: !fastMode);
+        var upstream = Obfuscated2.CreateUpstreamInit(random, authentication.Init.Tag, dcId, authentication.Buffer, withDecryptor: !fastMode);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(random);
-        var pending = opening.AsSpan(Obfuscated2.InitLength);
-        authentication.Pending.CopyTo(pending);
+        var pending = authentication.Pending.Span;
         AesCtr.TransformTwice(authentication.Init.Decryptor, upstream.Encryptor, pending, pending);
         p2d = upstream.Encryptor;
         d2p = upstream.Decryptor;
-        return opening;
     }
 
     private async Task<SessionOutcome> MaskAsync(
@@ -856,6 +859,28 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         _upstream?.Dispose();
     }
 
-    /// <summary>An authenticated client: its init, the bytes it sent after the init (still encrypted), and for fake-TLS the record reader mid-stream.</summary>
-    private sealed record Authentication(ClientInit Init, byte[] ClientInitWire, byte[] Pending, object? TlsReader);
+    /// <summary>
+    /// The client's init and the bytes after it (<paramref name="initAndPending"/>) in a pooled buffer, which the DC's
+    /// opening is then built in; the session gives it back, wiped, once the opening is sent or the relay ended.
+    /// </summary>
+    private Authentication Authenticated(ClientInit init, ReadOnlySpan<byte> initAndPending, object? tlsReader)
+    {
+        var buffer = _context.Buffers.Rent(initAndPending.Length);
+        initAndPending.CopyTo(buffer);
+        return new Authentication(init, buffer, initAndPending.Length - Obfuscated2.InitLength, tlsReader);
+    }
+
+    /// <summary>
+    /// An authenticated client: its init, and in <paramref name="Buffer"/> (pooled, see <see cref="Authenticated"/>) the
+    /// init's 64 bytes as sent and the bytes the client sent after it (still encrypted); for fake-TLS the record reader
+    /// mid-stream.
+    /// </summary>
+    private sealed record Authentication(ClientInit Init, byte[] Buffer, int PendingLength, object? TlsReader)
+    {
+        public ReadOnlySpan<byte> ClientInitWire => Buffer.AsSpan(0, Obfuscated2.InitLength);
+
+        public Memory<byte> Pending => Buffer.AsMemory(Obfuscated2.InitLength, PendingLength);
+
+        public int Length => Obfuscated2.InitLength + PendingLength;
+    }
 }
