@@ -71,6 +71,26 @@ public class SecretPoolTests
     }
 
     [Fact]
+    public void Return_ManySlotsStillInUse_KeepsAQuarterOfThemSpare()
+    {
+        var pool = new SecretPool();
+        var slots = new List<(SecretPool.Slab Slab, int Offset)>();
+        for (var i = 0; i < 10 * SecretPool.SlotsPerSlab; i++)
+        {
+            slots.Add((pool.Rent(out var offset), offset));
+        }
+
+        // Three slabs emptied with 576, 512 and 448 slots still in use: the first two are the spare (128 slots, at least
+        // a quarter of those in use), the third is dropped.
+        foreach (var (slab, offset) in slots.Take(3 * SecretPool.SlotsPerSlab))
+        {
+            pool.Return(slab, offset);
+        }
+
+        Assert.Equal(9, pool.SlabCount);
+    }
+
+    [Fact]
     public void Return_PartlyUsedSlabs_AreFilledBeforeANewOne()
     {
         var pool = new SecretPool();
