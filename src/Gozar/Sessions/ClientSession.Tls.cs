@@ -71,8 +71,8 @@ public sealed partial class ClientSession
                 }
             }
 
-            var hello = Validate(assembled.AsSpan(0, written));
-            if (hello is null)
+            // The hello's fields are read from the assembly buffer while the flight is built, before the first await.
+            if (!TryValidate(assembled.AsSpan(0, written), out var hello))
             {
                 return null;
             }
@@ -80,6 +80,7 @@ public sealed partial class ClientSession
             // The hello authenticated (the replay cache and the user's count have it): the mask site is out of the
             // picture, so its closing no longer cuts this client off, and a delayed preconnect need not start.
             preconnect?.Commit();
+            var keyIndex = hello.KeyIndex;
             // A pooled buffer: the flight is a few KB per handshake, all of it public once sent.
             var length = FlightLength(hello, out var shape);
             var flight = _context.Buffers.Rent(length);
@@ -95,7 +96,7 @@ public sealed partial class ClientSession
             }
 
             _flightSent = true;
-            return await ReadTunnelInitAsync(handshake, consumed, hello.KeyIndex, cancellation).ConfigureAwait(false);
+            return await ReadTunnelInitAsync(handshake, consumed, keyIndex, cancellation).ConfigureAwait(false);
         }
         finally
         {
@@ -108,9 +109,13 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>Spec §5.3–5.5 and §6.2: HMAC against every user, clock window, SNI, then the replay cache.</summary>
-    private AuthenticatedHello? Validate(ReadOnlySpan<byte> record)
+    /// <summary>
+    /// Spec §5.3–5.5 and §6.2: HMAC against every user, clock window, SNI, then the replay cache. The hello's fields
+    /// point into <paramref name="record"/>.
+    /// </summary>
+    private bool TryValidate(ReadOnlySpan<byte> record, out AuthenticatedHello hello)
     {
+        hello = default;
         var tls = _options.Tls;
         var validation = ClientHelloValidator.Validate(
             record,
@@ -118,13 +123,9 @@ public sealed partial class ClientSession
             _context.Time.GetUtcNow().ToUnixTimeSeconds(),
             new ClockSkewWindow(tls.ClockSkewPast, tls.ClockSkewFuture, tls.IgnoreClockSkew),
             tls.UnknownSni == UnknownSniPolicy.Accept ? [] : _context.TlsDomains);
-        if (!validation.ServerName.IsEmpty)
-        {
-            _maskSni = System.Text.Encoding.ASCII.GetString(validation.ServerName);
-        }
-
         if (!validation.IsAuthenticated)
         {
+            RememberMaskSni(validation.ServerName);
             _rejectWithAlert = validation.Outcome == ClientHelloOutcome.UnknownSni && tls.UnknownSni == UnknownSniPolicy.Reject;
             _verdict = validation.Outcome switch
             {
@@ -134,23 +135,34 @@ public sealed partial class ClientSession
                 ClientHelloOutcome.NotAHello => HandshakeVerdict.NotTls,
                 _ => HandshakeVerdict.Malformed,
             };
-            return null;
+            return false;
         }
 
         if (!_context.Replay.TryAdd(validation.ClientRandom[..ClientRandomDigestLength]))
         {
+            RememberMaskSni(validation.ServerName);
             _verdict = HandshakeVerdict.Replay;
-            return null;
+            return false;
         }
 
         if (!TryAdmitUser(validation.KeyIndex))
         {
-            return null;
+            RememberMaskSni(validation.ServerName);
+            return false;
         }
 
-        return new AuthenticatedHello(
-            validation.KeyIndex, validation.ClientRandom.ToArray(), validation.SessionId.ToArray(), validation.CipherSuite,
-            ClientHelloOffer.Read(validation.Hello.Record));
+        hello = new AuthenticatedHello(
+            validation.KeyIndex, validation.ClientRandom, validation.SessionId, validation.CipherSuite, ClientHelloOffer.Read(validation.Hello.Record));
+        return true;
+    }
+
+    /// <summary>The SNI of a hello that is masked, for <see cref="ChooseMaskHost"/>; one that authenticated needs no string of it.</summary>
+    private void RememberMaskSni(ReadOnlySpan<byte> serverName)
+    {
+        if (!serverName.IsEmpty)
+        {
+            _maskSni = System.Text.Encoding.ASCII.GetString(serverName);
+        }
     }
 
     /// <summary>Spec §5.6, shaped by the TLS profile: the mask site's suite, extension order, key share and flight size.</summary>
@@ -259,5 +271,18 @@ public sealed partial class ClientSession
         return d2p is null && s2c is null ? PassThroughProcessor.Instance : new ObfuscatedProcessor(d2p, s2c);
     }
 
-    private sealed record AuthenticatedHello(int KeyIndex, byte[] ClientRandom, byte[] SessionId, ushort CipherSuite, ClientHelloOffer Offer);
+    /// <summary>What the flight needs of an authenticated hello; the spans point into the assembly buffer.</summary>
+    private readonly ref struct AuthenticatedHello(
+        int keyIndex, ReadOnlySpan<byte> clientRandom, ReadOnlySpan<byte> sessionId, ushort cipherSuite, ClientHelloOffer offer)
+    {
+        public int KeyIndex { get; } = keyIndex;
+
+        public ReadOnlySpan<byte> ClientRandom { get; } = clientRandom;
+
+        public ReadOnlySpan<byte> SessionId { get; } = sessionId;
+
+        public ushort CipherSuite { get; } = cipherSuite;
+
+        public ClientHelloOffer Offer { get; } = offer;
+    }
 }
