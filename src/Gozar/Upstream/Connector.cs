@@ -39,12 +39,23 @@ public sealed class Connector
 
     /// <summary>Returns a connected socket, or null with the reason when every target failed.</summary>
     /// <param name="lane">Connects through this session lane (see <see cref="SocketLane"/>); null: the socket's own operation.</param>
-    public async ValueTask<ConnectResult> ConnectAsync(
+    public ValueTask<ConnectResult> ConnectAsync(
         IReadOnlyList<HostEndpoint> targets, CancellationToken cancellation, SocketLane? lane = null)
     {
+        // One target given as one address (a DC's route as configured, a mask host): the attempt's own task, as a
+        // connect that waits (every one to a real DC) would box a second state machine around it.
+        return targets.Count == 1 && LiteralEndpoints(targets[0]) is [var only]
+            ? TryConnectAsync(only, lane, cancellation)
+            : ConnectAnyAsync(targets, cancellation, lane);
+    }
+
+    private async ValueTask<ConnectResult> ConnectAnyAsync(IReadOnlyList<HostEndpoint> targets, CancellationToken cancellation, SocketLane? lane)
+    {
         var failure = ConnectFailure.Refused;
-        foreach (var target in targets)
+        // Indexed: a foreach over the interface boxes the list's enumerator.
+        for (var i = 0; i < targets.Count; i++)
         {
+            var target = targets[i];
             var endpoints = LiteralEndpoints(target) ?? await ResolveAsync(target, cancellation).ConfigureAwait(false);
             if (endpoints is null)
             {
@@ -54,13 +65,13 @@ public sealed class Connector
 
             foreach (var endpoint in endpoints)
             {
-                var (socket, reason) = await TryConnectAsync(endpoint, lane, cancellation).ConfigureAwait(false);
-                if (socket is not null)
+                var attempt = await TryConnectAsync(endpoint, lane, cancellation).ConfigureAwait(false);
+                if (attempt.Socket is not null)
                 {
-                    return new ConnectResult(socket, ConnectFailure.None);
+                    return attempt;
                 }
 
-                failure = reason;
+                failure = attempt.Failure;
             }
         }
 
@@ -140,7 +151,7 @@ public sealed class Connector
         };
     }
 
-    private ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectAsync(
+    private ValueTask<ConnectResult> TryConnectAsync(
         IPEndPoint endpoint, SocketLane? lane, CancellationToken cancellation)
     {
         // Not async itself: a connect that waits (every one to a real DC) boxes one state machine, not two.
@@ -150,7 +161,7 @@ public sealed class Connector
             : TryConnectOnLaneAsync(socket, endpoint, lane, cancellation);
     }
 
-    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectOwnAsync(
+    private async ValueTask<ConnectResult> TryConnectOwnAsync(
         Socket socket, IPEndPoint endpoint, CancellationToken cancellation)
     {
         using var timer = new CancellationTokenSource(_timeout, _time);
@@ -158,17 +169,17 @@ public sealed class Connector
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            return (socket, ConnectFailure.None);
+            return new ConnectResult(socket, ConnectFailure.None);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             socket.Dispose();
-            return (null, ConnectFailure.TimedOut);
+            return new ConnectResult(null, ConnectFailure.TimedOut);
         }
         catch (SocketException)
         {
             socket.Dispose();
-            return (null, ConnectFailure.Refused);
+            return new ConnectResult(null, ConnectFailure.Refused);
         }
         catch
         {
@@ -178,7 +189,7 @@ public sealed class Connector
     }
 
     /// <summary>A lane's connect cannot be cancelled: the timeout or the caller's cancellation closes the socket instead.</summary>
-    private async ValueTask<(Socket? Socket, ConnectFailure Reason)> TryConnectOnLaneAsync(
+    private async ValueTask<ConnectResult> TryConnectOnLaneAsync(
         Socket socket, IPEndPoint endpoint, SocketLane lane, CancellationToken cancellation)
     {
         using var timer = new CancellationTokenSource(_timeout, _time);
@@ -202,10 +213,10 @@ public sealed class Connector
         {
             socket.Dispose();
             cancellation.ThrowIfCancellationRequested();
-            return (null, timeout.IsCancellationRequested ? ConnectFailure.TimedOut : ConnectFailure.Refused);
+            return new ConnectResult(null, timeout.IsCancellationRequested ? ConnectFailure.TimedOut : ConnectFailure.Refused);
         }
 
-        return (socket, ConnectFailure.None);
+        return new ConnectResult(socket, ConnectFailure.None);
     }
 
     private static readonly Action<object?> CloseSocket = static socket => ((Socket)socket!).Dispose();
