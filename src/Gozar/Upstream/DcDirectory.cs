@@ -22,8 +22,14 @@ public sealed class DcDirectory
         [203] = ("91.105.192.100", "2a0a:f280:203:a:5000::100"),
     };
 
+    // Routes of the DC ids clients send (±1..5, 203, and what a client makes up), resolved once per directory: each
+    // resolution formatted the id twice and, for the built-in table, built its endpoints and list anew for every
+    // connection. Ids are the client's to choose, so only this range is kept.
+    private const int CachedIds = 1024;
+
     private readonly IReadOnlyDictionary<string, IReadOnlyList<HostEndpoint>> _overrides;
     private readonly IpPreference _preference;
+    private readonly DcRoute?[] _routes = new DcRoute?[2 * CachedIds];
 
     public DcDirectory(UpstreamOptions options)
     {
@@ -32,6 +38,18 @@ public sealed class DcDirectory
     }
 
     public DcRoute Resolve(short requestedDc)
+    {
+        var slot = requestedDc + CachedIds;
+        if ((uint)slot >= (uint)_routes.Length)
+        {
+            return Find(requestedDc);
+        }
+
+        // Two sessions may both resolve an id at first: they build equal routes, and either one is kept.
+        return _routes[slot] ??= Find(requestedDc);
+    }
+
+    private DcRoute Find(short requestedDc)
     {
         var signed = requestedDc.ToString(CultureInfo.InvariantCulture);
         var absolute = Math.Abs((int)requestedDc);

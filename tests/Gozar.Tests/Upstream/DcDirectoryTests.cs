@@ -25,6 +25,30 @@ public class DcDirectoryTests
         Assert.Contains(':', route.Targets[1].Host);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(-4)]
+    [InlineData(1023)]
+    [InlineData(-1024)]
+    public void Resolve_SameDcTwice_ReturnsTheSameRoute(short dc)
+    {
+        var directory = Directory();
+
+        Assert.Same(directory.Resolve(dc), directory.Resolve(dc));
+    }
+
+    [Theory]
+    [InlineData(1024, 2)]
+    [InlineData(short.MaxValue, 2)]
+    [InlineData(short.MinValue, -2)]
+    public void Resolve_DcOutsideTheCachedRange_StillFallsBackToDcTwo(short requested, short expected)
+    {
+        var directory = Directory(overrides: new() { ["5000"] = [new HostEndpoint("127.0.0.1", 1)] });
+
+        Assert.Equal(expected, directory.Resolve(requested).DcId);
+        Assert.Equal(new HostEndpoint("127.0.0.1", 1), directory.Resolve(5000).Targets[0]);
+    }
+
     [Fact]
     public void Resolve_MediaDc_SameAddressesKeepsSign()
     {
