@@ -9,7 +9,9 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const tdl = require("tdl");
-const { getTdjson } = require("prebuilt-tdlib");
+// prebuilt-tdlib's build for Linux x64 (glibc), named directly: its meta-package lists every platform's build as an
+// optional dependency, which a lock file cannot pin from a registry that serves only this one.
+const tdjson = require.resolve("@prebuilt-tdlib/linux-x64-glibc/libtdjson.so");
 
 function report(step, fields = {}) {
     process.stdout.write(JSON.stringify({ step, ...fields }) + "\n");
@@ -17,7 +19,7 @@ function report(step, fields = {}) {
 
 async function run(args) {
     // Verbosity 1: TDLib's errors only, on stderr, for the test's failure message.
-    tdl.configure({ tdjson: getTdjson(), verbosityLevel: 1 });
+    tdl.configure({ tdjson, verbosityLevel: 1 });
     const client = tdl.createBareClient();
     client.on("error", (e) => process.stderr.write(`tdl error: ${e}\n`));
     const version = await client.invoke({ _: "getOption", name: "version" }).catch(() => null);
