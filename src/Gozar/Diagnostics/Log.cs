@@ -17,14 +17,21 @@ public static partial class Log
         ILogger logger, string outcome, string user, string mode, string verdict, string dc, long bytesUp, long bytesDown,
         long durationMs, string client);
 
-    [LoggerMessage(3, LogLevel.Warning, "DC {Dc} unreachable: {Reason} (tried {Targets})")]
-    public static partial void DcUnreachable(ILogger logger, short dc, string reason, string targets);
+    // These four are written through a LogGate (keyed by these ids): {Held} is how many like it were not written since
+    // the last one.
+    public const int DcUnreachableEvent = 3;
+    public const int DcFallbackEvent = 4;
+    public const int MaskUnreachableEvent = 5;
+    public const int MeUnreachableEvent = 86;
 
-    [LoggerMessage(4, LogLevel.Information, "Client asked for unknown DC {Requested}; using DC {Used}")]
-    public static partial void DcFallback(ILogger logger, short requested, short used);
+    [LoggerMessage(DcUnreachableEvent, LogLevel.Warning, "DC {Dc} unreachable: {Reason} (tried {Targets}); {Held} more since the last such line")]
+    public static partial void DcUnreachable(ILogger logger, short dc, string reason, string targets, long held);
 
-    [LoggerMessage(5, LogLevel.Warning, "Mask host {Host} unreachable: {Reason}")]
-    public static partial void MaskUnreachable(ILogger logger, string host, string reason);
+    [LoggerMessage(DcFallbackEvent, LogLevel.Information, "Client asked for unknown DC {Requested}; using DC {Used}; {Held} more since the last such line")]
+    public static partial void DcFallback(ILogger logger, short requested, short used, long held);
+
+    [LoggerMessage(MaskUnreachableEvent, LogLevel.Warning, "Mask host {Host} unreachable: {Reason}; {Held} more since the last such line")]
+    public static partial void MaskUnreachable(ILogger logger, string host, string reason, long held);
 
     [LoggerMessage(6, LogLevel.Error, "Session failed unexpectedly")]
     public static partial void SessionCrashed(ILogger logger, Exception exception);
@@ -71,8 +78,8 @@ public static partial class Log
     [LoggerMessage(85, LogLevel.Information, "Middle-end connection to {Address} for DC {Dc} lost: {Reason}")]
     public static partial void MeLost(ILogger logger, string address, int dc, string reason);
 
-    [LoggerMessage(86, LogLevel.Warning, "No middle-end of DC {Dc} could be reached (asked for {Requested})")]
-    public static partial void MeUnreachable(ILogger logger, int dc, short requested);
+    [LoggerMessage(MeUnreachableEvent, LogLevel.Warning, "No middle-end of DC {Dc} could be reached (asked for {Requested}); {Held} more since the last such line")]
+    public static partial void MeUnreachable(ILogger logger, int dc, short requested, long held);
 
     [LoggerMessage(87, LogLevel.Debug, "Middle-end connection to {Address} for DC {Dc} up (CRC32C: {Crc32C})")]
     public static partial void MeConnected(ILogger logger, string address, int dc, bool crc32C);

@@ -35,7 +35,11 @@ public sealed partial class ClientSession
             var link = me?.Register(_options.Upstream.Middle.ClientBufferBytes);
             if (me is null || link is null)
             {
-                Log.MeUnreachable(_context.Logger, cluster?.Id ?? 0, init.DcId);
+                if (_context.RepeatedLines.TryPass(Log.MeUnreachableEvent, init.DcId, out var held))
+                {
+                    Log.MeUnreachable(_context.Logger, cluster?.Id ?? 0, init.DcId, held);
+                }
+
                 return SessionOutcome.UpstreamUnreachable;
             }
 

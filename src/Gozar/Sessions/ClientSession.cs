@@ -507,7 +507,10 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             _dc = route.DcId;
             if (route.IsFallback)
             {
-                Log.DcFallback(_context.Logger, init.DcId, route.DcId);
+                if (_context.RepeatedLines.TryPass(Log.DcFallbackEvent, init.DcId, out var held))
+                {
+                    Log.DcFallback(_context.Logger, init.DcId, route.DcId, held);
+                }
             }
 
             var connecting = _context.Time.GetTimestamp();
@@ -515,7 +518,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             if (connected.Socket is null)
             {
                 _context.Metrics.DcUnreachable(route, connected.Failure.ToString().ToLowerInvariant());
-                Log.DcUnreachable(_context.Logger, route.DcId, connected.Failure.ToString(), string.Join(", ", route.Targets));
+                if (_context.RepeatedLines.TryPass(Log.DcUnreachableEvent, route.DcId, out var held))
+                {
+                    Log.DcUnreachable(_context.Logger, route.DcId, connected.Failure.ToString(), string.Join(", ", route.Targets), held);
+                }
+
                 return SessionOutcome.UpstreamUnreachable;
             }
 
@@ -626,7 +633,11 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
 
         if (connected.Socket is null)
         {
-            Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString());
+            if (_context.RepeatedLines.TryPass(Log.MaskUnreachableEvent, mask.GetHashCode(), out var held))
+            {
+                Log.MaskUnreachable(_context.Logger, mask.ToString(), connected.Failure.ToString(), held);
+            }
+
             return SessionOutcome.MaskUnreachable;
         }
 

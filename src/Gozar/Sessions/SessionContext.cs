@@ -40,6 +40,7 @@ public sealed class SessionContext
         Random = environment.Random;
         Logger = logger;
         Registry = previous?.Registry ?? new SessionRegistry();
+        RepeatedLines = previous?.RepeatedLines ?? new LogGate(time);
         _maskPreconnects = previous?._maskPreconnects ?? new StrongBox<int>();
         Accounts = previous?.Accounts ?? new UserRegistry(time, EndUserSessions);
         Changes = Accounts.Apply(options.Users, options.Limits.UniqueIpWindow);
@@ -158,6 +159,9 @@ public sealed class SessionContext
     public ReplayCache InitReplay { get; }
 
     public SessionRegistry Registry { get; }
+
+    /// <summary>Holds back log lines that every connection could repeat during an outage; carried over by reloads.</summary>
+    public LogGate RepeatedLines { get; }
 
     /// <summary>The ME connection pools when upstream.mode = "middle"; null in direct mode. Kept across reloads.</summary>
     public Upstream.Middle.MiddleUpstream? Middle { get; init; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
 using Gozar.Hosting;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
@@ -16,6 +17,8 @@ namespace Gozar.Tests.Sessions;
 [Collection(ProcessWideCollection.Name)]
 public class ClientSessionFaultTests
 {
+    private static readonly byte[] Request = "GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: probe/1.0\r\n\r\n"u8.ToArray();
+
     private static Dictionary<string, IReadOnlyList<HostEndpoint>> AllDcsAt(string host, int port) => new() { ["*"] = [new HostEndpoint(host, port)] };
 
     [Fact]
@@ -118,6 +121,39 @@ public class ClientSessionFaultTests
 
         Assert.Empty(await socket.ReadToEndAsync());
         await AssertOutcomeAsync(proxy, SessionOutcome.MaskUnreachable);
+    }
+
+    [Fact]
+    public async Task RunAsync_MaskHostDownForManyProbes_OneWarningPerIntervalWithTheCountHeldBack()
+    {
+        // A prober can open connections as fast as it likes while the mask host is down: not a warning for each. The
+        // request is longer than an obfuscated2 init, so the session decides at once, without the (fake) clock.
+        var logs = new CapturingLoggerProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dc = new EchoDc();
+        var options = TestProxy.Options(dc, maskEndPoint: new IPEndPoint(IPAddress.Loopback, RunPortThatRefuses()));
+        await using var proxy = TestProxy.Start(options, logs, time);
+
+        for (var probe = 0; probe < 4; probe++)
+        {
+            using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+            await socket.SendAsync(Request);
+            Assert.Empty(await socket.ReadToEndAsync());
+        }
+
+        time.Advance(LogGate.Interval);
+        using (var last = await SocketExtensions.ConnectAsync(proxy.EndPoint))
+        {
+            await last.SendAsync(Request);
+            Assert.Empty(await last.ReadToEndAsync());
+        }
+
+        await WaitForNoSessionsAsync(proxy);
+        Assert.Equal(5, proxy.Context.Metrics.OutcomeTotals()[(int)SessionOutcome.MaskUnreachable]);
+        var warnings = logs.Lines.Where(l => l.Contains("Mask host", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("; 0 more since the last such line", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("; 3 more since the last such line", warnings[1], StringComparison.Ordinal);
     }
 
     [Fact]
