@@ -23,8 +23,11 @@ public sealed class ReplayCache
     private TimeSpan? _window;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
-    private HashSet<UInt128> _current = [];
-    private HashSet<UInt128> _previous = [];
+    // 64 bits of each digest, folded from its 128: a fresh handshake is taken for a replay with odds of one in 2^64 per
+    // digest kept (under 10^-13 at a million), and a million keys take 27 MB instead of the 48 of 16-byte keys (whose
+    // hash set entries are 32 bytes with the 16-byte alignment of UInt128).
+    private HashSet<ulong> _current = [];
+    private HashSet<ulong> _previous = [];
     private long _currentStarted;
 
     /// <param name="window">How long a digest must be kept at least; null: until capacity pushes it out.</param>
@@ -124,6 +127,6 @@ public sealed class ReplayCache
         }
     }
 
-    private static UInt128 ToKey(ReadOnlySpan<byte> digest) =>
-        new(BitConverter.ToUInt64(digest[..8]), BitConverter.ToUInt64(digest.Slice(8, 8)));
+    private static ulong ToKey(ReadOnlySpan<byte> digest) =>
+        BitConverter.ToUInt64(digest[..8]) ^ BitConverter.ToUInt64(digest.Slice(8, 8));
 }

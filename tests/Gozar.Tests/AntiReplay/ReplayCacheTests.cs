@@ -47,6 +47,24 @@ public class ReplayCacheTests
         Assert.False(cache.TryAdd(Digest(1)));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(15)]
+    public void TryAdd_DigestsDifferingInOneByte_NeitherIsAReplay(int position)
+    {
+        // The cache keeps 64 bits of each digest: every byte of the 16 must still count.
+        var cache = new ReplayCache(1000, TimeSpan.FromMinutes(30), new FakeTimeProvider());
+        var first = Digest(42);
+        var second = Digest(42);
+        second[position] ^= 0x01;
+
+        Assert.True(cache.TryAdd(first));
+        Assert.True(cache.TryAdd(second));
+        Assert.False(cache.TryAdd(second));
+    }
+
     [Fact]
     public void TryAdd_WithinWindowUnderCapacity_RemembersEveryDigest()
     {
