@@ -15,7 +15,7 @@ public static class LinkCommand
         var loaded = ConfigLoader.LoadFile(path);
         if (!loaded.Succeeded)
         {
-            errors.WriteLine($"gozar: {path}: {loaded.Error}");
+            errors.WriteLine($"gozar: {loaded.Error}");
             return ExitCodes.BadConfig;
         }
 

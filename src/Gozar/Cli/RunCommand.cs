@@ -25,7 +25,8 @@ public static class RunCommand
         string? configOption, TextWriter output, TextWriter errors, Func<int> freshPort, CancellationToken stopping)
     {
         var path = DefaultConfigPath.Resolve(configOption);
-        if (!File.Exists(path))
+        // An empty --config or a directory is the operator's typo: report it rather than write a config there.
+        if (path.Length > 0 && !File.Exists(path) && !Directory.Exists(path))
         {
             var created = CreateFreshConfig(path, freshPort(), errors);
             if (!created)
@@ -39,7 +40,7 @@ public static class RunCommand
         var loaded = ConfigLoader.LoadFile(path);
         if (!loaded.Succeeded)
         {
-            errors.WriteLine($"gozar: {path}: {loaded.Error}");
+            errors.WriteLine($"gozar: {loaded.Error}");
             return ExitCodes.BadConfig;
         }
 

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Text;
+using System.Text.Unicode;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;
@@ -66,10 +69,16 @@ public static partial class ConfigLoader
             return ConfigLoadResult.Failure("config file path is empty");
         }
 
-        string text;
+        if (Directory.Exists(path))
+        {
+            // Reading a directory fails with "access denied", which sends even root looking at permissions.
+            return ConfigLoadResult.Failure($"'{path}' is a directory, not a config file");
+        }
+
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -80,8 +89,35 @@ public static partial class ConfigLoader
             return ConfigLoadResult.Failure($"cannot read config file '{path}': {exception.Message}");
         }
 
-        var result = Load(text, path);
+        if (NotUtf8Line(bytes) is { } line)
+        {
+            // Tomlyn would call a stray Latin-1 byte an "invalid UTF-16 surrogate sequence", which names no cause.
+            return ConfigLoadResult.Failure(string.Create(
+                CultureInfo.InvariantCulture, $"{path}: line {line} is not UTF-8 text (save the file as UTF-8)"));
+        }
+
+        var result = Load(Encoding.UTF8.GetString(bytes.AsSpan(Utf8Bom(bytes))), path);
         return result.Succeeded ? result : ConfigLoadResult.Failure($"{path}: {result.Error}");
+    }
+
+    private static int Utf8Bom(byte[] bytes) => bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+
+    /// <summary>The 1-based line of the first byte that is not UTF-8, or null when the whole text is.</summary>
+    private static int? NotUtf8Line(byte[] bytes)
+    {
+        var text = bytes.AsSpan(Utf8Bom(bytes));
+        if (Utf8.IsValid(text))
+        {
+            return null;
+        }
+
+        var valid = 0;
+        while (Rune.DecodeFromUtf8(text[valid..], out _, out var consumed) == OperationStatus.Done)
+        {
+            valid += consumed;
+        }
+
+        return text[..valid].Count((byte)'\n') + 1;
     }
 
     private static string SyntaxError(TomlException exception)

@@ -71,6 +71,47 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_BadConfig_NamesThePathOnce()
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, """
+            listen = ["127.0.0.1:1"]
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            """);
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(path, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"gozar: {path}: tls.domains:", errors.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, errors.ToString().Split(path).Length);
+    }
+
+    [Fact]
+    public async Task RunAsync_EmptyConfigPath_ExitsTwo()
+    {
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(string.Empty, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal("gozar: config file path is empty", errors.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfigPathIsDirectory_ExitsTwoWritingNothing()
+    {
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(_directory, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"gozar: '{_directory}' is a directory, not a config file", errors.ToString().TrimEnd());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
+    }
+
+    [Fact]
     public async Task RunAsync_PortInUse_ExitsTwoAndLeavesNothingListening()
     {
         using var occupier = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -321,12 +321,51 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
-    public void LoadFile_PathIsDirectory_SaysCannotRead()
+    public void LoadFile_PathIsDirectory_SaysItIsADirectory()
     {
-        var result = ConfigLoader.LoadFile(Path.GetTempPath());
+        var directory = Path.GetTempPath();
+
+        var result = ConfigLoader.LoadFile(directory);
 
         Assert.False(result.Succeeded);
-        Assert.StartsWith("cannot read config file", result.Error, StringComparison.Ordinal);
+        Assert.Equal($"'{directory}' is a directory, not a config file", result.Error);
+    }
+
+    [Fact]
+    public void LoadFile_NotUtf8_NamesTheLine()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gozar-test-{Guid.NewGuid():N}.toml");
+        var text = System.Text.Encoding.UTF8.GetBytes(Config() + "# caf");
+        File.WriteAllBytes(path, [.. text, 0xE9, (byte)'\n']);
+        var lines = Config().Count(c => c == '\n') + 1;
+        try
+        {
+            var result = ConfigLoader.LoadFile(path);
+
+            Assert.False(result.Succeeded);
+            Assert.Equal($"{path}: line {lines} is not UTF-8 text (save the file as UTF-8)", result.Error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void LoadFile_Utf8ByteOrderMark_Loads()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gozar-test-{Guid.NewGuid():N}.toml");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(Config())]);
+        try
+        {
+            var result = ConfigLoader.LoadFile(path);
+
+            Assert.True(result.Succeeded, result.Error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
