@@ -116,6 +116,12 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Binds every listener, or none: returns the first bind failure as one line.</summary>
     public static ProxyServer? TryStart(ProxyOptions options, ProxyEnvironment environment, out string? error)
     {
+        if (options.State.File is { } statePath && UserStateFile.Unusable(statePath) is { } stateProblem)
+        {
+            error = $"state.file: {stateProblem}";
+            return null;
+        }
+
         var logger = environment.Loggers.CreateLogger("Gozar");
         var bound = BindAll(options.Listen, options.ProxyProtocol, logger, out error);
         if (bound is null)

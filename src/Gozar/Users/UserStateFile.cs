@@ -21,6 +21,22 @@ public sealed class UserStateFile
 
     public string Path { get; }
 
+    /// <summary>
+    /// Why <paramref name="path"/> can never be written, or null: a directory, or a directory that does not exist.
+    /// Found at start, such a path is a config mistake; left to the saves, usage would be lost at every restart while
+    /// the proxy only logged it.
+    /// </summary>
+    public static string? Unusable(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return $"'{path}' is a directory, not a file";
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        return directory is not null && !Directory.Exists(directory) ? $"directory '{directory}' does not exist" : null;
+    }
+
     /// <summary>The saved state; an empty document when there is no file yet; null with a reason when unreadable.</summary>
     public UserStateDocument? Load(out string? error)
     {

@@ -111,6 +111,32 @@ public sealed class RunCommandTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
     }
 
+    [Theory]
+    [InlineData(".", "is a directory, not a file")]
+    [InlineData("missing/state.json", "does not exist")]
+    public async Task RunAsync_StateFileNeverWritable_ExitsTwoNamingTheKey(string stateFile, string problem)
+    {
+        var path = Path.Combine(_directory, "gozar.toml");
+        await File.WriteAllTextAsync(path, $"""
+            listen = ["127.0.0.1:{FreePort()}"]
+            [tls]
+            domains = ["example.com"]
+            [users]
+            alice = "0123456789abcdef0123456789abcdef"
+            [state]
+            file = "{stateFile}"
+            """);
+        var errors = new StringWriter();
+
+        var code = await RunCommand.RunAsync(path, new StringWriter(), errors, () => 1, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        var message = errors.ToString().TrimEnd();
+        Assert.StartsWith("gozar: state.file: ", message, StringComparison.Ordinal);
+        Assert.EndsWith(problem, message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+    }
+
     [Fact]
     public async Task RunAsync_PortInUse_ExitsTwoAndLeavesNothingListening()
     {
