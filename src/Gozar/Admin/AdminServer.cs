@@ -77,6 +77,9 @@ public sealed class AdminServer : IAsyncDisposable
         });
         builder.Services.AddOpenApi();
 
+        // Otherwise a body the handler cannot bind (a quota written "50GiB", broken JSON) is a bare 400 with no reason.
+        builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+
         var app = builder.Build();
         var token = new AdminToken(options.Token);
         app.Use((context, next) => GuardAsync(context, next, token));
@@ -113,7 +116,35 @@ public sealed class AdminServer : IAsyncDisposable
             return context.Response.WriteAsJsonAsync(new ErrorView("missing or wrong bearer token"), AdminJsonContext.Default.ErrorView);
         }
 
-        return next(context);
+        return AnswerBadRequestsAsync(context, next);
+    }
+
+    /// <summary>
+    /// A body the handler could not read, answered with the usual error JSON. Only the JSON path is named: the
+    /// parser's own message may quote the body, and a body may hold a secret.
+    /// </summary>
+    private static async Task AnswerBadRequestsAsync(HttpContext context, RequestDelegate next)
+    {
+        string error;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+            if (context.Response.StatusCode != StatusCodes.Status415UnsupportedMediaType || context.Response.HasStarted)
+            {
+                return;
+            }
+
+            error = "send the body as JSON (Content-Type: application/json)";
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = e.StatusCode;
+            error = e.InnerException is JsonException { Path: { } path }
+                ? $"the request body is not JSON this call takes: look at {path} (quota is a number of bytes, expires an ISO 8601 date-time; see {OpenApiPath})"
+                : "the request body is not JSON this call takes";
+        }
+
+        await context.Response.WriteAsJsonAsync(new ErrorView(error), AdminJsonContext.Default.ErrorView).ConfigureAwait(false);
     }
 
     /// <summary>

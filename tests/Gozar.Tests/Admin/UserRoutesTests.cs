@@ -129,6 +129,34 @@ public sealed class UserRoutesTests : IDisposable
         Assert.Null(harness.Proxy.Users.Find("dan"));
     }
 
+    [Theory]
+    [InlineData("""{"name":"dan","quota":"50GiB"}""", "look at $.quota ")]
+    [InlineData("""{"name":"dan","expires":"tomorrow"}""", "look at $.expires ")]
+    [InlineData("""{"name":""", "not JSON this call takes")]
+    public async Task Create_BodyThatDoesNotBind_Is400SayingWhy(string body, string why)
+    {
+        await using var harness = await AdminHarness.StartFromFileAsync(_directory);
+
+        using var response = await harness.Authorized.PostAsync(new Uri("api/v1/users", UriKind.Relative), Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains(why, error, StringComparison.Ordinal);
+        Assert.Null(harness.Proxy.Users.Find("dan"));
+    }
+
+    [Fact]
+    public async Task Create_BodyNotSentAsJson_Is415SayingSo()
+    {
+        await using var harness = await AdminHarness.StartFromFileAsync(_directory);
+
+        using var response = await harness.Authorized.PostAsync(
+            new Uri("api/v1/users", UriKind.Relative), new StringContent("""{"name":"dan"}""", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("application/json", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Create_NameWrittenIntoTheFileNotYetReloaded_ConflictAndTheFileKeepsItsSecret()
     {
