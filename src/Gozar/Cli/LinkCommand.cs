@@ -56,7 +56,7 @@ public static class LinkCommand
         }
 
         var user = options.Users.First(u => userName is null || u.Name == userName);
-        var (host, isPlaceholder) = PublicAddress.Choose(options.PublicHost);
+        var (host, _) = PublicAddress.Choose(options.PublicHost);
         var preferred = UserLinks.Write(output, options, user, host);
         try
         {
@@ -79,9 +79,9 @@ public static class LinkCommand
         }
 
         output.WriteLine($"Wrote the QR code of {user.Name}'s first link to {file}");
-        if (isPlaceholder)
+        if (PublicAddress.Hint(options.PublicHost, host) is { } hint)
         {
-            output.WriteLine($"Replace {PublicAddress.Placeholder} with this server's public IP or host name, or set public_host in the config.");
+            output.WriteLine(hint);
         }
 
         return ExitCodes.Ok;
@@ -89,7 +89,7 @@ public static class LinkCommand
 
     public static void WriteAll(TextWriter output, ProxyOptions options, string? userName, bool withQr)
     {
-        var (host, isPlaceholder) = PublicAddress.Choose(options.PublicHost);
+        var (host, _) = PublicAddress.Choose(options.PublicHost);
         foreach (var user in options.Users)
         {
             if (userName is not null && user.Name != userName)
@@ -105,10 +105,9 @@ public static class LinkCommand
             }
         }
 
-        if (isPlaceholder)
+        if (PublicAddress.Hint(options.PublicHost, host) is { } hint)
         {
-            output.WriteLine(
-                $"Replace {PublicAddress.Placeholder} with this server's public IP or host name, or set public_host in the config.");
+            output.WriteLine(hint);
         }
     }
 }

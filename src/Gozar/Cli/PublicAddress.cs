@@ -6,7 +6,7 @@ namespace Gozar.Cli;
 
 /// <summary>
 /// The host written into links. Never asks the network: the configured public_host, else an address of a local
-/// interface that is not loopback, else a placeholder the operator must replace.
+/// interface that is not loopback (a public one first), else a placeholder the operator must replace.
 /// </summary>
 public static class PublicAddress
 {
@@ -25,43 +25,73 @@ public static class PublicAddress
         return found is null ? (Placeholder, true) : (found.ToString(), false);
     }
 
+    /// <summary>
+    /// The line to print under the links, or null: the placeholder must be replaced, and a private address found on an
+    /// interface (a cloud server behind 1:1 NAT has only that one) gives links nobody outside can use.
+    /// </summary>
+    public static string? Hint(string? configured, string host)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        if (host == Placeholder)
+        {
+            return $"Replace {Placeholder} with this server's public IP or host name, or set public_host in the config.";
+        }
+
+        return IPAddress.TryParse(host, out var address) && IsPrivate(address)
+            ? $"{host} is a private address: if clients reach this server at another one (behind NAT, as on most cloud servers), set public_host in the config."
+            : null;
+    }
+
+    /// <summary>RFC 1918, shared (carrier NAT) and link-local IPv4; unique-local and site-local IPv6.</summary>
+    public static bool IsPrivate(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return b[0] == 10 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 100 && (b[1] & 0xC0) == 64) || (b[0] == 169 && b[1] == 254);
+        }
+
+        return (address.GetAddressBytes()[0] & 0xFE) == 0xFC || address.IsIPv6SiteLocal || address.IsIPv6LinkLocal;
+    }
+
+    /// <summary>
+    /// The address for links among an interface's: a public one before a private one (a server with a private IPv4 and
+    /// a global IPv6 is reachable at the IPv6), IPv4 before IPv6 among equals; never loopback or IPv6 link-local.
+    /// </summary>
+    public static IPAddress? Pick(IEnumerable<IPAddress> addresses) =>
+        addresses
+            .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal
+                && a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            .Select((address, index) => (address, index))
+            .OrderBy(a => IsPrivate(a.address))
+            .ThenBy(a => a.address.AddressFamily != AddressFamily.InterNetwork)
+            .ThenBy(a => a.index)
+            .Select(a => a.address)
+            .FirstOrDefault();
+
     private static IPAddress? FindInterfaceAddress()
     {
-        IPAddress? ipv6 = null;
         try
         {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                if (nic.OperationalStatus != OperationalStatus.Up || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
-                {
-                    continue;
-                }
-
-                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
-                {
-                    var address = unicast.Address;
-                    if (IPAddress.IsLoopback(address))
-                    {
-                        continue;
-                    }
-
-                    if (address.AddressFamily == AddressFamily.InterNetwork)
-                    {
-                        return address;
-                    }
-
-                    if (address.AddressFamily == AddressFamily.InterNetworkV6 && !address.IsIPv6LinkLocal && ipv6 is null)
-                    {
-                        ipv6 = address;
-                    }
-                }
-            }
+            return Pick(NetworkInterface.GetAllNetworkInterfaces()
+                .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+                .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
+                .ToList());
         }
         catch (NetworkInformationException)
         {
             return null;
         }
-
-        return ipv6;
     }
 }

@@ -1,0 +1,64 @@
+using System.Net;
+using Gozar.Cli;
+
+namespace Gozar.Tests.Cli;
+
+public sealed class PublicAddressTests
+{
+    [Theory]
+    [InlineData("10.0.0.5")]
+    [InlineData("172.31.255.1")]
+    [InlineData("192.168.1.20")]
+    [InlineData("100.64.0.1")]
+    [InlineData("169.254.1.1")]
+    [InlineData("fd00::2")]
+    [InlineData("::ffff:10.1.2.3")]
+    public void IsPrivate_PrivateAddress_IsTrue(string address) => Assert.True(PublicAddress.IsPrivate(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("192.0.2.2")]
+    [InlineData("172.32.0.1")]
+    [InlineData("100.128.0.1")]
+    [InlineData("2001:db8::1")]
+    public void IsPrivate_PublicAddress_IsFalse(string address) => Assert.False(PublicAddress.IsPrivate(IPAddress.Parse(address)));
+
+    [Fact]
+    public void Pick_PrivateIPv4AndPublicIPv6_TakesTheIPv6()
+    {
+        var picked = PublicAddress.Pick([IPAddress.Parse("10.0.0.5"), IPAddress.Parse("fe80::1"), IPAddress.Parse("2001:db8::5")]);
+
+        Assert.Equal(IPAddress.Parse("2001:db8::5"), picked);
+    }
+
+    [Fact]
+    public void Pick_PublicIPv4AndIPv6_TakesTheIPv4()
+    {
+        var picked = PublicAddress.Pick([IPAddress.Parse("2001:db8::5"), IPAddress.Parse("192.0.2.7")]);
+
+        Assert.Equal(IPAddress.Parse("192.0.2.7"), picked);
+    }
+
+    [Fact]
+    public void Pick_OnlyLoopbackAndLinkLocal_IsNull() =>
+        Assert.Null(PublicAddress.Pick([IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("fe80::1")]));
+
+    [Fact]
+    public void Hint_PrivateInterfaceAddress_SaysToSetPublicHost()
+    {
+        var hint = PublicAddress.Hint(configured: null, "10.0.0.5");
+
+        Assert.NotNull(hint);
+        Assert.StartsWith("10.0.0.5 is a private address", hint, StringComparison.Ordinal);
+        Assert.Contains("public_host", hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "192.0.2.2")]
+    [InlineData("10.0.0.5", "10.0.0.5")]
+    [InlineData("proxy.example.org", "proxy.example.org")]
+    public void Hint_PublicOrConfiguredHost_IsNull(string? configured, string host) => Assert.Null(PublicAddress.Hint(configured, host));
+
+    [Fact]
+    public void Hint_Placeholder_SaysToReplaceIt() =>
+        Assert.StartsWith($"Replace {PublicAddress.Placeholder}", PublicAddress.Hint(configured: null, PublicAddress.Placeholder), StringComparison.Ordinal);
+}
