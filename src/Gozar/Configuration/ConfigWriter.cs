@@ -56,7 +56,7 @@ public static class ConfigWriter
         return $$"""
             # Gozar MTProto proxy configuration.
             # Durations: "500ms", "10s", "5m", "1h", "1d" or an integer number of seconds.
-            # Sizes: bytes, "64KiB" or "1MiB". Lines starting with "#key =" show defaults.
+            # Sizes: bytes, "64KiB", "1MiB", "50GiB" or "2TiB". Lines starting with "#key =" show defaults.
 
             # Addresses to accept clients on: IP address and port, IPv6 in brackets.
             listen = {{listen}}
