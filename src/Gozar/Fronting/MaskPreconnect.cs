@@ -19,6 +19,7 @@ public sealed class MaskPreconnect : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _closed = new();
+    private readonly CancellationTokenSource _connected = new();
     private readonly Lock _lock = new();
     private ITimer? _timer;
     private Task<ConnectResult>? _connecting;
@@ -36,6 +37,11 @@ public sealed class MaskPreconnect : IAsyncDisposable
 
     /// <summary>Cancelled when the mask site closed or sent something while the client was still handshaking.</summary>
     public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Cancelled once the connection to the mask site is open (a failed connect never cancels it).</summary>
+    public CancellationToken Connected => _connected.Token;
+
+    public bool IsConnected => _connected.IsCancellationRequested;
 
     public void StartAfter(TimeSpan delay, TimeProvider time)
     {
@@ -70,6 +76,7 @@ public sealed class MaskPreconnect : IAsyncDisposable
         if (result.Socket is not null)
         {
             _watch = WatchAsync(result.Socket);
+            _connected.Cancel();
         }
 
         return result;
@@ -148,5 +155,6 @@ public sealed class MaskPreconnect : IAsyncDisposable
 
         _stop.Dispose();
         _closed.Dispose();
+        _connected.Dispose();
     }
 }

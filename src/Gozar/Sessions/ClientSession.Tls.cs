@@ -64,6 +64,14 @@ public sealed partial class ClientSession
                 // holds only the handshake buffer meanwhile, not the assembly buffer too (32 KiB from the pool).
                 ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
                 assembled = null;
+
+                // Once the site's connection is open, it sees each part of a stalled hello as it comes (see
+                // HandshakeAsync). Not before: a client whose hello comes in two segments is not worth a connection.
+                if (preconnect?.Current is { IsConnected: true })
+                {
+                    await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
+                }
+
                 if (!await handshake.FillAsync(handshake.Count + needed, cancellation).ConfigureAwait(false))
                 {
                     _verdict = HandshakeVerdict.Truncated;

@@ -280,7 +280,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                 var left = _options.Timeouts.Handshake - _proxyHeaderTime;
                 using var bounds = StartDeadline(left > TimeSpan.Zero ? left : TimeSpan.Zero, stopping, out var onStopping);
                 using var stoppingRegistration = onStopping;
-                preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token) : null;
+                preconnect = CanMask ? new DeferredPreconnect(_context, bounds.Token, handshake) : null;
                 handshake.WaitHook = preconnect;
                 while (true)
                 {
@@ -296,6 +296,15 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                             // Silent after the server's flight: a client gone quiet, counted when the session ends.
                             _verdict = HandshakeVerdict.Timeout;
                             return (SessionOutcome.ClientError, null);
+                        }
+
+                        if (!bounds.IsCancellationRequested && preconnect is not null && preconnect.TakeConnected())
+                        {
+                            // The site's connection opened while the client kept the session waiting mid-request: the
+                            // site gets what the client sent so far now, as it would have had it directly, so that what
+                            // its own timer does (read it and close, or answer) is done to those bytes, not to silence.
+                            await MirrorToMaskAsync(handshake, preconnect, bounds.Token).ConfigureAwait(false);
+                            continue;
                         }
 
                         if (preconnect?.Current is not null && !bounds.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)
@@ -694,6 +703,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             await SendAllAsync(socket, handshake.Memory[_mirroredBytes..], cancellation).ConfigureAwait(false);
             _mirroredBytes = handshake.Count;
+            preconnect.Shown = _mirroredBytes;
         }
         catch (SocketException)
         {

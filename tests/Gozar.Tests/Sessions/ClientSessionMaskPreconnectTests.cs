@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Gozar.Configuration;
 using Gozar.Hosting;
 using Gozar.Protocol.Framing;
 using Gozar.SelfTest;
@@ -100,6 +101,36 @@ public class ClientSessionMaskPreconnectTests
 
         Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(0, mask.LaterConnections);
+    }
+
+    /// <summary>
+    /// A prober sends part of a hello and stalls: the site, reached directly, would have those bytes from then on, and
+    /// what it does when its own timer runs out (nginx: read them, then close with a FIN) is what it does with them. So
+    /// they must reach the connection opened in advance, or a site that gives up first is sent them after its close
+    /// and resets them: a FIN followed by an unprompted reset, which no site gives.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(100)]
+    public async Task RunAsync_ProbeStallsMidHello_PreconnectGetsItsBytes(int length)
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var part = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds())[..length];
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(part);
+        using var site = await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+        var received = new byte[length];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await site.ReceiveExactlyAsync(received, timeout.Token);
+
+        Assert.Equal(part, received);
+        Assert.Empty(dc.Inits);
     }
 
     private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
