@@ -348,6 +348,14 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                     return (SessionOutcome.Masked, null);
                 }
 
+                // The rest of a burst the first read did not take (it reads 4 KiB) goes to the site with it, in one
+                // piece as it came: a site that reads what is there and closes would otherwise have read only that
+                // first part, and closed with a FIN where the whole burst, sent to it directly, is reset.
+                if (!handshake.EndOfStream)
+                {
+                    handshake.ReadAvailable();
+                }
+
                 return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect?.Current, stopping).ConfigureAwait(false), null);
             }
         }

@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Gozar.Configuration;
+using Gozar.Hosting;
+using Gozar.SelfTest;
+using Gozar.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gozar.Tests.Sessions;
+
+/// <summary>
+/// A prober's burst of junk, longer than the session's first read, must reach the mask site in one piece: nginx reads
+/// what is there when it rejects the first record and closes, so had it the first 4 KiB alone it would read them all
+/// and close with a FIN (then reset the rest), where the same burst sent to it directly is reset at once.
+/// </summary>
+public class ClientSessionMaskBurstTests
+{
+    private const int RelayBufferBytes = 96 * 1024;
+    private const int FirstReadBytes = 4 * 1024;
+
+    [Theory]
+    [InlineData(0x16)]
+    [InlineData(0x47)]
+    public async Task RunAsync_BurstLongerThanTheFirstRead_SiteGetsItInTheFirstSend(byte first)
+    {
+        await using var dc = new EchoDc();
+        using var site = new LoopbackListener();
+        var pool = new RelayGatedArrayPool();
+        var options = TestProxy.Options(dc, maskEndPoint: site.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Limits = options.Limits with { RelayBufferBytes = RelayBufferBytes } };
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(NullLoggerFactory.Instance) { Buffers = pool });
+        var burst = RandomNumberGenerator.GetBytes(20_000);
+        burst[0] = first;
+        burst[1] = 0xda;
+
+        try
+        {
+            // The burst is in the proxy's socket before the session first reads, as when a prober's bytes come with its ACK.
+            using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+            await pool.FirstReadEntered.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(burst.Length, socket.Send(burst));
+            pool.ReleaseFirstRead();
+
+            // The relay cannot start (its buffer is held): all the site gets is what the session sent it on masking.
+            using var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            var received = new byte[burst.Length];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await masked.ReceiveExactlyAsync(received, timeout.Token);
+
+            Assert.Equal(burst, received);
+            Assert.Empty(dc.Inits);
+        }
+        finally
+        {
+            pool.ReleaseRelay();
+        }
+    }
+
+    /// <summary>Holds the session's first read (the handshake buffer's first rent) and every relay buffer until released.</summary>
+    private sealed class RelayGatedArrayPool : ArrayPool<byte>
+    {
+        private readonly TaskCompletionSource _firstReadEntered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _firstRead = new();
+        private readonly ManualResetEventSlim _relay = new();
+        private int _firstReadTaken;
+
+        public Task FirstReadEntered => _firstReadEntered.Task;
+
+        public void ReleaseFirstRead() => _firstRead.Set();
+
+        public void ReleaseRelay() => _relay.Set();
+
+        public override byte[] Rent(int minimumLength)
+        {
+            if (minimumLength == FirstReadBytes && Interlocked.Exchange(ref _firstReadTaken, 1) == 0)
+            {
+                _firstReadEntered.TrySetResult();
+                _firstRead.Wait(TimeSpan.FromSeconds(30));
+            }
+            else if (minimumLength == RelayBufferBytes)
+            {
+                _relay.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return Shared.Rent(minimumLength);
+        }
+
+        public override void Return(byte[] array, bool clearArray = false) => Shared.Return(array, clearArray);
+    }
+}
