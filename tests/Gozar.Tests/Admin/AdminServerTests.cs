@@ -216,16 +216,19 @@ public sealed class AdminServerTests
     }
 
     [Fact]
-    public async Task StartAsync_PortInUse_ReturnsOneLineNamingTheKey()
+    public async Task StartAsync_PortInUse_ReturnsOneLineNamingTheKeyAndLogsNothing()
     {
         await using var harness = await AdminHarness.StartAsync();
         var options = new AdminOptions { Listen = harness.Admin.EndPoint, Token = AdminHarness.Token };
+        var logs = new CapturingLoggerProvider();
 
-        var (server, error) = await AdminServer.StartAsync(options, harness.Proxy.Server, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, default);
+        var (server, error) = await AdminServer.StartAsync(options, harness.Proxy.Server, logs, default);
 
         Assert.Null(server);
         Assert.StartsWith("admin.listen", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error!);
         Assert.DoesNotContain(AdminHarness.Token, error, StringComparison.Ordinal);
+        Assert.Empty(logs.Lines);
     }
 
     /// <summary>A plain HTTP request: masked (or dropped by the mask-less test setup) and counted as a probe.</summary>
