@@ -5,6 +5,8 @@ namespace Gozar.Cli;
 /// <summary>The `gozar` command line.</summary>
 public static class GozarCommandLine
 {
+    private static readonly TimeSpan MaxAuditWait = TimeSpan.FromHours(1);
+
     public static RootCommand Build(TextWriter output, TextWriter errors)
     {
         var config = new Option<string?>("--config", "-c")
@@ -44,6 +46,13 @@ public static class GozarCommandLine
             if (!Configuration.DurationSyntax.TryParse(result.GetValue(wait)!, out var timeout))
             {
                 errors.WriteLine("gozar: --timeout: not a duration such as 30s or 2m");
+                return Task.FromResult(ExitCodes.BadConfig);
+            }
+
+            // A site's idle timers are minutes at most, and a timer past about 49 days cannot be set at all.
+            if (timeout > MaxAuditWait)
+            {
+                errors.WriteLine("gozar: --timeout: at most 1h");
                 return Task.FromResult(ExitCodes.BadConfig);
             }
 

@@ -11,9 +11,20 @@ internal static class ByteSizeSyntax
     private const long MiB = 1024 * KiB;
     private const long GiB = 1024 * MiB;
     private const long TiB = 1024 * GiB;
-    private const int MaxDigits = 12;
 
-    public static bool TryParse(string text, out long bytes)
+    private enum Reading
+    {
+        NotASize,
+        Size,
+        TooLarge,
+    }
+
+    public static bool TryParse(string text, out long bytes) => Read(text, out bytes) == Reading.Size;
+
+    /// <summary>Written as a size, but more bytes than a 64-bit count holds: the operator is told so, not that it is no size.</summary>
+    public static bool IsTooLarge(string text) => Read(text, out _) == Reading.TooLarge;
+
+    private static Reading Read(string text, out long bytes)
     {
         bytes = 0;
         var digits = 0;
@@ -22,9 +33,9 @@ internal static class ByteSizeSyntax
             digits++;
         }
 
-        if (digits is 0 or > MaxDigits)
+        if (digits == 0)
         {
-            return false;
+            return Reading.NotASize;
         }
 
         var suffix = text[digits..];
@@ -51,17 +62,17 @@ internal static class ByteSizeSyntax
         }
         else
         {
-            return false;
+            return Reading.NotASize;
         }
 
-        var number = long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture);
-        if (number > long.MaxValue / unit)
+        if (!long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || number > long.MaxValue / unit)
         {
-            return false;
+            return Reading.TooLarge;
         }
 
         bytes = number * unit;
-        return true;
+        return Reading.Size;
     }
 
     public static string Format(long bytes) => bytes switch

@@ -203,6 +203,9 @@ internal sealed class ConfigTable
                 break;
             case string text when ByteSizeSyntax.TryParse(text, out bytes):
                 break;
+            case string text when ByteSizeSyntax.IsTooLarge(text):
+                Fail(key, $"{ConfigText.Show(text)} is too large (at most {ByteSizeSyntax.Format(max)})");
+                return fallback;
             case string text:
                 Fail(key, $"{ConfigText.Show(text)} is not {ByteSizeSyntax.Expected}");
                 return fallback;

@@ -18,7 +18,7 @@ internal static class DurationSyntax
             digits++;
         }
 
-        if (digits is 0 or > MaxDigits)
+        if (digits == 0)
         {
             return false;
         }
@@ -37,7 +37,9 @@ internal static class DurationSyntax
             return false;
         }
 
-        value = Multiply(long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture), unit);
+        // More digits than any duration needs saturate, like a bare integer's seconds, so that the range check says
+        // what the largest value is instead of the value being called no duration at all.
+        value = digits > MaxDigits ? TimeSpan.MaxValue : Multiply(long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture), unit);
         return true;
     }
 

@@ -36,6 +36,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("--tls-domain", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2h", "gozar: --timeout: at most 1h")]
+    [InlineData("99999999999999999999s", "gozar: --timeout: at most 1h")]
+    [InlineData("soon", "gozar: --timeout: not a duration such as 30s or 2m")]
+    public async Task Audit_TimeoutOutOfRange_ExitsTwoBeforeProbing(string timeout, string expected)
+    {
+        var errors = new StringWriter();
+        var code = await GozarCommandLine.Build(new StringWriter(), errors).Parse(
+            ["audit", "--proxy", "127.0.0.1:1", "--mask", "127.0.0.1:1", "--timeout", timeout]).InvokeAsync();
+
+        Assert.Equal(2, code);
+        Assert.Equal(expected, errors.ToString().TrimEnd());
+    }
+
     [Fact]
     public async Task Link_OneUser_PrintsOnlyTheirLinksWithQrCode()
     {

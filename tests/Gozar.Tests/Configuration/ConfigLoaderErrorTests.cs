@@ -338,6 +338,7 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("idle = \"8d\"", "timeouts.idle: '8d' is out of range (1s .. 7d)")]
     [InlineData("idle = \"999999999999999h\"", "timeouts.idle: '999999999999999h' is out of range")]
     [InlineData("idle = 99999999999999999", "timeouts.idle: 99999999999999999 is out of range")]
+    [InlineData("idle = \"99999999999999999999999m\"", "timeouts.idle: '99999999999999999999999m' is out of range (1s .. 7d)")]
     [InlineData("idle = true", "timeouts.idle: expected a duration")]
     [InlineData("memory_trim = \"2h\"", "timeouts.memory_trim: '2h' is out of range (0s .. 1h)")]
     [InlineData("memory_trim = \"soon\"", "timeouts.memory_trim: 'soon' is not a duration")]
@@ -356,6 +357,9 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("relay_buffer = \"1GB\"", "limits.relay_buffer: '1GB' is not a size")]
     [InlineData("relay_buffer = \"8MiB\"", "limits.relay_buffer: '8MiB' is out of range (4KiB .. 4MiB)")]
     [InlineData("relay_buffer = 1024", "limits.relay_buffer: 1024 is out of range (4KiB .. 4MiB)")]
+    [InlineData("relay_buffer = \"99999999999TiB\"", "limits.relay_buffer: '99999999999TiB' is too large (at most 4MiB)")]
+    [InlineData("relay_buffer = \"99999999999999999999\"", "limits.relay_buffer: '99999999999999999999' is too large (at most 4MiB)")]
+    [InlineData("relay_buffer = \"5000000000000\"", "limits.relay_buffer: '5000000000000' is out of range (4KiB .. 4MiB)")]
     [InlineData("relay_buffer = -4096", "limits.relay_buffer: -4096 is out of range")]
     [InlineData("relay_buffer = true", "limits.relay_buffer: expected a size")]
     public void Load_BadRelayBuffer_NamesKeyAndRange(string line, string expected)

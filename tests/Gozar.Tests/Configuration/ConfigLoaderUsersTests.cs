@@ -59,6 +59,7 @@ public class ConfigLoaderUsersTests
     [InlineData("max_connections = -1", "users.bob.max_connections: -1 is out of range")]
     [InlineData("max_unique_ips = \"2\"", "users.bob.max_unique_ips: expected an integer")]
     [InlineData("quota = \"50GB\"", "users.bob.quota: '50GB' is not a size")]
+    [InlineData("quota = \"99999999999TiB\"", "users.bob.quota: '99999999999TiB' is too large (at most 9223372036854775807)")]
     [InlineData("quota_reset = \"weekly\"", "users.bob.quota_reset: 'weekly' is not one of never, monthly")]
     [InlineData("expires = \"tomorrow\"", "users.bob.expires: expected a date-time")]
     [InlineData("expires = 12:00:00", "users.bob.expires: a time of day alone is not enough")]

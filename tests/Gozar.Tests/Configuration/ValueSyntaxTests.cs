@@ -52,6 +52,8 @@ public sealed class ValueSyntaxTests
     [InlineData("1mib", 1024 * 1024)]
     [InlineData("50GiB", 50L * 1024 * 1024 * 1024)]
     [InlineData("2TiB", 2L * 1024 * 1024 * 1024 * 1024)]
+    [InlineData("5000000000000", 5_000_000_000_000)]
+    [InlineData("8388607TiB", 8_388_607L * 1024 * 1024 * 1024 * 1024)]
     public void ByteSizeTryParse_Spellings_GiveBytes(string text, long bytes)
     {
         Assert.True(ByteSizeSyntax.TryParse(text, out var value));
@@ -63,10 +65,30 @@ public sealed class ValueSyntaxTests
     [InlineData("16 KiB")]
     [InlineData("KiB")]
     [InlineData("1.5MiB")]
-    [InlineData("999999999999TiB")]
     public void ByteSizeTryParse_OtherText_IsRefused(string text)
     {
         Assert.False(ByteSizeSyntax.TryParse(text, out _));
+        Assert.False(ByteSizeSyntax.IsTooLarge(text));
+    }
+
+    [Theory]
+    [InlineData("8388608TiB")]
+    [InlineData("999999999999TiB")]
+    [InlineData("9223372036854775808")]
+    [InlineData("99999999999999999999999")]
+    public void ByteSizeTryParse_MoreThanALong_IsTooLarge(string text)
+    {
+        Assert.False(ByteSizeSyntax.TryParse(text, out _));
+        Assert.True(ByteSizeSyntax.IsTooLarge(text));
+    }
+
+    [Theory]
+    [InlineData("9999999999999999s")]
+    [InlineData("99999999999999999999999999ms")]
+    public void DurationTryParse_MoreDigitsThanAnyDuration_Saturates(string text)
+    {
+        Assert.True(DurationSyntax.TryParse(text, out var value));
+        Assert.Equal(TimeSpan.MaxValue, value);
     }
 
     [Theory]
