@@ -102,6 +102,11 @@ public sealed class ConfigReloader : IDisposable
     {
         var loaded = ConfigLoader.LoadFile(ConfigPath);
         var result = loaded.Succeeded ? _server.Apply(loaded.Options) : ReloadResult.Failure(loaded.Error);
+        if (ReferenceEquals(result, ReloadResult.Stopping))
+        {
+            return result;
+        }
+
         if (!result.Succeeded)
         {
             Log.ReloadFailed(_logger, result.Error!);

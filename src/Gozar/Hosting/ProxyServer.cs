@@ -208,7 +208,14 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             if (_stopping.IsCancellationRequested)
             {
-                return ReloadResult.Failure("the proxy is stopping");
+                return ReloadResult.Stopping;
+            }
+
+            // Checked as at start: a state file moved where it can never be written would lose usage at every restart.
+            if (options.State.File is { } statePath && _state is not null && statePath != _state.Path
+                && UserStateFile.Unusable(statePath) is { } stateProblem)
+            {
+                return ReloadResult.Failure($"state.file: {stateProblem}");
             }
 
             var current = _context;
@@ -272,7 +279,7 @@ public sealed class ProxyServer : IAsyncDisposable
 
             _state?.UseAddressKeys(next.AddressKeys);
 
-            if (!current.Options.Equals(options) && changes.Count == 0)
+            if (changes.Count == 0 && !SettingsComparison.Same(current.Options, options))
             {
                 changes.Add("settings for new connections changed");
             }

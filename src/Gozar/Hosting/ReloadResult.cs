@@ -17,6 +17,12 @@ public sealed record ReloadResult
     /// <summary>One line per change ("user bob added", "listener 127.0.0.1:9000 removed"); empty when nothing changed.</summary>
     public IReadOnlyList<string> Changes { get; }
 
+    /// <summary>
+    /// Nothing was applied because the proxy began stopping: an edit written just before a stop meets this, and
+    /// nothing is wrong with the config, so it is not logged as an error.
+    /// </summary>
+    public static ReloadResult Stopping { get; } = new("the proxy is stopping", []);
+
     public static ReloadResult Success(IReadOnlyList<string> changes) => new(null, changes);
 
     public static ReloadResult Failure(string error)

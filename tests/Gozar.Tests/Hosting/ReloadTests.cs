@@ -8,6 +8,7 @@ using Gozar.Sessions;
 using Gozar.Tests.Cli;
 using Gozar.Tests.Infrastructure;
 using Gozar.Tests.Users;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -292,6 +293,37 @@ public sealed class ReloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ReloadAsync_OnlyACommentEdited_ReportsNoChangeAndLogsNothing()
+    {
+        var logs = new CapturingLoggerProvider();
+        var (proxy, reloader, path) = await StartFromFileAsync(logs);
+        await using var _ = proxy;
+        using var __ = reloader;
+        await File.WriteAllTextAsync(path, "# edited\n" + await File.ReadAllTextAsync(path));
+
+        var result = await reloader.ReloadAsync();
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Empty(result.Changes);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("reload", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task ReloadAsync_AfterTheProxyBeganStopping_FailsWithoutAnErrorLine()
+    {
+        var logs = new CapturingLoggerProvider();
+        var (proxy, reloader, _) = await StartFromFileAsync(logs);
+        await using var _ = proxy;
+        using var __ = reloader;
+        await proxy.Server.StopAsync(TimeSpan.Zero, CancellationToken.None);
+
+        var result = await reloader.ReloadAsync();
+
+        Assert.False(result.Succeeded);
+        Assert.DoesNotContain(logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task EditAsync_AddUserWithQuota_WritesTheFileAndAppliesIt()
     {
         var (proxy, reloader, path) = await StartFromFileAsync();
@@ -337,13 +369,13 @@ public sealed class ReloadTests : IAsyncDisposable
         "*" = "127.0.0.1:{_dc.Port}"
         """;
 
-    private async Task<(TestProxy Proxy, ConfigReloader Reloader, string Path)> StartFromFileAsync()
+    private async Task<(TestProxy Proxy, ConfigReloader Reloader, string Path)> StartFromFileAsync(CapturingLoggerProvider? logs = null)
     {
         var path = Path.Combine(_directory, "gozar.toml");
         await File.WriteAllTextAsync(path, ConfigText($"alice = \"{Convert.ToHexStringLower(TestProxy.AliceKey)}\""));
         var loaded = ConfigLoader.LoadFile(path);
         Assert.True(loaded.Succeeded, loaded.Error);
-        var proxy = TestProxy.Start(loaded.Options, NullLoggerFactory.Instance);
+        var proxy = TestProxy.Start(loaded.Options, logs ?? (ILoggerFactory)NullLoggerFactory.Instance);
         return (proxy, new ConfigReloader(path, proxy.Server, TimeProvider.System), path);
     }
 

@@ -43,6 +43,26 @@ public sealed class UserStateTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Apply_StateFileMovedIntoAMissingDirectory_ChangesNothingAndNamesTheKey()
+    {
+        var state = Path.Combine(_directory, "gozar.state.json");
+        var options = Options(state);
+        await using var proxy = TestProxy.Start(options);
+        var moved = Path.Combine(_directory, "missing", "gozar.state.json");
+
+        var result = proxy.Server.Apply(options with
+        {
+            State = new StateOptions { File = moved },
+            Users = [.. options.Users, new UserOptions("carol", Convert.FromHexString("00112233445566778899aabbccddeeff"))],
+        });
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("state.file: directory ", result.Error, StringComparison.Ordinal);
+        Assert.Equal(state, proxy.Server.State!.Path);
+        Assert.Null(proxy.Users.Find("carol"));
+    }
+
+    [Fact]
     public async Task Save_ClientIpsOff_FileHoldsNoClientAddress()
     {
         var state = Path.Combine(_directory, "gozar.state.json");
