@@ -90,6 +90,12 @@ public static partial class ConfigLoader
             return FailWith<TlsProfile?>(tls, "profile", "is empty: name a file written by 'gozar tls-profile fetch', or remove the key", null);
         }
 
+        if (Directory.Exists(path))
+        {
+            // Opening a directory fails with "access denied", which sends even root looking at permissions.
+            return FailWith<TlsProfile?>(tls, "profile", $"{ConfigText.Show(path)} is a directory: name the file 'gozar tls-profile fetch' wrote", null);
+        }
+
         byte[] bytes;
         try
         {

@@ -37,6 +37,14 @@ public sealed class ConfigLoaderTlsProfileTests : IDisposable
     }
 
     [Fact]
+    public void Load_Directory_SaysItIsADirectory()
+    {
+        var error = LoadError(WithProfile(_directory), "tls.profile");
+
+        Assert.Equal($"tls.profile: '{_directory}' is a directory: name the file 'gozar tls-profile fetch' wrote", error);
+    }
+
+    [Fact]
     public void Load_NotJson_SaysItIsNotAProfile()
     {
         var path = Write("notes.txt", "cipher = fast\n");
