@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Gozar.Admin;
 using Gozar.Configuration;
+using Gozar.Diagnostics;
 using Gozar.Hosting;
 using Gozar.Listening;
 using Gozar.Sessions;
@@ -58,7 +59,13 @@ public static class RunCommand
         }
 
         using var loggers = Logging.CreateFactory(options.Log.Level);
-        var server = ProxyServer.TryStart(options, new ProxyEnvironment(loggers), out var bindError);
+        if (DescriptorCheck.RaiseSoftLimit() is { } raised)
+        {
+            Log.DescriptorLimitRaised(loggers.CreateLogger("Gozar"), raised.Before, raised.After);
+        }
+
+        var environment = new ProxyEnvironment(loggers) { Descriptors = DescriptorCheck.Measure() };
+        var server = ProxyServer.TryStart(options, environment, out var bindError);
         if (server is null)
         {
             errors.WriteLine($"gozar: {bindError}");
@@ -90,7 +97,6 @@ public static class RunCommand
                 signal.Cancel = true;
                 reloader.RequestReload();
             });
-            DescriptorCheck.RaiseAndWarnIfTooFew(options.Limits, server.Context.Logger);
             LinkCommand.WriteAll(output, options, userName: null, withQr: false);
             if (admin is not null)
             {

@@ -17,8 +17,9 @@ public static partial class Log
         ILogger logger, string outcome, string user, string mode, string verdict, string dc, long bytesUp, long bytesDown,
         long durationMs, string client);
 
-    // These four are written through a LogGate (keyed by these ids): {Held} is how many like it were not written since
-    // the last one.
+    // These are written through a LogGate (keyed by these ids): {Held} is how many like it were not written since the
+    // last one.
+    public const int AcceptFailedEvent = 8;
     public const int DcUnreachableEvent = 3;
     public const int DcFallbackEvent = 4;
     public const int MaskUnreachableEvent = 5;
@@ -43,8 +44,8 @@ public static partial class Log
     public static partial void ProbeSummary(ILogger logger, string counts, long authenticated);
 
     [LoggerMessage(10, LogLevel.Warning,
-        "This process may open only {Limit} files (ulimit -n), but limits.max_connections = {MaxConnections} needs about {Needed}: raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower max_connections")]
-    public static partial void DescriptorsTooFew(ILogger logger, long limit, int maxConnections, int needed);
+        "This process may open only {Limit} files (ulimit -n): admitting at most {Connections} connections and {Preconnects} mask preconnects at once, not limits.max_connections = {MaxConnections}; raise the limit (LimitNOFILE= in systemd, ulimit -n) to admit more")]
+    public static partial void DescriptorsTooFew(ILogger logger, long limit, int connections, int preconnects, int maxConnections);
 
     [LoggerMessage(92, LogLevel.Information, "Raised the open-file limit (ulimit -n) from {Before} to its hard limit {After}")]
     public static partial void DescriptorLimitRaised(ILogger logger, ulong before, ulong after);
@@ -112,8 +113,8 @@ public static partial class Log
     [LoggerMessage(90, LogLevel.Debug, "Memory trimmed after new connections stopped: GC committed {BeforeMiB} -> {AfterMiB} MiB, paused {PauseMs} ms")]
     public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB, long pauseMs);
 
-    [LoggerMessage(8, LogLevel.Error, "Accepting on {Endpoint} failed")]
-    public static partial void AcceptFailed(ILogger logger, string endpoint, Exception exception);
+    [LoggerMessage(AcceptFailedEvent, LogLevel.Error, "Accepting on {Endpoint} failed: {Reason}; retrying every 100 ms, {Held} more since the last such line")]
+    public static partial void AcceptFailed(ILogger logger, string endpoint, string reason, long held);
 
     [LoggerMessage(88, LogLevel.Debug, "Mask site {Host} closed or answered a connection opened in advance before the client's handshake was decided")]
     public static partial void MaskClosedFirst(ILogger logger, string host);

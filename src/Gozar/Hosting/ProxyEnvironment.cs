@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Gozar.Listening;
 using Gozar.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -15,4 +16,7 @@ public sealed record ProxyEnvironment(ILoggerFactory Loggers)
 
     /// <summary>Resolves a host name from the config (DC override, mask host).</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = Dns.GetHostAddressesAsync;
+
+    /// <summary>The open files left for clients; null (tests, other systems): the limits are taken as they are.</summary>
+    public DescriptorBudget? Descriptors { get; init; }
 }

@@ -123,6 +123,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         var logger = environment.Loggers.CreateLogger("Gozar");
+        options = Fit(options, environment, logger, running: null);
         var bound = BindAll(options.Listen, options.ProxyProtocol, logger, out error);
         if (bound is null)
         {
@@ -219,6 +220,7 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             var current = _context;
+            options = Fit(options, current.Environment, current.Logger, current.Options.Limits);
             var upstreamChanged = UpstreamChanged(current.Options.Upstream, options.Upstream);
             Upstream.Middle.MiddleUpstream? middle = null;
             if (upstreamChanged && options.Upstream.Mode == UpstreamMode.Middle)
@@ -286,6 +288,25 @@ public sealed class ProxyServer : IAsyncDisposable
 
             return ReloadResult.Success(changes);
         }
+    }
+
+    /// <summary>
+    /// The limits held to the open files the process has left, with a warning when they had to be lowered (on a reload,
+    /// only when that gives other limits than those <paramref name="running"/>).
+    /// </summary>
+    private static ProxyOptions Fit(ProxyOptions options, ProxyEnvironment environment, ILogger logger, LimitOptions? running)
+    {
+        if (environment.Descriptors is not { } budget || budget.Fit(options.Limits) is var limits && limits == options.Limits)
+        {
+            return options;
+        }
+
+        if (limits != running)
+        {
+            Log.DescriptorsTooFew(logger, budget.Limit, limits.MaxConnections, limits.MaxMaskPreconnects, options.Limits.MaxConnections);
+        }
+
+        return options with { Limits = limits };
     }
 
     /// <summary>Whether new sessions need another upstream: the mode changed, or in middle mode what its pool is built from.</summary>

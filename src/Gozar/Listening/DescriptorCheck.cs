@@ -7,30 +7,34 @@ namespace Gozar.Listening;
 
 /// <summary>
 /// At start, raises the process's open-file limit to what its hard limit allows (a shell's default soft limit of 1,024
-/// would hold about 480 clients), and warns when even that is fewer than the configured connections need: each
-/// relayed client holds two sockets (client and DC or mask site), and running out makes accepts fail for everyone.
+/// would hold about 480 clients), and measures what is left of it for clients (<see cref="DescriptorBudget"/>).
 /// </summary>
 public static partial class DescriptorCheck
 {
-    private const int Reserve = 64;
-
     // RLIMIT_NOFILE in Linux's generic resource numbering (x86-64, arm64).
     private const int OpenFilesResource = 7;
 
-    public static int Needed(LimitOptions limits) => (limits.MaxConnections * 2) + limits.MaxMaskPreconnects + Reserve;
-
-    public static void RaiseAndWarnIfTooFew(LimitOptions limits, ILogger logger)
+    /// <summary>The budget of this process now; null where its limit or open descriptors cannot be read.</summary>
+    public static DescriptorBudget? Measure()
     {
-        if (RaiseSoftLimit() is { } raised)
+        if (ReadSoftLimit() is not { } limit)
         {
-            Log.DescriptorLimitRaised(logger, raised.Before, raised.After);
+            return null;
         }
 
-        var soft = ReadSoftLimit();
-        var needed = Needed(limits);
-        if (soft is { } limit && limit < needed)
+        try
         {
-            Log.DescriptorsTooFew(logger, limit, limits.MaxConnections, needed);
+            var open = 0;
+            foreach (var _ in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            {
+                open++;
+            }
+
+            return new DescriptorBudget(limit, open);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -117,7 +117,13 @@ public sealed class Listener : IDisposable
 
                         if (!IsTransient(socketError.SocketErrorCode))
                         {
-                            Log.AcceptFailed(_logger, Format(LocalEndPoint), e);
+                            // Out of descriptors, this fails at every retry until clients leave: one line per interval.
+                            var code = socketError.SocketErrorCode;
+                            if (context().RepeatedLines.TryPass(Log.AcceptFailedEvent, (int)code, out var held))
+                            {
+                                Log.AcceptFailed(_logger, Format(LocalEndPoint), AcceptFailure(socketError), held);
+                            }
+
                             await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         }
 
@@ -213,6 +219,10 @@ public sealed class Listener : IDisposable
             return null;
         }
     }
+
+    private static string AcceptFailure(SocketException e) => e.SocketErrorCode == SocketError.TooManyOpenSockets
+        ? "the open-file limit is reached (ulimit -n; see limits.max_connections); clients wait in the backlog"
+        : e.Message;
 
     private static bool IsTransient(SocketError error) =>
         error is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted;
