@@ -13,7 +13,9 @@ namespace Gozar.Listening;
 /// </remarks>
 public sealed record DescriptorBudget(long Limit, int OpenAtStart)
 {
-    internal const int Reserve = 64;
+    // The admin listener alone may hold 64 connections; threads started later (the JIT runtime takes descriptors for
+    // each), middle-end connections and the files the proxy writes share the rest.
+    internal const int Reserve = 128;
 
     /// <summary>What clients and mask preconnects may hold at once.</summary>
     public long Available => Math.Max(0, Limit - OpenAtStart - Reserve);

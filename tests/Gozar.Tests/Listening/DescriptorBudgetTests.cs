@@ -88,14 +88,14 @@ public sealed class DescriptorBudgetTests : IDisposable
             """);
         var start = new ProcessStartInfo("/bin/bash");
         var gozarDll = typeof(Gozar.Cli.RunCommand).Assembly.Location;
-        foreach (var argument in (string[])["-c", "ulimit -n 200 && exec dotnet \"$0\" run --config \"$1\"", gozarDll, config])
+        foreach (var argument in (string[])["-c", "ulimit -n 300 && exec dotnet \"$0\" run --config \"$1\"", gozarDll, config])
         {
             start.ArgumentList.Add(argument);
         }
 
         using var gozar = GozarProcess.Start(start);
         await gozar.WaitForOutputAsync("is running");
-        Assert.Contains("This process may open only 200 files (ulimit -n): admitting at most", gozar.Output, StringComparison.Ordinal);
+        Assert.Contains("This process may open only 300 files (ulimit -n): admitting at most", gozar.Output, StringComparison.Ordinal);
         var proxy = new IPEndPoint(IPAddress.Loopback, port);
 
         var flood = new List<Socket>();
