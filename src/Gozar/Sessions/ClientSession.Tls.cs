@@ -65,14 +65,16 @@ public sealed partial class ClientSession
                 ReturnWiped(assembled, Math.Min(handshake.Count, assembled.Length));
                 assembled = null;
 
-                // Once the site's connection is open, it sees each part of a stalled hello as it comes (see
-                // HandshakeAsync). Not before: a client whose hello comes in two segments is not worth a connection.
-                if (preconnect?.Current is { IsConnected: true })
+                // Once the site's connection is open, and until the site closes it, the site sees each part of a
+                // stalled hello as it comes (see HandshakeAsync), so the fill ends with whatever arrives next. Not
+                // before: a client whose hello comes in two segments is not worth a connection.
+                var mirroring = preconnect?.Current is { IsConnected: true } open && !open.Closed.IsCancellationRequested;
+                if (mirroring)
                 {
                     await MirrorToMaskAsync(handshake, preconnect, cancellation).ConfigureAwait(false);
                 }
 
-                if (!await handshake.FillAsync(handshake.Count + needed, cancellation).ConfigureAwait(false))
+                if (!await handshake.FillAsync(handshake.Count + (mirroring ? 1 : needed), cancellation).ConfigureAwait(false))
                 {
                     _verdict = HandshakeVerdict.Truncated;
                     return null;

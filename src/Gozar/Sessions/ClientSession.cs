@@ -303,8 +303,15 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                             // The site's connection opened while the client kept the session waiting mid-request: the
                             // site gets what the client sent so far now, as it would have had it directly, so that what
                             // its own timer does (read it and close, or answer) is done to those bytes, not to silence.
-                            await MirrorToMaskAsync(handshake, preconnect, bounds.Token).ConfigureAwait(false);
-                            continue;
+                            try
+                            {
+                                await MirrorToMaskAsync(handshake, preconnect, bounds.Token).ConfigureAwait(false);
+                                continue;
+                            }
+                            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                            {
+                                // The deadline came mid-send: decided below like any other deadline.
+                            }
                         }
 
                         if (preconnect?.Current is not null && !bounds.IsCancellationRequested && handshake.ReadAvailable() is > 0 and var unseen)

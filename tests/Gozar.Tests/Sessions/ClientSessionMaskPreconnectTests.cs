@@ -133,6 +133,75 @@ public class ClientSessionMaskPreconnectTests
         Assert.Empty(dc.Inits);
     }
 
+    /// <summary>Each part of a hello that stalls again and again reaches the site as it comes, not only the first.</summary>
+    [Fact]
+    public async Task RunAsync_ProbeStallsMidHelloThreeTimes_SiteGetsEachPartAsItComes()
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var hello = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Socket? site = null;
+        try
+        {
+            foreach (var (start, length) in ((int, int)[])[(0, 100), (100, 10), (110, 10)])
+            {
+                await socket.SendAsync(hello.AsMemory(start, length));
+                site ??= await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+                var received = new byte[length];
+                await site.ReceiveExactlyAsync(received, timeout.Token);
+                Assert.Equal(hello[start..(start + length)], received);
+            }
+        }
+        finally
+        {
+            site?.Dispose();
+        }
+
+        Assert.Empty(dc.Inits);
+    }
+
+    /// <summary>
+    /// A real client whose hello stalls long enough for the site's connection to open: the site has seen the first part,
+    /// and when the rest comes the client is authenticated and relayed, not masked.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public async Task RunAsync_ClientStallsMidHello_SiteSeesThePartAndTheRestAuthenticates(int length)
+    {
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(hello.AsMemory(0, length));
+        using var site = await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+        var received = new byte[length];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await site.ReceiveExactlyAsync(received, timeout.Token);
+        await socket.SendAsync(hello.AsMemory(length));
+
+        await using var client = await SelfTestClient.OpenAsync(
+            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
+            s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TlsTunnel.ClientRandomOf(hello), [], CancellationToken.None),
+            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+
+        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(hello[..length], received);
+    }
+
     private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
     {
         var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint);
