@@ -221,7 +221,7 @@ internal static class UserRoutes
 
     private static List<LinkView> Links(ProxyOptions options, UserOptions user)
     {
-        var (host, _) = PublicAddress.Choose(options.PublicHost);
+        var (host, _) = PublicAddress.Choose(options.PublicHost, options.Listen);
         var port = UserLinks.LinkPort(options);
         return [.. UserLinks.Secrets(options, user).Select(entry => new LinkView(
             entry.Mode,

@@ -56,7 +56,7 @@ public static class LinkCommand
         }
 
         var user = options.Users.First(u => userName is null || u.Name == userName);
-        var (host, _) = PublicAddress.Choose(options.PublicHost);
+        var (host, _) = PublicAddress.Choose(options.PublicHost, options.Listen);
         var preferred = UserLinks.Write(output, options, user, host);
         try
         {
@@ -89,7 +89,7 @@ public static class LinkCommand
 
     public static void WriteAll(TextWriter output, ProxyOptions options, string? userName, bool withQr)
     {
-        var (host, _) = PublicAddress.Choose(options.PublicHost);
+        var (host, _) = PublicAddress.Choose(options.PublicHost, options.Listen);
         foreach (var user in options.Users)
         {
             if (userName is not null && user.Name != userName)

@@ -14,14 +14,22 @@ public static class PublicAddress
     // network, a namespace of its own) the proxy still starts and prints its links.
     public const string Placeholder = "YOUR-SERVER-ADDRESS";
 
-    public static (string Host, bool IsPlaceholder) Choose(string? configured)
+    /// <param name="listen">The proxy's listeners: an IPv6 address is chosen only when one of them takes IPv6.</param>
+    public static (string Host, bool IsPlaceholder) Choose(string? configured, IReadOnlyList<IPEndPoint> listen)
     {
+        ArgumentNullException.ThrowIfNull(listen);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return (configured, false);
         }
 
-        var found = FindInterfaceAddress();
+        var listensOnIpv6 = false;
+        foreach (var endpoint in listen)
+        {
+            listensOnIpv6 |= endpoint.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+
+        var found = FindInterfaceAddress(listensOnIpv6);
         return found is null ? (Placeholder, true) : (found.ToString(), false);
     }
 
@@ -41,8 +49,18 @@ public static class PublicAddress
             return $"Replace {Placeholder} with this server's public IP or host name, or set public_host in the config.";
         }
 
-        return IPAddress.TryParse(host, out var address) && IsPrivate(address)
-            ? $"{host} is a private address: if clients reach this server at another one (behind NAT, as on most cloud servers), set public_host in the config."
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            return null;
+        }
+
+        if (IsPrivate(address))
+        {
+            return $"{host} is a private address: if clients reach this server at another one (behind NAT, as on most cloud servers), set public_host in the config.";
+        }
+
+        return address.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"{host} is an IPv6 address: clients on networks without IPv6 cannot use these links. If this server also has a public IPv4 address (behind NAT, as on most cloud servers), set public_host to it."
             : null;
     }
 
@@ -67,12 +85,13 @@ public static class PublicAddress
 
     /// <summary>
     /// The address for links among an interface's: a public one before a private one (a server with a private IPv4 and
-    /// a global IPv6 is reachable at the IPv6), IPv4 before IPv6 among equals; never loopback or IPv6 link-local.
+    /// a global IPv6 is reachable at the IPv6), IPv4 before IPv6 among equals; IPv6 only when the proxy listens on it;
+    /// never loopback or IPv6 link-local.
     /// </summary>
-    public static IPAddress? Pick(IEnumerable<IPAddress> addresses) =>
+    public static IPAddress? Pick(IEnumerable<IPAddress> addresses, bool ipv6) =>
         addresses
             .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal
-                && a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                && (a.AddressFamily == AddressFamily.InterNetwork || (ipv6 && a.AddressFamily == AddressFamily.InterNetworkV6)))
             .Select((address, index) => (address, index))
             .OrderBy(a => IsPrivate(a.address))
             .ThenBy(a => a.address.AddressFamily != AddressFamily.InterNetwork)
@@ -80,14 +99,16 @@ public static class PublicAddress
             .Select(a => a.address)
             .FirstOrDefault();
 
-    private static IPAddress? FindInterfaceAddress()
+    private static IPAddress? FindInterfaceAddress(bool ipv6)
     {
         try
         {
-            return Pick(NetworkInterface.GetAllNetworkInterfaces()
-                .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-                .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
-                .ToList());
+            return Pick(
+                NetworkInterface.GetAllNetworkInterfaces()
+                    .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+                    .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
+                    .ToList(),
+                ipv6);
         }
         catch (NetworkInformationException)
         {

@@ -23,24 +23,42 @@ public sealed class PublicAddressTests
     public void IsPrivate_PublicAddress_IsFalse(string address) => Assert.False(PublicAddress.IsPrivate(IPAddress.Parse(address)));
 
     [Fact]
-    public void Pick_PrivateIPv4AndPublicIPv6_TakesTheIPv6()
+    public void Pick_PrivateIPv4AndPublicIPv6ListenedOn_TakesTheIPv6()
     {
-        var picked = PublicAddress.Pick([IPAddress.Parse("10.0.0.5"), IPAddress.Parse("fe80::1"), IPAddress.Parse("2001:db8::5")]);
+        var picked = PublicAddress.Pick([IPAddress.Parse("10.0.0.5"), IPAddress.Parse("fe80::1"), IPAddress.Parse("2001:db8::5")], ipv6: true);
 
         Assert.Equal(IPAddress.Parse("2001:db8::5"), picked);
     }
 
     [Fact]
+    public void Pick_PrivateIPv4AndPublicIPv6NotListenedOn_TakesTheIPv4()
+    {
+        var picked = PublicAddress.Pick([IPAddress.Parse("10.0.0.5"), IPAddress.Parse("2001:db8::5")], ipv6: false);
+
+        Assert.Equal(IPAddress.Parse("10.0.0.5"), picked);
+    }
+
+    [Fact]
     public void Pick_PublicIPv4AndIPv6_TakesTheIPv4()
     {
-        var picked = PublicAddress.Pick([IPAddress.Parse("2001:db8::5"), IPAddress.Parse("192.0.2.7")]);
+        var picked = PublicAddress.Pick([IPAddress.Parse("2001:db8::5"), IPAddress.Parse("192.0.2.7")], ipv6: true);
 
         Assert.Equal(IPAddress.Parse("192.0.2.7"), picked);
     }
 
     [Fact]
     public void Pick_OnlyLoopbackAndLinkLocal_IsNull() =>
-        Assert.Null(PublicAddress.Pick([IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("fe80::1")]));
+        Assert.Null(PublicAddress.Pick([IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("fe80::1")], ipv6: true));
+
+    [Fact]
+    public void Hint_IPv6InterfaceAddress_SaysIPv4OnlyClientsNeedPublicHost()
+    {
+        var hint = PublicAddress.Hint(configured: null, "2001:db8::5");
+
+        Assert.NotNull(hint);
+        Assert.StartsWith("2001:db8::5 is an IPv6 address", hint, StringComparison.Ordinal);
+        Assert.Contains("public_host", hint, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Hint_PrivateInterfaceAddress_SaysToSetPublicHost()
@@ -54,6 +72,7 @@ public sealed class PublicAddressTests
 
     [Theory]
     [InlineData(null, "192.0.2.2")]
+    [InlineData("2001:db8::5", "2001:db8::5")]
     [InlineData("10.0.0.5", "10.0.0.5")]
     [InlineData("proxy.example.org", "proxy.example.org")]
     public void Hint_PublicOrConfiguredHost_IsNull(string? configured, string host) => Assert.Null(PublicAddress.Hint(configured, host));
