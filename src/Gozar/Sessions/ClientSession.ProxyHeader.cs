@@ -63,9 +63,13 @@ public sealed partial class ClientSession
 
         _verdict = HandshakeVerdict.RateLimited;
         CountRefusedHandshake();
-        return _options.Limits.OverRate == OverRateAction.Close
-            ? (SessionOutcome.ClientError, null)
-            : (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect: null, stopping).ConfigureAwait(false), null);
+        if (_options.Limits.OverRate == OverRateAction.Close)
+        {
+            return (SessionOutcome.ClientError, null);
+        }
+
+        TakeRestOfBurst(handshake);
+        return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect: null, stopping).ConfigureAwait(false), null);
     }
 
     private void CountRefusedHandshake()

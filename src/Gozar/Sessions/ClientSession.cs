@@ -355,14 +355,7 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                     return (SessionOutcome.Masked, null);
                 }
 
-                // The rest of a burst the first read did not take (it reads 4 KiB) goes to the site with it, in one
-                // piece as it came: a site that reads what is there and closes would otherwise have read only that
-                // first part, and closed with a FIN where the whole burst, sent to it directly, is reset.
-                if (!handshake.EndOfStream)
-                {
-                    handshake.ReadAvailable();
-                }
-
+                TakeRestOfBurst(handshake);
                 return (await MaskAsync(handshake.Memory, handshake.EndOfStream, preconnect?.Current, stopping).ConfigureAwait(false), null);
             }
         }
@@ -375,6 +368,19 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
 
         return (SessionOutcome.Relayed, authentication);
+    }
+
+    /// <summary>
+    /// The rest of a burst the first read did not take (it reads 4 KiB) goes to the site with it, in one piece as it
+    /// came: a site that reads what is there and closes would otherwise have read only that first part, and closed with a
+    /// FIN where the whole burst, sent to it directly, is reset.
+    /// </summary>
+    private static void TakeRestOfBurst(HandshakeBuffer handshake)
+    {
+        if (!handshake.EndOfStream)
+        {
+            handshake.ReadAvailable();
+        }
     }
 
     private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();

@@ -1,10 +1,14 @@
 using System.Buffers;
+using System.Net;
 using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.Hosting;
+using Gozar.Protocol.Tests.ProxyProtocol;
 using Gozar.SelfTest;
+using Gozar.Sessions;
 using Gozar.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gozar.Tests.Sessions;
 
@@ -49,6 +53,53 @@ public class ClientSessionMaskBurstTests
 
             Assert.Equal(burst, received);
             Assert.Empty(dc.Inits);
+        }
+        finally
+        {
+            pool.ReleaseRelay();
+        }
+    }
+
+    /// <summary>
+    /// Behind a trusted load balancer the client's rate is known only once its PROXY header is read, and that read (the
+    /// handshake's first, 4 KiB) may hold only the start of a burst: a client over its rate is masked with all of it.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_OverRateBehindProxyHeader_SiteGetsTheBurstInTheFirstSend()
+    {
+        var client = IPEndPoint.Parse("192.0.2.10:51234");
+        await using var dc = new EchoDc();
+        using var site = new LoopbackListener();
+        var pool = new RelayGatedArrayPool();
+        var options = TestProxy.Options(dc, maskEndPoint: site.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with
+        {
+            Limits = options.Limits with { RelayBufferBytes = RelayBufferBytes, PerIpRate = 1, PerIpBurst = 1 },
+            ProxyProtocol = new ProxyProtocolOptions { Listeners = options.Listen, Trusted = [IPNetwork.Parse("127.0.0.1/32")] },
+        };
+
+        // A stopped clock: the client's one place, taken here, is not given back during the test.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(NullLoggerFactory.Instance) { Buffers = pool, Time = time });
+        Assert.True(proxy.Context.Admission.AllowsNewConnectionFrom(client.Address));
+        var burst = RandomNumberGenerator.GetBytes(20_000);
+        burst[0] = 0x16;
+
+        try
+        {
+            using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+            await pool.FirstReadEntered.WaitAsync(TimeSpan.FromSeconds(20));
+            byte[] sent = [.. ProxyHeaderBytes.V1(client, IPEndPoint.Parse("198.51.100.7:443")), .. burst];
+            Assert.Equal(sent.Length, socket.Send(sent));
+            pool.ReleaseFirstRead();
+
+            using var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            var received = new byte[burst.Length];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await masked.ReceiveExactlyAsync(received, timeout.Token);
+
+            Assert.Equal(burst, received);
+            Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
         }
         finally
         {
