@@ -773,11 +773,13 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
     }
 
     /// <summary>
-    /// The other pump ended cleanly (or never ran because the client had already ended, skipUp): this one is the last,
-    /// and RunAsync closes both sockets when it ends.
+    /// The other pump ended cleanly (or never ran because the client had already ended, skipUp) or at a failed send (the
+    /// end of stream this one then sees is the reset that failed it, not a FIN to pass on): this one is the last, and
+    /// RunAsync closes both sockets when it ends.
     /// </summary>
     bool IPumpOwner.OtherDirectionEnded(Pump pump) =>
-        Volatile.Read(ref _pumpsRunning) == 1 && (pump == _upPump ? _downEnd : _upEnd) == PumpEnd.EndOfStream;
+        Volatile.Read(ref _pumpsRunning) == 1
+        && (pump == _upPump ? _downEnd : _upEnd) is PumpEnd.EndOfStream or PumpEnd.DestinationFailed;
 
     /// <summary>A direction that ends other than cleanly ends the other one too; the last one to end wakes RunAsync.</summary>
     void IPumpOwner.PumpEnded(Pump pump, PumpEnd end)
@@ -795,13 +797,20 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         {
             // The mask site reset us, seen by a receive from it or by a send to it: reset the client too, as the site
             // would have.
-            if (_relayNormalOutcome == SessionOutcome.Masked
-                && ((end == PumpEnd.Reset && pump == _downPump) || (end == PumpEnd.DestinationFailed && pump == _upPump)))
+            var siteReset = _relayNormalOutcome == SessionOutcome.Masked
+                && ((end == PumpEnd.Reset && pump == _downPump) || (end == PumpEnd.DestinationFailed && pump == _upPump));
+            if (siteReset)
             {
                 ResetClient();
             }
 
-            CloseSockets();
+            // A send that found the site reset may come before the site's answer to the client's bytes (an alert) has
+            // been read from its socket: the other direction passes it on and ends at the reset, as a client straight at
+            // the site reads the answer before the reset.
+            if (!siteReset || pump != _upPump || Volatile.Read(ref _pumpsRunning) != 2)
+            {
+                CloseSockets();
+            }
         }
         else if (pump == _downPump && Volatile.Read(ref _pumpsRunning) == 2)
         {

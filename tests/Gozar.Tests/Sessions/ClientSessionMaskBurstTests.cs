@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Gozar.Configuration;
 using Gozar.Hosting;
@@ -21,6 +22,9 @@ public class ClientSessionMaskBurstTests
 {
     private const int RelayBufferBytes = 96 * 1024;
     private const int FirstReadBytes = 4 * 1024;
+
+    // What the handshake holds at most: the rest of a longer burst is left to the relay.
+    private const int HandshakeCapacity = 40 * 1024;
 
     [Theory]
     [InlineData(0x16)]
@@ -104,6 +108,72 @@ public class ClientSessionMaskBurstTests
         finally
         {
             pool.ReleaseRelay();
+        }
+    }
+
+    /// <summary>
+    /// A site that answers the start of a long burst (an alert) and resets the connection while the rest still comes:
+    /// a client straight at the site reads the answer, then the reset. Through Gozar the relay's forward of the rest finds
+    /// the site reset before the answer has been read from the site's socket; the client must still get it first.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_SiteAnswersAndResetsWhileTheBurstIsForwarded_ClientGetsTheAnswerThenTheReset()
+    {
+        await using var dc = new EchoDc();
+        using var site = new LoopbackListener();
+        var pool = new RelayGatedArrayPool();
+        var options = TestProxy.Options(dc, maskEndPoint: site.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Limits = options.Limits with { RelayBufferBytes = RelayBufferBytes } };
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(NullLoggerFactory.Instance) { Buffers = pool });
+        var burst = RandomNumberGenerator.GetBytes(HandshakeCapacity + 1000);
+        burst[0] = 0x47;
+        byte[] alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x16];
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await pool.FirstReadEntered.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(burst.Length, socket.Send(burst));
+        pool.ReleaseFirstRead();
+
+        // The site gets what the handshake held; the relay, which is to forward the rest, waits for its buffer meanwhile.
+        using (var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await masked.ReceiveExactlyAsync(new byte[HandshakeCapacity], timeout.Token);
+            masked.Send(alert);
+            masked.LingerState = new LingerOption(true, 0);
+        }
+
+        pool.ReleaseRelay();
+        var (received, reset) = await ReadUntilClosedAsync(socket);
+
+        Assert.Equal(Convert.ToHexString(alert), Convert.ToHexString(received));
+        Assert.True(reset, "the client's connection ended with a FIN, where the site reset it");
+        Assert.Empty(dc.Inits);
+    }
+
+    private static async Task<(byte[] Received, bool Reset)> ReadUntilClosedAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var received = new MemoryStream();
+        var buffer = new byte[1024];
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                return (received.ToArray(), true);
+            }
+
+            if (read == 0)
+            {
+                return (received.ToArray(), false);
+            }
+
+            received.Write(buffer, 0, read);
         }
     }
 
