@@ -692,7 +692,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
         }
         catch (SocketException)
         {
-            // The site reset the connection before taking the client's bytes: the client is reset too, as by the site.
+            // The site reset the connection before taking the client's bytes: the client gets what the site sent before
+            // its reset, then is reset too, as by the site.
+            await PassOnUnreadFromSiteAsync().ConfigureAwait(false);
             ResetClient();
             return SessionOutcome.Masked;
         }
@@ -705,6 +707,38 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
             : _maskForward = new MaskForwardProcessor(_upstream, _context.Time, ResetFromMaskSite);
         StartRelay(up, PassThroughProcessor.Instance, SessionOutcome.Masked, skipUp: clientEnded);
         return SessionOutcome.Masked;
+    }
+
+    /// <summary>What the mask site sent before it reset, still unread in its socket, goes to the client; no pump runs yet.</summary>
+    private async ValueTask PassOnUnreadFromSiteAsync()
+    {
+        byte[]? buffer = null;
+        try
+        {
+            if (_upstream!.Available == 0)
+            {
+                return;
+            }
+
+            buffer = _context.Buffers.Rent(_options.Limits.RelayBufferBytes);
+            var read = _upstream.Receive(buffer, SocketFlags.None, out _);
+            if (read > 0)
+            {
+                await SendAllAsync(_upstreamLane, _client, buffer.AsMemory(0, read)).ConfigureAwait(false);
+                _bytesDown += read;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The client is gone, or the session was aborted: nothing to pass on.
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                _context.Buffers.Return(buffer);
+            }
+        }
     }
 
     private async ValueTask MirrorToMaskAsync(HandshakeBuffer handshake, DeferredPreconnect? preconnect, CancellationToken cancellation)

@@ -11,6 +11,7 @@ public sealed class GatedArrayPool : ArrayPool<byte>
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _released = new();
     private int _armed;
+    private int _armedLength;
     private long _outstandingBytes;
 
     /// <summary>Bytes of the arrays rented and not yet returned.</summary>
@@ -19,13 +20,19 @@ public sealed class GatedArrayPool : ArrayPool<byte>
     /// <summary>Completes when the armed rent is waiting.</summary>
     public Task Entered => _entered.Task;
 
-    public void ArmNextRent() => Volatile.Write(ref _armed, 1);
+    /// <param name="length">Only a rent of this many bytes waits (0: the next rent of any size).</param>
+    public void ArmNextRent(int length = 0)
+    {
+        Volatile.Write(ref _armedLength, length);
+        Volatile.Write(ref _armed, 1);
+    }
 
     public void Release() => _released.Set();
 
     public override byte[] Rent(int minimumLength)
     {
-        if (Interlocked.Exchange(ref _armed, 0) == 1)
+        var length = Volatile.Read(ref _armedLength);
+        if ((length == 0 || length == minimumLength) && Interlocked.Exchange(ref _armed, 0) == 1)
         {
             _entered.TrySetResult();
             _released.Wait(TimeSpan.FromSeconds(30));
