@@ -39,7 +39,8 @@ internal static class DurationSyntax
 
         // More digits than any duration needs saturate, like a bare integer's seconds, so that the range check says
         // what the largest value is instead of the value being called no duration at all.
-        value = digits > MaxDigits ? TimeSpan.MaxValue : Multiply(long.Parse(text.AsSpan(0, digits), CultureInfo.InvariantCulture), unit);
+        var number = text.AsSpan(0, digits).TrimStart('0');
+        value = number.Length > MaxDigits ? TimeSpan.MaxValue : Multiply(number.IsEmpty ? 0 : long.Parse(number, CultureInfo.InvariantCulture), unit);
         return true;
     }
 

@@ -119,7 +119,7 @@ public sealed class Listener : IDisposable
                         {
                             // Out of descriptors, this fails at every retry until clients leave: one line per interval.
                             var code = socketError.SocketErrorCode;
-                            if (context().RepeatedLines.TryPass(Log.AcceptFailedEvent, (int)code, out var held))
+                            if (context().RepeatedLines.TryPass(Log.AcceptFailedEvent, HashCode.Combine(LocalEndPoint, code), out var held))
                             {
                                 Log.AcceptFailed(_logger, Format(LocalEndPoint), AcceptFailure(socketError), held);
                             }

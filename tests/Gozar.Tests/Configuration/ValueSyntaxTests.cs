@@ -11,6 +11,8 @@ public sealed class ValueSyntaxTests
     [InlineData("1h", 3_600_000)]
     [InlineData("7d", 604_800_000)]
     [InlineData("0s", 0)]
+    [InlineData("0000000000000000000000001s", 1_000)]
+    [InlineData("0000000000000000000000000m", 0)]
     public void DurationTryParse_UnitSpellings_GiveMilliseconds(string text, long milliseconds)
     {
         Assert.True(DurationSyntax.TryParse(text, out var value));
