@@ -117,9 +117,7 @@ public class ClientSessionMaskPreconnectTests
     {
         await using var dc = new EchoDc();
         await using var mask = new HeldMaskSite();
-        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
-        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
-        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var proxy = StartTlsOnly(dc, mask);
         var part = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds())[..length];
 
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -139,9 +137,7 @@ public class ClientSessionMaskPreconnectTests
     {
         await using var dc = new EchoDc();
         await using var mask = new HeldMaskSite();
-        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
-        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
-        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var proxy = StartTlsOnly(dc, mask);
         var hello = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -177,9 +173,7 @@ public class ClientSessionMaskPreconnectTests
     {
         await using var dc = new EchoDc();
         await using var mask = new HeldMaskSite();
-        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
-        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
-        await using var proxy = TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var proxy = StartTlsOnly(dc, mask);
         var hello = TlsTunnel.BuildHello(TestProxy.AliceKey, TestProxy.Domain, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -200,6 +194,14 @@ public class ClientSessionMaskPreconnectTests
 
         Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(hello[..length], received);
+    }
+
+    /// <summary>Fake-TLS only, with the preconnect opened as soon as a handshake waits.</summary>
+    private static TestProxy StartTlsOnly(EchoDc dc, HeldMaskSite mask)
+    {
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        return TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
     }
 
     private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
