@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gozar.Configuration;
 using Gozar.Protocol.Secrets;
 
 namespace Gozar.Cli;
@@ -9,9 +10,11 @@ public static class SecretCommand
     public static int Run(string? tlsDomain, TextWriter output, TextWriter errors)
     {
         var domain = tlsDomain ?? RunCommand.DefaultTlsDomain;
-        if (!ProxySecret.IsValidDomain(domain))
+        var problem = ConfigLoader.TlsDomainProblem(domain.ToLowerInvariant())
+            ?? (ProxySecret.IsValidDomain(domain) ? null : "is not a host name a client accepts");
+        if (problem is not null)
         {
-            errors.WriteLine($"gozar: --tls-domain: '{domain}' is not a host name a client accepts (ASCII, at least {ProxySecret.MinDomainLength} characters)");
+            errors.WriteLine($"gozar: --tls-domain: '{domain}' {problem}");
             return ExitCodes.BadConfig;
         }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Gozar.Protocol.FakeTls;
 
 namespace Gozar.Configuration;
@@ -26,6 +27,13 @@ public static partial class ConfigLoader
     /// <summary>Null when <paramref name="domain"/> can be a TLS domain, else why not.</summary>
     internal static string? TlsDomainProblem(string domain)
     {
+        // Clients never put an address in the server_name extension (RFC 6066, section 3), so an ee secret naming one
+        // would be a hello no browser sends; operators try it when they have no domain, so say what to give instead.
+        if (HostSyntax.TryParseIPv4(domain, out _) || (domain.Contains(':') && IPAddress.TryParse(domain.Trim('[', ']'), out _)))
+        {
+            return "is an IP address; a TLS hello names a host, never an address, so give a domain name (the mask site's)";
+        }
+
         if (!HostSyntax.IsHostName(domain))
         {
             return "is not a valid DNS host name";

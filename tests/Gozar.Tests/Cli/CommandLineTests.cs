@@ -37,6 +37,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("203.0.113.7", "gozar: --tls-domain: '203.0.113.7' is an IP address; a TLS hello names a host, never an address, so give a domain name (the mask site's)")]
+    [InlineData("abc", "gozar: --tls-domain: 'abc' is shorter than 4 characters (Telegram Desktop rejects such fake-TLS secrets)")]
+    [InlineData("exa_mple.com", "gozar: --tls-domain: 'exa_mple.com' is not a valid DNS host name")]
+    public async Task Secret_DomainNoClientSends_SaysWhy(string domain, string expected)
+    {
+        var errors = new StringWriter();
+        var code = await GozarCommandLine.Build(new StringWriter(), errors).Parse(["secret", "--tls-domain", domain]).InvokeAsync();
+
+        Assert.Equal(2, code);
+        Assert.Equal(expected, errors.ToString().TrimEnd());
+    }
+
+    [Theory]
     [InlineData("2h", "gozar: --timeout: at most 1h")]
     [InlineData("99999999999999999999s", "gozar: --timeout: at most 1h")]
     [InlineData("soon", "gozar: --timeout: not a duration such as 30s or 2m")]

@@ -272,7 +272,10 @@ public sealed class ConfigLoaderErrorTests
     [InlineData("abc", "shorter than 4 characters")]
     [InlineData("-bad.example.com", "not a valid DNS host name")]
     [InlineData("exa_mple.com", "not a valid DNS host name")]
-    [InlineData("203.0.113.7", "not a valid DNS host name")]
+    [InlineData("203.0.113.7", "is an IP address; a TLS hello names a host")]
+    [InlineData("2001:db8::1", "is an IP address; a TLS hello names a host")]
+    [InlineData("[2001:db8::1]", "is an IP address; a TLS hello names a host")]
+    [InlineData("1234", "not a valid DNS host name")]
     [InlineData("example.com:443", "not a valid DNS host name")]
     [InlineData("example.com.", "not a valid DNS host name")]
     public void Load_BadTlsDomain_NamesElementAndValue(string domain, string expected)
