@@ -3,4 +3,4 @@ using Gozar.Hosting;
 
 // Before any socket exists: the runtime reads this setting once.
 SocketCompletions.PreferInline();
-return await GozarCommandLine.Build(Console.Out, Console.Error).Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GozarCommandLine.InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

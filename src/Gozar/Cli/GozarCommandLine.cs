@@ -7,6 +7,14 @@ public static class GozarCommandLine
 {
     private static readonly TimeSpan MaxAuditWait = TimeSpan.FromHours(1);
 
+    /// <summary>Parses and runs <paramref name="args"/>; a command line that does not parse exits 2, as a bad config does.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter errors)
+    {
+        var parsed = Build(output, errors).Parse(args);
+        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = errors }).ConfigureAwait(false);
+        return parsed.Errors.Count > 0 ? ExitCodes.BadConfig : code;
+    }
+
     public static RootCommand Build(TextWriter output, TextWriter errors)
     {
         var config = new Option<string?>("--config", "-c")

@@ -37,6 +37,29 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("run", "--bogus")]
+    [InlineData("secrets")]
+    [InlineData("link", "--qr", "gif")]
+    public async Task InvokeAsync_CommandLineDoesNotParse_ExitsTwoAndSaysWhy(params string[] args)
+    {
+        var errors = new StringWriter();
+        var code = await GozarCommandLine.InvokeAsync(args, new StringWriter(), errors);
+
+        Assert.Equal(2, code);
+        Assert.NotEqual(string.Empty, errors.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task InvokeAsync_Help_ExitsZero()
+    {
+        var output = new StringWriter();
+        var code = await GozarCommandLine.InvokeAsync(["secret", "--help"], output, new StringWriter());
+
+        Assert.Equal(0, code);
+        Assert.Contains("--tls-domain", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("203.0.113.7", "gozar: --tls-domain: '203.0.113.7' is an IP address; a TLS hello names a host, never an address, so give a domain name (the mask site's)")]
     [InlineData("abc", "gozar: --tls-domain: 'abc' is shorter than 4 characters (Telegram Desktop rejects such fake-TLS secrets)")]
     [InlineData("exa_mple.com", "gozar: --tls-domain: 'exa_mple.com' is not a valid DNS host name")]
