@@ -14,7 +14,7 @@ public static class PublicAddress
     // network, a namespace of its own) the proxy still starts and prints its links.
     public const string Placeholder = "YOUR-SERVER-ADDRESS";
 
-    /// <param name="listen">The proxy's listeners: an IPv6 address is chosen only when one of them takes IPv6.</param>
+    /// <param name="listen">The proxy's listeners: an address is chosen only in a family one of them takes.</param>
     public static (string Host, bool IsPlaceholder) Choose(string? configured, IReadOnlyList<IPEndPoint> listen)
     {
         ArgumentNullException.ThrowIfNull(listen);
@@ -23,13 +23,7 @@ public static class PublicAddress
             return (configured, false);
         }
 
-        var listensOnIpv6 = false;
-        foreach (var endpoint in listen)
-        {
-            listensOnIpv6 |= endpoint.AddressFamily == AddressFamily.InterNetworkV6;
-        }
-
-        var found = FindInterfaceAddress(listensOnIpv6);
+        var found = FindInterfaceAddress(listen);
         return found is null ? (Placeholder, true) : (found.ToString(), false);
     }
 
@@ -84,14 +78,33 @@ public static class PublicAddress
     }
 
     /// <summary>
-    /// The address for links among an interface's: a public one before a private one (a server with a private IPv4 and
-    /// a global IPv6 is reachable at the IPv6), IPv4 before IPv6 among equals; IPv6 only when the proxy listens on it;
-    /// never loopback or IPv6 link-local.
+    /// The address for links among an interface's, for a proxy listening on <paramref name="listen"/>: only in a family
+    /// one of them takes (an IPv6 listener is bound IPv6-only, so "[::]:443" alone takes no IPv4 client), see
+    /// <see cref="Pick(IEnumerable{IPAddress}, bool, bool)"/>.
     /// </summary>
-    public static IPAddress? Pick(IEnumerable<IPAddress> addresses, bool ipv6) =>
+    public static IPAddress? Pick(IEnumerable<IPAddress> addresses, IReadOnlyList<IPEndPoint> listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        var ipv4 = listen.Count == 0;
+        var ipv6 = false;
+        foreach (var endpoint in listen)
+        {
+            ipv4 |= endpoint.AddressFamily == AddressFamily.InterNetwork;
+            ipv6 |= endpoint.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+
+        return Pick(addresses, ipv6, ipv4);
+    }
+
+    /// <summary>
+    /// The address for links among an interface's: a public one before a private one (a server with a private IPv4 and
+    /// a global IPv6 is reachable at the IPv6), IPv4 before IPv6 among equals; IPv6 only when the proxy listens on it,
+    /// IPv4 likewise; never loopback or IPv6 link-local.
+    /// </summary>
+    public static IPAddress? Pick(IEnumerable<IPAddress> addresses, bool ipv6, bool ipv4 = true) =>
         addresses
             .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal
-                && (a.AddressFamily == AddressFamily.InterNetwork || (ipv6 && a.AddressFamily == AddressFamily.InterNetworkV6)))
+                && ((ipv4 && a.AddressFamily == AddressFamily.InterNetwork) || (ipv6 && a.AddressFamily == AddressFamily.InterNetworkV6)))
             .Select((address, index) => (address, index))
             .OrderBy(a => IsPrivate(a.address))
             .ThenBy(a => a.address.AddressFamily != AddressFamily.InterNetwork)
@@ -99,7 +112,7 @@ public static class PublicAddress
             .Select(a => a.address)
             .FirstOrDefault();
 
-    private static IPAddress? FindInterfaceAddress(bool ipv6)
+    private static IPAddress? FindInterfaceAddress(IReadOnlyList<IPEndPoint> listen)
     {
         try
         {
@@ -108,7 +121,7 @@ public static class PublicAddress
                     .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
                     .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
                     .ToList(),
-                ipv6);
+                listen);
         }
         catch (NetworkInformationException)
         {

@@ -46,6 +46,26 @@ public sealed class PublicAddressTests
         Assert.Equal(IPAddress.Parse("192.0.2.7"), picked);
     }
 
+    /// <summary>An IPv6 listener is bound IPv6-only: "[::]:443" alone takes no IPv4 client, so a link to the IPv4 is dead.</summary>
+    [Fact]
+    public void Pick_PublicIPv4AndIPv6ListeningOnIPv6Only_TakesTheIPv6()
+    {
+        var picked = PublicAddress.Pick(
+            [IPAddress.Parse("192.0.2.7"), IPAddress.Parse("2001:db8::5")], listen: [new IPEndPoint(IPAddress.IPv6Any, 443)]);
+
+        Assert.Equal(IPAddress.Parse("2001:db8::5"), picked);
+    }
+
+    [Fact]
+    public void Pick_PublicIPv4AndIPv6ListeningOnBoth_TakesTheIPv4()
+    {
+        var picked = PublicAddress.Pick(
+            [IPAddress.Parse("2001:db8::5"), IPAddress.Parse("192.0.2.7")],
+            listen: [new IPEndPoint(IPAddress.IPv6Any, 443), new IPEndPoint(IPAddress.Any, 443)]);
+
+        Assert.Equal(IPAddress.Parse("192.0.2.7"), picked);
+    }
+
     [Fact]
     public void Pick_OnlyLoopbackAndLinkLocal_IsNull() =>
         Assert.Null(PublicAddress.Pick([IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("fe80::1")], ipv6: true));
