@@ -32,6 +32,10 @@ public static partial class ConfigLoader
         {
             middle.Fail("proxy_config_v6_file", "is empty: name a file or remove the key");
         }
+        else if (configV6File is not null && configV6File.Contains('\0', StringComparison.Ordinal))
+        {
+            middle.Fail("proxy_config_v6_file", NulInPath);
+        }
 
         if (enabled && configV6File is null && preference is IpPreference.OnlyIpv6 or IpPreference.PreferIpv6)
         {
@@ -67,12 +71,19 @@ public static partial class ConfigLoader
         };
     }
 
+    private const string NulInPath = "must be a file path (no file name holds a NUL character)";
+
     private static string BindPath(ConfigTable table, string key, bool required, string what)
     {
         var path = table.String(key);
         if (path is { Length: 0 })
         {
             table.Fail(key, "is empty: name a file");
+        }
+        else if (path is not null && path.Contains('\0', StringComparison.Ordinal))
+        {
+            // Reading it at start would throw: no file name holds a NUL (TOML writes one as \u0000).
+            table.Fail(key, NulInPath);
         }
         else if (path is null && required && !table.Contains(key))
         {

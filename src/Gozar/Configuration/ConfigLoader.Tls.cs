@@ -98,6 +98,12 @@ public static partial class ConfigLoader
             return FailWith<TlsProfile?>(tls, "profile", "is empty: name a file written by 'gozar tls-profile fetch', or remove the key", null);
         }
 
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            // Opening it would throw: no file name holds a NUL (TOML writes one as \u0000).
+            return FailWith<TlsProfile?>(tls, "profile", "must be a file path: name the file 'gozar tls-profile fetch' wrote", null);
+        }
+
         if (Directory.Exists(path))
         {
             // Opening a directory fails with "access denied", which sends even root looking at permissions.

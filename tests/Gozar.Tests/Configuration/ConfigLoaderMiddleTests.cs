@@ -85,6 +85,8 @@ public sealed class ConfigLoaderMiddleTests
     [InlineData("proxy_secret_file = \"s\"", "upstream.middle.proxy_config_file: required with upstream.mode = \"middle\"")]
     [InlineData(Files + "\nnat_ipp = \"x\"", "unknown key 'upstream.middle.nat_ipp' (did you mean 'upstream.middle.nat_ip'?)")]
     [InlineData(Files + "\nproxy_config_v6_file = \"\"", "upstream.middle.proxy_config_v6_file: is empty")]
+    [InlineData(Files + "\nproxy_config_v6_file = \"v6\\u0000.conf\"", "upstream.middle.proxy_config_v6_file: must be a file path")]
+    [InlineData("proxy_secret_file = \"s\\u0000\"\nproxy_config_file = \"c\"", "upstream.middle.proxy_secret_file: must be a file path")]
     [InlineData(Files + "\nrefresh = \"10s\"", "upstream.middle.refresh: must be 0 (never) or at least 1m")]
     [InlineData(Files + "\nrefresh = \"x\"", "upstream.middle.refresh: 'x' is not a duration")]
     [InlineData(Files + "\nconfig_url = \"ftp://x/y\"", "upstream.middle.config_url: 'ftp://x/y' is not an http:// or https:// URL")]

@@ -88,6 +88,7 @@ public sealed class ConfigLoaderTlsProfileTests : IDisposable
     [InlineData("profile = \"\"", "tls.profile: is empty")]
     [InlineData("profile = 5", "tls.profile: expected a string")]
     [InlineData("profile = [\"a.json\"]", "tls.profile: expected a string")]
+    [InlineData("profile = \"site\\u0000.json\"", "tls.profile: must be a file path")]
     public void Load_ProfileNotAPath_NamesTheKey(string line, string expected)
     {
         var error = LoadError(Config(tls: $"{TlsBody}\n{line}"), "tls.profile");
