@@ -79,7 +79,7 @@ public static class LinkCommand
         }
 
         output.WriteLine($"Wrote the QR code of {user.Name}'s first link to {file}");
-        if (PublicAddress.Hint(options.PublicHost, host) is { } hint)
+        if (PublicAddress.Hint(options.PublicHost, host, options.Listen) is { } hint)
         {
             output.WriteLine(hint);
         }
@@ -105,7 +105,7 @@ public static class LinkCommand
             }
         }
 
-        if (PublicAddress.Hint(options.PublicHost, host) is { } hint)
+        if (PublicAddress.Hint(options.PublicHost, host, options.Listen) is { } hint)
         {
             output.WriteLine(hint);
         }

@@ -31,8 +31,9 @@ public static class PublicAddress
     /// The line to print under the links, or null: the placeholder must be replaced, and a private address found on an
     /// interface (a cloud server behind 1:1 NAT has only that one) gives links nobody outside can use.
     /// </summary>
-    public static string? Hint(string? configured, string host)
+    public static string? Hint(string? configured, string host, IReadOnlyList<IPEndPoint> listen)
     {
+        ArgumentNullException.ThrowIfNull(listen);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return null;
@@ -53,9 +54,20 @@ public static class PublicAddress
             return $"{host} is a private address: if clients reach this server at another one (behind NAT, as on most cloud servers), set public_host in the config.";
         }
 
-        return address.AddressFamily == AddressFamily.InterNetworkV6
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        var listensOnIpv4 = false;
+        foreach (var endpoint in listen)
+        {
+            listensOnIpv4 |= endpoint.AddressFamily == AddressFamily.InterNetwork;
+        }
+
+        return listensOnIpv4
             ? $"{host} is an IPv6 address: clients on networks without IPv6 cannot use these links. If this server also has a public IPv4 address (behind NAT, as on most cloud servers), set public_host to it."
-            : null;
+            : $"{host} is an IPv6 address and Gozar listens on IPv6 only: clients on networks without IPv6 cannot use these links. To take them too, add an IPv4 listener (listen = [\"0.0.0.0:443\", \"[::]:443\"]) and, if the server's public IPv4 is not on an interface (behind NAT, as on most cloud servers), set public_host to it.";
     }
 
     /// <summary>RFC 1918, shared (carrier NAT) and link-local IPv4; unique-local and site-local IPv6.</summary>

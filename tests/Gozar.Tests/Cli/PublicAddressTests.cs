@@ -5,6 +5,8 @@ namespace Gozar.Tests.Cli;
 
 public sealed class PublicAddressTests
 {
+    private static readonly IPEndPoint[] BothFamilies = [new(IPAddress.Any, 443), new(IPAddress.IPv6Any, 443)];
+
     [Theory]
     [InlineData("10.0.0.5")]
     [InlineData("172.31.255.1")]
@@ -73,7 +75,7 @@ public sealed class PublicAddressTests
     [Fact]
     public void Hint_IPv6InterfaceAddress_SaysIPv4OnlyClientsNeedPublicHost()
     {
-        var hint = PublicAddress.Hint(configured: null, "2001:db8::5");
+        var hint = PublicAddress.Hint(configured: null, "2001:db8::5", BothFamilies);
 
         Assert.NotNull(hint);
         Assert.StartsWith("2001:db8::5 is an IPv6 address", hint, StringComparison.Ordinal);
@@ -81,9 +83,19 @@ public sealed class PublicAddressTests
     }
 
     [Fact]
+    public void Hint_IPv6InterfaceAddressListeningOnIPv6Only_SaysToAddAnIPv4Listener()
+    {
+        var hint = PublicAddress.Hint(configured: null, "2001:db8::5", [new IPEndPoint(IPAddress.IPv6Any, 443)]);
+
+        Assert.NotNull(hint);
+        Assert.StartsWith("2001:db8::5 is an IPv6 address and Gozar listens on IPv6 only", hint, StringComparison.Ordinal);
+        Assert.Contains("add an IPv4 listener", hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hint_PrivateInterfaceAddress_SaysToSetPublicHost()
     {
-        var hint = PublicAddress.Hint(configured: null, "10.0.0.5");
+        var hint = PublicAddress.Hint(configured: null, "10.0.0.5", BothFamilies);
 
         Assert.NotNull(hint);
         Assert.StartsWith("10.0.0.5 is a private address", hint, StringComparison.Ordinal);
@@ -95,9 +107,9 @@ public sealed class PublicAddressTests
     [InlineData("2001:db8::5", "2001:db8::5")]
     [InlineData("10.0.0.5", "10.0.0.5")]
     [InlineData("proxy.example.org", "proxy.example.org")]
-    public void Hint_PublicOrConfiguredHost_IsNull(string? configured, string host) => Assert.Null(PublicAddress.Hint(configured, host));
+    public void Hint_PublicOrConfiguredHost_IsNull(string? configured, string host) => Assert.Null(PublicAddress.Hint(configured, host, BothFamilies));
 
     [Fact]
     public void Hint_Placeholder_SaysToReplaceIt() =>
-        Assert.StartsWith($"Replace {PublicAddress.Placeholder}", PublicAddress.Hint(configured: null, PublicAddress.Placeholder), StringComparison.Ordinal);
+        Assert.StartsWith($"Replace {PublicAddress.Placeholder}", PublicAddress.Hint(configured: null, PublicAddress.Placeholder, BothFamilies), StringComparison.Ordinal);
 }
