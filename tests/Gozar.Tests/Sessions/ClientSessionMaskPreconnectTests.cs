@@ -196,6 +196,46 @@ public class ClientSessionMaskPreconnectTests
         Assert.Equal(hello[..length], received);
     }
 
+    /// <summary>
+    /// The site answered the part of a hello it was shown and closed, while more of the hello had already come in: the
+    /// client gets that answer, as directly, and the site is not shown the hello again on a connection of its own.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_SiteAnswersMirroredPartBeforeTheRestIsRead_ClientGetsThatAnswer()
+    {
+        var answer = Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        await using var dc = new EchoDc();
+        await using var mask = new HeldMaskSite();
+        var logs = new CapturingLoggerProvider();
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
+        var pool = new GatedArrayPool();
+        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(logs)
+        {
+            Time = new FakeTimeProvider(DateTimeOffset.UtcNow),
+            Buffers = pool,
+        });
+        var hello = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        await socket.SendAsync(hello.AsMemory(0, 100));
+        using var site = await mask.FirstAccepted.WaitAsync(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await site.ReceiveExactlyAsync(new byte[100], timeout.Token);
+        pool.ArmNextRent();
+        await socket.SendAsync(hello.AsMemory(100, 10));
+        await pool.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+        var told = logs.WaitForLineAsync(SiteClosedFirst);
+        await site.SendAsync(answer);
+        site.Shutdown(SocketShutdown.Both);
+        await told.WaitAsync(TimeSpan.FromSeconds(20));
+        pool.Release();
+
+        Assert.Equal(answer, await socket.ReadToEndAsync());
+        Assert.Equal(0, mask.LaterConnections);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(DecidedAgain, StringComparison.Ordinal));
+    }
+
     /// <summary>Fake-TLS only, with the preconnect opened as soon as a handshake waits.</summary>
     private static TestProxy StartTlsOnly(EchoDc dc, HeldMaskSite mask)
     {
