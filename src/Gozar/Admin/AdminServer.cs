@@ -126,6 +126,16 @@ public sealed class AdminServer : IAsyncDisposable
     private static async Task AnswerBadRequestsAsync(HttpContext context, RequestDelegate next)
     {
         string error;
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            // Kestrel would refuse it on the handler's first read, where the body binder takes the error for a broken
+            // connection and the answer goes out empty; said here, it is the usual error JSON.
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            error = $"the request body is larger than {MaxRequestBodyBytes} bytes";
+            await context.Response.WriteAsJsonAsync(new ErrorView(error), AdminJsonContext.Default.ErrorView).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await next(context).ConfigureAwait(false);

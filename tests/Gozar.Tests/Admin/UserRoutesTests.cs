@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Gozar.Admin;
 using Gozar.Configuration;
 using Gozar.Protocol.Framing;
 using Gozar.Tests.Infrastructure;
@@ -142,6 +143,20 @@ public sealed class UserRoutesTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
         Assert.Contains(why, error, StringComparison.Ordinal);
+        Assert.Null(harness.Proxy.Users.Find("dan"));
+    }
+
+    [Fact]
+    public async Task Create_BodyOverTheLimit_Is413SayingSo()
+    {
+        await using var harness = await AdminHarness.StartFromFileAsync(_directory);
+        var body = $$"""{"name":"dan","note":"{{new string('x', AdminServer.MaxRequestBodyBytes)}}"}""";
+
+        using var response = await harness.Authorized.PostAsync(new Uri("api/v1/users", UriKind.Relative), Json(body));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Equal($"the request body is larger than {AdminServer.MaxRequestBodyBytes} bytes", error);
         Assert.Null(harness.Proxy.Users.Find("dan"));
     }
 
