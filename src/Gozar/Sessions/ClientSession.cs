@@ -720,9 +720,9 @@ public sealed partial class ClientSession : IPumpOwner, IValueTaskSource<bool>
                 return;
             }
 
+            // Bounded by the socket's receive buffer: a reset site sends nothing more.
             buffer = _context.Buffers.Rent(_options.Limits.RelayBufferBytes);
-            var read = _upstream.Receive(buffer, SocketFlags.None, out _);
-            if (read > 0)
+            while (_upstream.Available > 0 && _upstream.Receive(buffer, SocketFlags.None, out _) is > 0 and var read)
             {
                 await SendAllAsync(_upstreamLane, _client, buffer.AsMemory(0, read)).ConfigureAwait(false);
                 _bytesDown += read;

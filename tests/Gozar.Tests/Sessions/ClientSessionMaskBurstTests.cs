@@ -189,6 +189,42 @@ public class ClientSessionMaskBurstTests
         Assert.Empty(dc.Inits);
     }
 
+    /// <summary>The same, with an answer longer than one relay buffer: all of it reaches the client before the reset.</summary>
+    [Fact]
+    public async Task RunAsync_SiteAnswersMoreThanARelayBufferAndResetsBeforeTheFirstSend_ClientGetsAllOfIt()
+    {
+        await using var dc = new EchoDc();
+        using var site = new LoopbackListener();
+        var pool = new GatedArrayPool();
+        var options = TestProxy.Options(dc, maskEndPoint: site.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
+        options = options with
+        {
+            Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero },
+            Limits = options.Limits with { RelayBufferBytes = FirstReadBytes },
+        };
+        await using var proxy = TestProxy.Start(
+            options, new ProxyEnvironment(NullLoggerFactory.Instance) { Buffers = pool, Time = new FakeTimeProvider(DateTimeOffset.UtcNow) });
+        var burst = RandomNumberGenerator.GetBytes(FirstReadBytes + 1000);
+        burst[0] = 0x47;
+        var answer = RandomNumberGenerator.GetBytes((5 * FirstReadBytes) + 123);
+
+        using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
+        using (var preconnected = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20)))
+        {
+            pool.ArmNextRent(4 * FirstReadBytes);
+            Assert.Equal(burst.Length, socket.Send(burst));
+            await pool.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(answer.Length, preconnected.Send(answer));
+            preconnected.LingerState = new LingerOption(true, 0);
+        }
+
+        pool.Release();
+        var (received, reset) = await ReadUntilClosedAsync(socket);
+
+        Assert.Equal(Convert.ToHexString(answer), Convert.ToHexString(received));
+        Assert.True(reset, "the client's connection ended with a FIN, where the site reset it");
+    }
+
     private static async Task<(byte[] Received, bool Reset)> ReadUntilClosedAsync(Socket socket)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
