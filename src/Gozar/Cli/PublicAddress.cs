@@ -33,7 +33,6 @@ public static class PublicAddress
     /// </summary>
     public static string? Hint(string? configured, string host, IReadOnlyList<IPEndPoint> listen)
     {
-        ArgumentNullException.ThrowIfNull(listen);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return null;
@@ -59,13 +58,7 @@ public static class PublicAddress
             return null;
         }
 
-        var listensOnIpv4 = false;
-        foreach (var endpoint in listen)
-        {
-            listensOnIpv4 |= endpoint.AddressFamily == AddressFamily.InterNetwork;
-        }
-
-        return listensOnIpv4
+        return ListenFamilies(listen).Ipv4
             ? $"{host} is an IPv6 address: clients on networks without IPv6 cannot use these links. If this server also has a public IPv4 address (behind NAT, as on most cloud servers), set public_host to it."
             : $"{host} is an IPv6 address and Gozar listens on IPv6 only: clients on networks without IPv6 cannot use these links. To take them too, add an IPv4 listener (listen = [\"0.0.0.0:443\", \"[::]:443\"]) and, if the server's public IPv4 is not on an interface (behind NAT, as on most cloud servers), set public_host to it.";
     }
@@ -96,6 +89,13 @@ public static class PublicAddress
     /// </summary>
     public static IPAddress? Pick(IEnumerable<IPAddress> addresses, IReadOnlyList<IPEndPoint> listen)
     {
+        var (ipv4, ipv6) = ListenFamilies(listen);
+        return Pick(addresses, ipv6, ipv4);
+    }
+
+    /// <summary>The address families the listeners take; none listed counts as IPv4, the default.</summary>
+    private static (bool Ipv4, bool Ipv6) ListenFamilies(IReadOnlyList<IPEndPoint> listen)
+    {
         ArgumentNullException.ThrowIfNull(listen);
         var ipv4 = listen.Count == 0;
         var ipv6 = false;
@@ -105,7 +105,7 @@ public static class PublicAddress
             ipv6 |= endpoint.AddressFamily == AddressFamily.InterNetworkV6;
         }
 
-        return Pick(addresses, ipv6, ipv4);
+        return (ipv4, ipv6);
     }
 
     /// <summary>

@@ -25,17 +25,10 @@ public static partial class ConfigLoader
     {
         middle.RejectUnknownKeys(MiddleKeys);
         var defaults = new MiddleOptions();
-        var secretFile = BindPath(middle, "proxy_secret_file", enabled, "the proxy secret (getProxySecret)");
-        var configFile = BindPath(middle, "proxy_config_file", enabled, "the middle-end list (getProxyConfig)");
-        var configV6File = middle.String("proxy_config_v6_file");
-        if (configV6File is { Length: 0 })
-        {
-            middle.Fail("proxy_config_v6_file", "is empty: name a file or remove the key");
-        }
-        else if (configV6File is not null && configV6File.Contains('\0', StringComparison.Ordinal))
-        {
-            middle.Fail("proxy_config_v6_file", NulInPath);
-        }
+        var secretFile = BindPath(middle, "proxy_secret_file", enabled, "the proxy secret (getProxySecret)") ?? string.Empty;
+        var configFile = BindPath(middle, "proxy_config_file", enabled, "the middle-end list (getProxyConfig)") ?? string.Empty;
+        var configV6File = BindPath(
+            middle, "proxy_config_v6_file", required: false, "the IPv6 middle-end list", "is empty: name a file or remove the key");
 
         if (enabled && configV6File is null && preference is IpPreference.OnlyIpv6 or IpPreference.PreferIpv6)
         {
@@ -71,26 +64,24 @@ public static partial class ConfigLoader
         };
     }
 
-    private const string NulInPath = "must be a file path (no file name holds a NUL character)";
-
-    private static string BindPath(ConfigTable table, string key, bool required, string what)
+    private static string? BindPath(ConfigTable table, string key, bool required, string what, string empty = "is empty: name a file")
     {
         var path = table.String(key);
         if (path is { Length: 0 })
         {
-            table.Fail(key, "is empty: name a file");
+            table.Fail(key, empty);
         }
         else if (path is not null && path.Contains('\0', StringComparison.Ordinal))
         {
             // Reading it at start would throw: no file name holds a NUL (TOML writes one as \u0000).
-            table.Fail(key, NulInPath);
+            table.Fail(key, "must be a file path (no file name holds a NUL character)");
         }
         else if (path is null && required && !table.Contains(key))
         {
             table.Fail(key, $"required with upstream.mode = \"middle\": the file holding {what}");
         }
 
-        return path ?? string.Empty;
+        return path;
     }
 
     private static Uri BindUrl(ConfigTable table, string key, Uri fallback)

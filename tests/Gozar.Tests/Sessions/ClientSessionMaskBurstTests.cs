@@ -50,12 +50,7 @@ public class ClientSessionMaskBurstTests
             pool.ReleaseFirstRead();
 
             // The relay cannot start (its buffer is held): all the site gets is what the session sent it on masking.
-            using var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            var received = new byte[burst.Length];
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await masked.ReceiveExactlyAsync(received, timeout.Token);
-
-            Assert.Equal(burst, received);
+            Assert.Equal(burst, await FirstSendToSiteAsync(site, burst.Length));
             Assert.Empty(dc.Inits);
         }
         finally
@@ -97,12 +92,7 @@ public class ClientSessionMaskBurstTests
             Assert.Equal(sent.Length, socket.Send(sent));
             pool.ReleaseFirstRead();
 
-            using var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            var received = new byte[burst.Length];
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await masked.ReceiveExactlyAsync(received, timeout.Token);
-
-            Assert.Equal(burst, received);
+            Assert.Equal(burst, await FirstSendToSiteAsync(site, burst.Length));
             Assert.Equal(1, proxy.Context.Metrics.VerdictTotals()[(int)HandshakeVerdict.RateLimited]);
         }
         finally
@@ -144,10 +134,7 @@ public class ClientSessionMaskBurstTests
         }
 
         pool.ReleaseRelay();
-        var (received, reset) = await ReadUntilClosedAsync(socket);
-
-        Assert.Equal(Convert.ToHexString(alert), Convert.ToHexString(received));
-        Assert.True(reset, "the client's connection ended with a FIN, where the site reset it");
+        await AssertAnswerThenResetAsync(socket, alert);
         Assert.Empty(dc.Inits);
     }
 
@@ -188,11 +175,27 @@ public class ClientSessionMaskBurstTests
         }
 
         pool.Release();
+        await AssertAnswerThenResetAsync(socket, answer);
+        Assert.Empty(dc.Inits);
+    }
+
+    /// <summary>What the site's first connection got, read while the relay cannot start: what the session sent on masking.</summary>
+    private static async Task<byte[]> FirstSendToSiteAsync(LoopbackListener site, int length)
+    {
+        using var masked = await site.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var received = new byte[length];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await masked.ReceiveExactlyAsync(received, timeout.Token);
+        return received;
+    }
+
+    /// <summary>The client reads <paramref name="answer"/>, then a reset, as from a site that answered and reset.</summary>
+    private static async Task AssertAnswerThenResetAsync(Socket socket, byte[] answer)
+    {
         var (received, reset) = await ReadUntilClosedAsync(socket);
 
         Assert.Equal(Convert.ToHexString(answer), Convert.ToHexString(received));
         Assert.True(reset, "the client's connection ended with a FIN, where the site reset it");
-        Assert.Empty(dc.Inits);
     }
 
     private static async Task<(byte[] Received, bool Reset)> ReadUntilClosedAsync(Socket socket)

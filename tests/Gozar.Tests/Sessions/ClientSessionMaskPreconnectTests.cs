@@ -91,15 +91,7 @@ public class ClientSessionMaskPreconnectTests
         Assert.Equal(hello.Length, socket.Send(hello));
         silent.Dispose();
 
-        await using var client = await SelfTestClient.OpenAsync(
-            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
-            s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TlsTunnel.ClientRandomOf(hello), [], CancellationToken.None),
-            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
-        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
-        var echo = client.ReceiveAsync(frame.Length, default);
-        await client.SendAsync(frame, default);
-
-        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
+        await AssertRelayedAfterHelloAsync(socket, hello);
         Assert.Equal(0, mask.LaterConnections);
     }
 
@@ -184,15 +176,7 @@ public class ClientSessionMaskPreconnectTests
         await site.ReceiveExactlyAsync(received, timeout.Token);
         await socket.SendAsync(hello.AsMemory(length));
 
-        await using var client = await SelfTestClient.OpenAsync(
-            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
-            s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TlsTunnel.ClientRandomOf(hello), [], CancellationToken.None),
-            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
-        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
-        var echo = client.ReceiveAsync(frame.Length, default);
-        await client.SendAsync(frame, default);
-
-        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
+        await AssertRelayedAfterHelloAsync(socket, hello);
         Assert.Equal(hello[..length], received);
     }
 
@@ -207,14 +191,7 @@ public class ClientSessionMaskPreconnectTests
         await using var dc = new EchoDc();
         await using var mask = new HeldMaskSite();
         var logs = new CapturingLoggerProvider();
-        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: new ModeOptions(Classic: false, Secure: false, Tls: true));
-        options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
-        var pool = new GatedArrayPool();
-        await using var proxy = TestProxy.Start(options, new ProxyEnvironment(logs)
-        {
-            Time = new FakeTimeProvider(DateTimeOffset.UtcNow),
-            Buffers = pool,
-        });
+        await using var proxy = StartProxy(dc, mask, logs, out var pool, new ModeOptions(Classic: false, Secure: false, Tls: true));
         var hello = TlsTunnel.BuildHello(TestProxy.BobKey, "unknown-site.example", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         using var socket = await SocketExtensions.ConnectAsync(proxy.EndPoint);
@@ -236,6 +213,20 @@ public class ClientSessionMaskPreconnectTests
         Assert.DoesNotContain(logs.Lines, l => l.Contains(DecidedAgain, StringComparison.Ordinal));
     }
 
+    /// <summary>The client that sent <paramref name="hello"/> on <paramref name="socket"/> finishes its handshake and is relayed.</summary>
+    private static async Task AssertRelayedAfterHelloAsync(Socket socket, byte[] hello)
+    {
+        await using var client = await SelfTestClient.OpenAsync(
+            socket, TestProxy.AliceKey, ProtocolTag.PaddedIntermediate, 2,
+            s => TlsTunnel.OpenAsync(s, TestProxy.AliceKey, TlsTunnel.ClientRandomOf(hello), [], CancellationToken.None),
+            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var frame = Frames.Build(ProtocolTag.PaddedIntermediate, [300]);
+        var echo = client.ReceiveAsync(frame.Length, default);
+        await client.SendAsync(frame, default);
+
+        Assert.Equal(frame, await echo.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
     /// <summary>Fake-TLS only, with the preconnect opened as soon as a handshake waits.</summary>
     private static TestProxy StartTlsOnly(EchoDc dc, HeldMaskSite mask)
     {
@@ -244,9 +235,10 @@ public class ClientSessionMaskPreconnectTests
         return TestProxy.Start(options, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
     }
 
-    private static TestProxy StartProxy(EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool)
+    private static TestProxy StartProxy(
+        EchoDc dc, HeldMaskSite mask, CapturingLoggerProvider logs, out GatedArrayPool pool, ModeOptions? modes = null)
     {
-        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint);
+        var options = TestProxy.Options(dc, maskEndPoint: mask.EndPoint, modes: modes);
         options = options with { Tls = options.Tls with { MaskPreconnectDelay = TimeSpan.Zero } };
         pool = new GatedArrayPool();
         return TestProxy.Start(options, new ProxyEnvironment(logs)
